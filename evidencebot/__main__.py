@@ -1,0 +1,3 @@
+from evidencebot.cli import main
+
+main()
