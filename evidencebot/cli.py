@@ -1,0 +1,64 @@
+"""The `evidencebot` command line: each command opens what it needs, makes one call into the
+library, and turns an EvidencebotError into `Error: <message>` with exit status 1."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from evidencebot import __version__
+from evidencebot.errors import EvidencebotError
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Expected failures become one clear line on stderr and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EvidencebotError as exc:
+            from evidencebot.redact import redact
+
+            click.echo(f"Error: {redact(str(exc))}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    envvar="EVIDENCEBOT_DB",
+    default="db/evidence.db",
+    show_default=True,
+    help="Evidence database (also $EVIDENCEBOT_DB).",
+)
+protocol_option = click.option(
+    "--protocol",
+    "protocol_path",
+    envvar="EVIDENCEBOT_PROTOCOL",
+    default="evidencebot.toml",
+    show_default=True,
+    help="Review protocol file (also $EVIDENCEBOT_PROTOCOL).",
+)
+eutils_option = click.option(
+    "--eutils-url",
+    envvar="EVIDENCEBOT_EUTILS_URL",
+    default=None,
+    help="E-utilities base URL (also $EVIDENCEBOT_EUTILS_URL); default: NCBI.",
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="evidencebot")
+def main() -> None:
+    """evidencebot: a living systematic review of second-line therapy in advanced biliary
+    tract cancer. Crawl PubMed, screen, extract, pool, review and digest."""
+
+
+# --- stage commands are added below, one block per stage -----------------------------
