@@ -45,7 +45,7 @@ class CorpusEntry:
     year: int | None = None
     entry_date: str = ""
     publication_types: tuple[str, ...] = ()
-    mesh: tuple[str, ...] = ()
+    mesh_terms: tuple[str, ...] = ()
     language: str = "eng"
     registry_ids: tuple[str, ...] = ()
     modelled_on: str | None = None
@@ -156,7 +156,7 @@ def entry_from_raw(raw: dict[str, Any], source_file: str = "") -> CorpusEntry:
         year=raw.get("year"),
         entry_date=str(raw.get("entry_date") or ""),
         publication_types=tuple(raw.get("publication_types") or ()),
-        mesh=tuple(raw.get("mesh") or ()),
+        mesh_terms=tuple(raw.get("mesh") or ()),
         language=str(raw.get("language") or "eng"),
         registry_ids=tuple(raw.get("registry_ids") or ()),
         modelled_on=raw.get("modelled_on"),
