@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,6 +188,98 @@ def load_splits(path: Path | None = None) -> dict[str, str]:
 def entries_by_split(split: str, paths: list[Path] | None = None) -> list[CorpusEntry]:
     splits = load_splits()
     return [e for e in load_entries(paths) if splits.get(e.id, hash_split(e.id)) == split]
+
+
+PUBMED_DOCTYPE = (
+    '<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
+    '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">'
+)
+_SECTION = re.compile(r"^([A-Z][A-Za-z &/]{1,40}):\s+(.*)$")
+
+
+def abstract_sections(abstract: str) -> list[tuple[str, str]]:
+    """Split 'LABEL: text' lines into (label, text); an unstructured abstract is one section."""
+    sections: list[tuple[str, str]] = []
+    for line in (ln.strip() for ln in abstract.splitlines()):
+        if not line:
+            continue
+        match = _SECTION.match(line)
+        if match and match.group(1).upper() == match.group(1):
+            sections.append((match.group(1), match.group(2)))
+        elif sections:
+            label, text = sections[-1]
+            sections[-1] = (label, f"{text} {line}")
+        else:
+            sections.append(("", line))
+    return sections
+
+
+def entry_to_article(entry: CorpusEntry) -> ET.Element:
+    """One corpus entry as a <PubmedArticle> element (the shape efetch returns)."""
+    article = ET.Element("PubmedArticle")
+    citation = ET.SubElement(article, "MedlineCitation", Status="MEDLINE", Owner="NLM")
+    ET.SubElement(citation, "PMID", Version="1").text = entry.pmid
+    art = ET.SubElement(citation, "Article", PubModel="Print-Electronic")
+    journal = ET.SubElement(art, "Journal")
+    issue = ET.SubElement(journal, "JournalIssue", CitedMedium="Internet")
+    pub_date = ET.SubElement(issue, "PubDate")
+    entry_date = _parse_date(entry.entry_date, entry.year)
+    ET.SubElement(pub_date, "Year").text = str(entry.year or entry_date[0])
+    ET.SubElement(journal, "Title").text = entry.journal or "Journal of Invented Oncology"
+    ET.SubElement(art, "ArticleTitle").text = entry.title
+    abstract = ET.SubElement(art, "Abstract")
+    for label, text in abstract_sections(entry.abstract):
+        attrs = {"Label": label} if label else {}
+        ET.SubElement(abstract, "AbstractText", **attrs).text = text
+    authors = ET.SubElement(art, "AuthorList", CompleteYN="Y")
+    author = ET.SubElement(authors, "Author", ValidYN="Y")
+    ET.SubElement(author, "CollectiveName").text = "evidencebot corpus writers"
+    ET.SubElement(art, "Language").text = entry.language or "eng"
+    if entry.registry_ids:
+        banks = ET.SubElement(art, "DataBankList", CompleteYN="Y")
+        bank = ET.SubElement(banks, "DataBank")
+        ET.SubElement(bank, "DataBankName").text = "ClinicalTrials.gov"
+        accessions = ET.SubElement(bank, "AccessionNumberList")
+        for registry_id in entry.registry_ids:
+            ET.SubElement(accessions, "AccessionNumber").text = registry_id
+    types = ET.SubElement(art, "PublicationTypeList")
+    for pub_type in entry.publication_types or ("Journal Article",):
+        ET.SubElement(types, "PublicationType", UI="D016428").text = pub_type
+    info = ET.SubElement(citation, "MedlineJournalInfo")
+    ET.SubElement(info, "MedlineTA").text = entry.journal or "J Invented Oncol"
+    ET.SubElement(info, "NlmUniqueID").text = "0000000"
+    if entry.mesh_terms:
+        headings = ET.SubElement(citation, "MeshHeadingList")
+        for term in entry.mesh_terms:
+            heading = ET.SubElement(headings, "MeshHeading")
+            ET.SubElement(heading, "DescriptorName", UI="D000000", MajorTopicYN="N").text = term
+    data = ET.SubElement(article, "PubmedData")
+    history = ET.SubElement(data, "History")
+    for status in ("entrez", "pubmed"):
+        date = ET.SubElement(history, "PubMedPubDate", PubStatus=status)
+        for tag, value in zip(("Year", "Month", "Day"), entry_date, strict=True):
+            ET.SubElement(date, tag).text = str(value)
+    ET.SubElement(data, "PublicationStatus").text = "ppublish"
+    ids = ET.SubElement(data, "ArticleIdList")
+    ET.SubElement(ids, "ArticleId", IdType="pubmed").text = entry.pmid
+    return article
+
+
+def _parse_date(text: str, year: int | None) -> tuple[int, int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip()) if text else None
+    if match:
+        return int(match.group(1)), int(match.group(2)), int(match.group(3))
+    return (year or 2020), 1, 1
+
+
+def entries_to_pubmed_xml(entries: list[CorpusEntry]) -> bytes:
+    """A PubmedArticleSet document, as efetch returns it, for the sandbox."""
+    root = ET.Element("PubmedArticleSet")
+    for entry in entries:
+        root.append(entry_to_article(entry))
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" ?>\n{PUBMED_DOCTYPE}\n{body}\n'.encode()
 
 
 if __name__ == "__main__":  # python -m evidencebot.corpus [FILES]: validate
