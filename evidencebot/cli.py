@@ -62,3 +62,31 @@ def main() -> None:
 
 
 # --- stage commands are added below, one block per stage -----------------------------
+
+
+today_option = click.option(
+    "--today",
+    envvar="EVIDENCEBOT_TODAY",
+    default=None,
+    help="Crawl up to this PubMed entry date (YYYY-MM-DD; also $EVIDENCEBOT_TODAY); default: today.",
+)
+
+
+@main.command()
+@db_option
+@protocol_option
+@eutils_option
+@today_option
+@handle_errors
+def crawl(db_path: str, protocol_path: str, eutils_url: str | None, today: str | None) -> None:
+    """Fetch the PubMed records added since the last completed crawl window."""
+    from evidencebot import crawl as crawl_stage
+    from evidencebot.protocol import api_key, load_protocol
+    from evidencebot.protocol import eutils_url as resolve_url
+    from evidencebot.store import open_db, run_lock
+
+    protocol = load_protocol(protocol_path)
+    client = crawl_stage.client_for(protocol, resolve_url(eutils_url), api_key())
+    with run_lock(db_path):
+        summary = crawl_stage.crawl(open_db(db_path), client, protocol, crawl_stage.today_from(today))
+    click.echo(crawl_stage.describe(summary))
