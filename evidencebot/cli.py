@@ -90,3 +90,40 @@ def crawl(db_path: str, protocol_path: str, eutils_url: str | None, today: str |
     with run_lock(db_path):
         summary = crawl_stage.crawl(open_db(db_path), client, protocol, crawl_stage.today_from(today))
     click.echo(crawl_stage.describe(summary))
+
+
+@main.group()
+def corpus() -> None:
+    """The labelled corpus of abstracts written by us (screening, extraction gold, sandbox)."""
+
+
+@corpus.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def corpus_check(files: tuple[str, ...]) -> None:
+    """Validate corpus files (default: all of corpus/abstracts/)."""
+    from pathlib import Path
+
+    from evidencebot import corpus as corpus_mod
+
+    paths = [Path(f) for f in files] or None
+    problems = corpus_mod.check(paths)
+    for line in problems:
+        click.echo(line)
+    click.echo(f"{len(corpus_mod.load_raw(paths))} entries, {len(problems)} problems")
+    sys.exit(1 if problems else 0)
+
+
+@corpus.command("build-sandbox")
+@click.option("--out", default="corpus/sandbox/demo.xml", show_default=True,
+              help="PubMed XML file the sandbox serves.")
+def corpus_build_sandbox(out: str) -> None:
+    """Write every corpus entry as PubMed XML for the demo sandbox."""
+    from pathlib import Path
+
+    from evidencebot import corpus as corpus_mod
+
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = corpus_mod.load_entries()
+    path.write_bytes(corpus_mod.entries_to_pubmed_xml(entries))
+    click.echo(f"wrote {len(entries)} records to {path}")
