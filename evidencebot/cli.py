@@ -127,3 +127,42 @@ def corpus_build_sandbox(out: str) -> None:
     entries = corpus_mod.load_entries()
     path.write_bytes(corpus_mod.entries_to_pubmed_xml(entries))
     click.echo(f"wrote {len(entries)} records to {path}")
+
+
+@main.command("run")
+@db_option
+@protocol_option
+@eutils_option
+@today_option
+@click.option("--digest-dir", type=click.Path(file_okay=False), default=None,
+              help="Write a digest of what changed into this folder.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 = nothing new, 2 = the evidence changed, 1 = failed.")
+@click.option("--sandbox-if-offline", is_flag=True,
+              help="If NCBI cannot be reached, run against the bundled sandbox (db/sandbox.db).")
+@click.pass_context
+@handle_errors
+def run_command(ctx: click.Context, db_path: str, protocol_path: str, eutils_url: str | None,
+                today: str | None, digest_dir: str | None, detailed_exitcode: bool,
+                sandbox_if_offline: bool) -> None:
+    """Run the whole update: crawl, screen, extract, pool, digest."""
+    from pathlib import Path
+
+    from evidencebot import pipeline
+    from evidencebot.crawl import today_from
+    from evidencebot.protocol import api_key, load_protocol
+    from evidencebot.redact import configure_logging
+
+    configure_logging()
+    tty = sys.stderr.isatty()
+    report = pipeline.main_job(
+        db_path=Path(db_path), protocol=load_protocol(protocol_path), eutils_url=eutils_url,
+        api_key=api_key(), today=today_from(today),
+        digest_dir=Path(digest_dir) if digest_dir else None,
+        sandbox_if_offline=sandbox_if_offline,
+        db_is_default=ctx.get_parameter_source("db_path") == click.core.ParameterSource.DEFAULT,
+        progress=lambda m: click.echo(click.style(m, dim=True) if tty else m, err=True),
+    )
+    click.echo("\n".join(report.lines()))
+    if detailed_exitcode and report.evidence_changed:
+        sys.exit(2)

@@ -135,3 +135,64 @@ def run(
                                                                     since_last=True))
         report.digest_files = [str(p) for p in written]
     return report
+
+
+def ncbi_reachable(url: str, timeout: float = 8.0) -> bool:
+    """Can we open a connection to the E-utilities at all? (Any HTTP answer counts.)"""
+    import requests
+
+    try:
+        requests.head(url, timeout=timeout, allow_redirects=False)
+    except requests.RequestException:
+        return False
+    return True
+
+
+DEMO_CORPUS = REPO_ROOT / "corpus" / "sandbox" / "demo.xml"
+SANDBOX_DB = Path("db/sandbox.db")
+
+
+def main_job(
+    *,
+    db_path: Path,
+    protocol: Protocol,
+    eutils_url: str | None,
+    api_key: str | None,
+    today: date,
+    digest_dir: Path | None,
+    sandbox_if_offline: bool,
+    db_is_default: bool,
+    progress: Callable[[str], None],
+) -> RunReport:
+    """`evidencebot run`: pick the E-utilities endpoint, take the lock, run every stage.
+
+    With `sandbox_if_offline` and no explicit endpoint, an unreachable NCBI sends the run
+    to an in-process sandbox over the demo corpus, into db/sandbox.db unless --db was
+    given, so fictional demo records never mix with a real evidence database.
+    """
+    from contextlib import ExitStack
+
+    from evidencebot.protocol import NCBI_EUTILS_URL
+    from evidencebot.protocol import eutils_url as resolve_url
+    from evidencebot.store import open_db, run_lock
+
+    url = resolve_url(eutils_url)
+    source = f"E-utilities at {url}"
+    with ExitStack() as stack:
+        if sandbox_if_offline and eutils_url is None and url == NCBI_EUTILS_URL \
+                and not ncbi_reachable(url):
+            from evidencebot.sandbox import make_server
+
+            server = make_server([DEMO_CORPUS])
+            server.start()
+            stack.callback(server.shutdown)
+            url = server.url
+            if db_is_default:
+                db_path = SANDBOX_DB
+            source = (f"NCBI is out of reach: running against the local PubMed sandbox at {url} "
+                      f"(demo corpus {DEMO_CORPUS.relative_to(REPO_ROOT)}), database {db_path}")
+            progress(source)
+        stack.enter_context(run_lock(db_path))
+        db = open_db(db_path)
+        return run(db, protocol, eutils_url=url, api_key=api_key, today=today,
+                   digest_dir=digest_dir, progress=progress, source=source)
