@@ -166,3 +166,58 @@ def run_command(ctx: click.Context, db_path: str, protocol_path: str, eutils_url
     click.echo("\n".join(report.lines()))
     if detailed_exitcode and report.evidence_changed:
         sys.exit(2)
+
+
+# --- sandbox: a local PubMed E-utilities server ------------------------------------------
+
+
+@main.group()
+def sandbox() -> None:
+    """A local PubMed: E-utilities over PubMed XML files, for tests and demos."""
+
+
+@sandbox.command("serve")
+@click.option("--corpus", "corpus_paths", multiple=True, required=True,
+              help="PubMed XML file or directory of them (repeatable).")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port; 0 = any free.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host.")
+@click.option("--today", default=None, help="The sandbox's date, YYYY/MM/DD (default: today).")
+@click.option("--fail-rate", default=0.0, show_default=True, help="Share of requests that fail.")
+@click.option("--fail-status", default=503, show_default=True,
+              type=click.Choice(["429", "500", "502", "503"]), help="Status of a failure.")
+@click.option("--delay", default=0.0, show_default=True, help="Seconds before each answer.")
+@click.option("--truncate-rate", default=0.0, show_default=True,
+              help="Share of answers cut off mid-body.")
+@click.option("--malformed-rate", default=0.0, show_default=True,
+              help="Share of 200 answers with broken XML.")
+@click.option("--error200-rate", default=0.0, show_default=True,
+              help="Share of 200 answers carrying <ERROR>API rate limit exceeded</ERROR>.")
+@click.option("--rate-limit", default=3.0, show_default=True,
+              help="Requests/s per client without api_key (with one: 10/s); 0 = off.")
+@click.option("--seed", default=None, type=int, help="Seed for the random faults.")
+@click.option("--max-ids", default=9999, show_default=True, help="PubMed's esearch cap.")
+@handle_errors
+def sandbox_serve(corpus_paths: tuple[str, ...], port: int, host: str, allow_remote: bool,
+                  today: str | None, fail_rate: float, fail_status: str, delay: float,
+                  truncate_rate: float, malformed_rate: float, error200_rate: float,
+                  rate_limit: float, seed: int | None, max_ids: int) -> None:
+    """Serve PubMed E-utilities (esearch, efetch, esummary, einfo) until Ctrl-C."""
+    from evidencebot import sandbox as sb
+    from evidencebot.redact import configure_logging
+
+    configure_logging()
+    config = sb.SandboxConfig(
+        today=today, fail_rate=fail_rate, fail_status=int(fail_status), delay=delay,
+        truncate_rate=truncate_rate, malformed_rate=malformed_rate, error200_rate=error200_rate,
+        rate_limit=rate_limit, rate_limit_with_key=10.0 if rate_limit else 0.0, seed=seed,
+        max_ids=max_ids, allow_remote=allow_remote,
+    )
+    server = sb.make_server(corpus_paths, host=host, port=port, config=config)
+    click.echo(f"Sandbox: {len(server.corpus)} records at {server.url} (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Sandbox stopped.")
+    finally:
+        server.server_close()
