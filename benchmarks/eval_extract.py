@@ -1,0 +1,34 @@
+"""Score the extractor on a corpus split: python benchmarks/eval_extract.py [--split dev|test|train] [-v]
+
+Same as `evidencebot eval-extract`. Develop on train+dev; look at test only to report.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from evidencebot.corpus import entries_by_split
+from evidencebot.extract.score import score
+from evidencebot.protocol import load_protocol
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--split", default="dev", choices=["train", "dev", "test", "train+dev"])
+    ap.add_argument("--protocol", default="evidencebot.toml")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every miss")
+    args = ap.parse_args()
+    protocol = load_protocol(args.protocol)
+    splits = args.split.split("+")
+    entries = [e for s in splits for e in entries_by_split(s)]
+    rep = score(entries, protocol)
+    print(f"split: {args.split}")
+    for line in rep.lines():
+        print(line)
+    if args.verbose:
+        for line in rep.errors:
+            print(line)
+
+
+if __name__ == "__main__":
+    main()

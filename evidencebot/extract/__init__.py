@@ -1,0 +1,43 @@
+"""Extraction of survival outcomes, hazard ratios and grade >=3 toxicities from abstracts.
+
+    extract_abstract(text, protocol) -> Extraction
+
+Spans are character offsets into `text`; `text[start:end]` is the number as written.
+"""
+
+from __future__ import annotations
+
+from evidencebot.extract.checks import check
+from evidencebot.extract.model import Extraction, Flag, HazardRatio, Outcome, Toxicity
+
+EXTRACTOR_VERSION = "evidencebot.survival_rules.v1+0.1"
+
+__all__ = [
+    "EXTRACTOR_VERSION", "Extraction", "Flag", "HazardRatio", "Outcome", "Toxicity",
+    "extract_abstract", "extractor_version",
+]
+
+
+def extractor_version(protocol) -> str:
+    """The version recorded with each extraction: the rule set the protocol selects + code rev."""
+    return f"{protocol.extract.rules}+0.1"
+
+
+def extract_abstract(text: str, protocol, title: str = "") -> Extraction:
+    """Outcomes, hazard ratios, toxicities and consistency flags for one abstract.
+
+    `title` (optional) only helps to tell the study's arms apart; spans always index `text`.
+    """
+    from evidencebot.extract.pipeline import build_nlp
+
+    nlp = build_nlp(protocol)
+    text = text or ""
+    doc = nlp.make_doc(text)
+    doc._.title = title or ""
+    if title:
+        doc._.title_regimen_spans = nlp.get_pipe("evidencebot_regimens").find(nlp.make_doc(title))
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    ex: Extraction = doc._.extraction
+    ex.flags = check(text, ex)
+    return ex

@@ -1,0 +1,218 @@
+"""Regular expressions for the surface forms of survival reporting (rule set v1).
+
+Kept apart from the assembly logic so a `.v2` rule set can reuse or replace them.
+Every pattern is compiled once at import; nothing here is mutable.
+"""
+
+from __future__ import annotations
+
+import re
+
+DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"  # - ‐ ‑ ‒ – — −
+NUM = r"(?:\d+(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
+# a number standing alone (not part of a word, a decimal or an identifier)
+NUM_RE = re.compile(rf"(?<![\w.\u00b7/{DASH}])(?<![\w][{DASH}])({NUM})(?![\w\u00b7]|[.\u00b7]\d)")
+NR_WORDS = (
+    r"not\s+(?:yet\s+)?(?:been\s+)?reached|not\s+estimable|not\s+evaluable|not\s+calculable"
+    r"|not\s+mature|\bNR\b|\bNE\b|\bNA\b|\bN/A\b"
+)
+NR_RE = re.compile(rf"(?:{NR_WORDS})")
+BOUND = rf"(?:{NUM}|not\s+reached|not\s+estimable|not\s+evaluable|NR\b|NE\b|NA\b|N/A|\u221e|infinity|inf\b)"
+UNIT_WORDS = (
+    r"months?|mos?\.?|mths?|m(?![\w/])|weeks?|wks?|w(?![\w/])|days?|d(?![\w/])|years?|yrs?|y(?![\w/])"
+)
+CI_WORD = r"(?:CIs?|C\.I\.|confidence\s+intervals?|confidence\s+limits?|CrI|credible\s+intervals?)"
+LEVEL = r"(?P<lvl>\d{2}(?:[.\u00b7]\d+)?)\s*%"
+CI_HEAD = (
+    rf"(?:{LEVEL}\s*[{DASH}]?\s*{CI_WORD}(?:\s*[\[(]\s*CI\s*[\])])?"
+    rf"|{CI_WORD}\s*(?:[\[(]\s*CI\s*[\])])?\s*(?:{LEVEL.replace('lvl', 'lvl2')})?)"
+)
+RANGE_SEP = rf"\s*(?:[{DASH}]|to\b|,|~|\.\.\.?|\u2009)\s*"
+CI_RE = re.compile(
+    rf"{CI_HEAD}\s*(?:[:,=]|\bof\b|\bwas\b|\bwere\b|\bis\b)?\s*[\[(]?\s*"
+    rf"(?P<low>{BOUND})\s*(?:%|(?:{UNIT_WORDS})\b)?{RANGE_SEP}(?P<high>{BOUND})"
+    rf"(?P<tail>\s*(?:%|(?:{UNIT_WORDS})(?![\w])))?",
+    re.I,
+)
+CI_LABEL_RE = re.compile(rf"\(\s*{CI_HEAD}\s*\)", re.I)  # "median OS (95% CI) was 6.3 (4.1-8.3)"
+BARE_RANGE_RE = re.compile(
+    rf"^\s*(?:(?:{UNIT_WORDS})\b\s*)?[\[(]\s*(?P<low>{BOUND})\s*(?:%)?{RANGE_SEP}(?P<high>{BOUND})\s*%?\s*[\])]",
+    re.I,
+)
+RANGE_RE = re.compile(
+    rf"(?:\brange|\bIQR|\binterquartile\s+range)\s*(?:[:,=]|\bof\b|\bwas\b)?\s*[\[(]?\s*{BOUND}\s*(?:%|(?:{UNIT_WORDS})\b)?"
+    rf"{RANGE_SEP}{BOUND}",
+    re.I,
+)
+P_RE = re.compile(
+    rf"(?<![\w])(?:P|p)\s*(?:[{DASH}]?\s*values?)?\s*(?P<op>[=<>\u2264\u2265]|&lt;|&gt;|<=|>=)\s*"
+    rf"(?P<p>(?:0?[.\u00b7]\d+|\d(?:[.\u00b7]\d+)?)(?:\s*[x\u00d7*]\s*10\s*[{DASH}^]*\s*\d+|\s*[eE]\s*[{DASH}]\s*\d+)?)",
+)
+HR_HEAD_RE = re.compile(
+    r"(?:(?:adjusted|stratified|unstratified|pooled)\s+)?(?:hazard\s+ratios?(?:\s*[\[(]\s*a?HRs?\s*[\])])?|\ba?HRs?\b)",
+    re.I,
+)
+UNIT_RE = re.compile(rf"\s*({UNIT_WORDS})(?![\w])", re.I)
+UNIT_CANON = {
+    "m": "months", "mo": "months", "mos": "months", "month": "months", "months": "months",
+    "mth": "months", "mths": "months", "mo.": "months", "mos.": "months",
+    "w": "weeks", "wk": "weeks", "wks": "weeks", "week": "weeks", "weeks": "weeks",
+    "d": "days", "day": "days", "days": "days",
+    "y": "years", "yr": "years", "yrs": "years", "year": "years", "years": "years",
+}
+TO_MONTHS = {"months": 1.0, "weeks": 7 / 30.4375, "days": 1 / 30.4375, "years": 12.0}
+
+# Endpoints, longest spellings first (case-insensitive long forms, exact abbreviations).
+ENDPOINT_LONG = [
+    ("PFS", r"progression[\s\-\u2010\u2011]*free[\s\-\u2010\u2011]+survival"),
+    ("PFS", r"progression[\s\-\u2010\u2011]*free(?![\s\-]*(?:at|rate))"),
+    ("TTP", r"time[\s\-]+to[\s\-]+(?:tumou?r[\s\-]+|disease[\s\-]+)?progression"),
+    ("DFS", r"disease[\s\-\u2010\u2011]*free[\s\-]+survival"),
+    ("RFS", r"(?:relapse|recurrence)[\s\-\u2010\u2011]*free[\s\-]+survival"),
+    ("DoR", r"duration[\s\-]+of[\s\-]+(?:the[\s\-]+)?(?:objective[\s\-]+|overall[\s\-]+|tumou?r[\s\-]+)?(?:response|remission)"),
+    ("DoR", r"response[\s\-]+duration"),
+    ("OS", r"overall[\s\-]+survival"),
+    ("OS", r"(?<![\w\-])survival(?![\s\-]+rate)"),
+]
+ENDPOINT_ABBR = [
+    ("OS", r"\bm?OS\b"), ("PFS", r"\bm?PFS\d?\b"), ("TTP", r"\bm?TTP\b"), ("DFS", r"\bDFS\b"),
+    ("RFS", r"\bRFS\b"), ("DoR", r"\bm?D[oO]R\b"),
+]
+# Time concepts that are not endpoints: a value nearest to one of these is not a survival number.
+OTHER_ANCHORS = [
+    r"follow[\s\-\u2010]*ups?", r"followed[\s\-]+up", r"\bage[ds]?\b", r"years?[\s\-]+old",
+    r"duration[\s\-]+of[\s\-]+(?:treatment|therapy|exposure|follow)", r"treatment[\s\-]+duration",
+    r"time[\s\-]+on[\s\-]+(?:treatment|therapy|study)", r"\bexposure\b", r"treated[\s\-]+for",
+    r"time[\s\-]+to[\s\-]+(?:response|treatment[\s\-]+failure|next[\s\-]+treatment|deterioration|onset|first|objective|strategy)",
+    r"\bTTR\b", r"\bTTF\b", r"\bTTNT\b", r"\bTTD\b", r"(?:since|from|after)[\s\-]+(?:the[\s\-]+)?(?:initial[\s\-]+)?diagnosis",
+    r"\bdiagnos\w*", r"\binterval\b", r"\brange\b", r"\bIQR\b", r"\binterquartile\b", r"\bcycles?\b",
+    r"\bdoses?\b", r"\binfusions?\b", r"first[\s\-]+line", r"\bprior\b", r"\bprevious\w*", r"\bhospital\w*",
+    r"response[\s\-]+rates?", r"\bORR\b", r"\bDCR\b", r"\bCBR\b", r"disease[\s\-]+control", r"objective[\s\-]+response",
+    r"(?:partial|complete)[\s\-]+response", r"\bresponses?\b", r"\bgrade\b", r"adverse", r"toxicit\w*", r"quality[\s\-]+of[\s\-]+life",
+    r"\bQoL\b", r"\bodds\b", r"\bsurgery\b", r"\bresection\b", r"\brecruit\w*", r"\benrol\w*", r"\baccrual\b",
+    r"\bdata[\s\-]+cut", r"\bcut[\s\-]*off\b", r"\bwindow\b", r"\bstudy[\s\-]+period\b", r"\bfirst[\s\-]+treatment",
+    r"\bmedian[\s\-]+time[\s\-]+(?:from|since|between)",
+]
+RATE_NOUN = r"(?:[\s\-]+(?:rates?|probabilit(?:y|ies)|estimates?|proportions?|percentages?))?"
+TP_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9, "twelve": 12,
+            "eighteen": 18, "twenty-four": 24, "half": 0.5}
+TP = r"(?:\d+(?:[.\u00b7]\d+)?|one|two|three|four|five|six|nine|twelve|eighteen|twenty-four)"
+TP_UNIT = r"(?:months?|mo|years?|yrs?|weeks?|wks?)"
+EP_FOR_RATE = (
+    r"(?P<ep>overall[\s\-]+survival|progression[\s\-\u2010\u2011]*free[\s\-]+survival|progression[\s\-\u2010\u2011]*free|"
+    r"disease[\s\-]*free[\s\-]+survival|(?:relapse|recurrence)[\s\-]*free[\s\-]+survival|survival|OS|PFS|DFS|RFS|TTP)"
+)
+# "6- and 12-month OS rates", "12-month OS rate", "1-year overall survival"
+RATE_PRE_RE = re.compile(
+    rf"(?P<tps>{TP}(?:\s*[\-\u2010\u2013]?\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010\u2013]?\s*(?P<tpu>{TP_UNIT})"
+    rf"[\s\-\u2010\u2013]+{EP_FOR_RATE}{RATE_NOUN}",
+    re.I,
+)
+# "OS rate at 12 months", "PFS at 6 and 12 months", "survival rate at 1 year"
+RATE_POST_RE = re.compile(
+    rf"{EP_FOR_RATE}{RATE_NOUN}[\s,]+(?:at|of|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
+    re.I,
+)
+# "alive at 12 months", "progression-free at 6 months"
+RATE_STATE_RE = re.compile(
+    rf"(?P<ep>alive|progression[\s\-\u2010]*free|free\s+of\s+progression|without\s+progression)"
+    rf"\s+(?:at|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
+    re.I,
+)
+N_RE = re.compile(r"[\[(,;]?\s*\b[nN]\s*=\s*(?P<n>\d+)")
+ARM_GENERIC_RE = re.compile(
+    r"\b(?:the\s+)?(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
+    r"placebo|monotherapy|standard|chemotherapy|triplet|doublet)[\s\-]+(?:arm|group|cohort)s?"
+    r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b)",
+    re.I,
+)
+SUBGROUP_RE = re.compile(
+    r"\b(?:in|among|for|within)\s+(?:the\s+)?(?:\d+\s+)?(?:patients|those|participants|subjects|cases|tumou?rs|people)\s+"
+    r"(?:with|harbou?ring|having|who\s+had|whose|carrying|bearing)\s+(?P<what>[^,;:()]{2,60}?)"
+    r"(?=\s*(?:[,;:()]|\bwas\b|\bwere\b|\bthe\b|\bmedian\b|\bmOS\b|\bmPFS\b|\bOS\b|\bPFS\b|$))"
+    r"|\b(?:in|among|for|within)\s+(?:the\s+)?(?P<what2>[\w\-+/ ]{2,40}?)\s+(?:subgroup|subset|population|patients|tumou?rs|disease|cohort)\b"
+    r"|\b(?:in|among)\s+(?P<what3>(?:intrahepatic|extrahepatic|perihilar|distal|hilar|gallbladder|ampullary)[\w\- ]{0,30}?)(?=\s*[,;(]|\s+(?:was|were|the|median))",
+    re.I,
+)
+MAIN_POPULATION_RE = re.compile(
+    r"\b(?:overall|whole|entire|total|intention[\s\-]+to[\s\-]+treat|ITT|full[\s\-]+analysis|efficacy[\s\-]+evaluable"
+    r"|evaluable|all|enrolled|treated|safety|study|primary[\s\-]+efficacy|randomi[sz]ed|per[\s\-]+protocol)\b",
+    re.I,
+)
+EXCLUDED_PRECEDING_RE = re.compile(
+    r"(?:\bevery|\beach|\bq|\bper|\bwithin|\bafter|\bbefore|\bup\s+to|\buntil|\bover|\bthan|\bbeyond|\blast|\bfor"
+    r"|\bat\s+least|\bat|\bfrom|\bduring|\bapproximately\s+every|\bfor\s+up\s+to|\bmore\s+than|\bless\s+than|\bat\s+most"
+    r"|[\u2265\u2264><]|\bonly|\bexceeding|\blonger\s+than|\bshorter\s+than|\bby|\bnearly|\bearly|\bday|\bdays|\bweek|\bweeks|\bcycle)\s*$",
+    re.I,
+)
+EXCLUDED_FOLLOWING_RE = re.compile(
+    r"^\s*(?:cycles?|schedule|courses?|intervals?|after|later|prior|before|post|of\s+(?:treatment|therapy|follow)"
+    r"|from|since|follow|apart|earlier|longer|shorter|more|less|improvement|gain|increase|extension|benefit|difference|old)\b",
+    re.I,
+)
+RESPECTIVELY_RE = re.compile(r"\brespectively\b", re.I)
+LIST_CONNECTOR_RE = re.compile(
+    r"^\s*(?:,\s*)?(?:and|or|vs\.?|versus|v\.?|compared\s+(?:with|to)|against|over|to|as\s+compared\s+(?:with|to)|with|"
+    r"in\s+comparison\s+(?:with|to)|relative\s+to)?\s*,?\s*$|^\s*[,/;]\s*$",
+    re.I,
+)
+TOX_GRADE_RE = re.compile(
+    r"grade\s*(?:\u2265|>=|>\s*|\u2267|3\s*(?:or|and|to)\s*(?:higher|greater|more|worse|above|4|5|iv)|3\s*[\-\u2013/\u2010]\s*[45]"
+    r"|iii\s*(?:or|and|to|[\-\u2013/])\s*(?:higher|greater|more|worse|iv|v)|\u2265\s*iii|3\+|3\s*\+|three\s+or\s+(?:higher|more|worse))"
+    r"|(?:severe|high[\s\-]+grade)\s+(?:adverse|toxicit|treatment)|grade\s*3\b|grade\s*iii\b",
+    re.I,
+)
+TOX_EVENTS = [
+    ("febrile neutropenia", r"febrile\s+neutropenia"),
+    ("neutropenia", r"neutropenia|neutrophil\s+count\s+decrease[d]?|decreased\s+neutrophil\s+count|neutropaenia|low\s+neutrophil\s+count"),
+    ("thrombocytopenia", r"thrombocytopenia|platelet\s+count\s+decrease[d]?|decreased\s+platelet\s+count"),
+    ("anaemia", r"an(?:a)?emia"),
+    ("leukopenia", r"leu[ck]openia|white\s+blood\s+cell\s+count\s+decrease[d]?"),
+    ("lymphopenia", r"lymphopenia|lymphocyte\s+count\s+decrease[d]?"),
+    ("fatigue", r"fatigue|asthenia"),
+    ("diarrhoea", r"diarrho?ea|diarrhea"),
+    ("nausea", r"nausea"),
+    ("vomiting", r"vomiting"),
+    ("stomatitis", r"stomatitis|mucositis"),
+    ("hypophosphataemia", r"hypophosphat(?:a)?emia"),
+    ("hyperphosphataemia", r"hyperphosphat(?:a)?emia"),
+    ("cholangitis", r"cholangitis"),
+    ("biliary obstruction", r"biliary\s+obstruction"),
+    ("infection", r"infections?|sepsis"),
+    ("hypertension", r"hypertension"),
+    ("hand-foot syndrome", r"hand[\s\-]+foot\s+(?:skin\s+)?(?:syndrome|reaction)|palmar[\s\-]+plantar\s+erythrodysesthesia"),
+    ("peripheral neuropathy", r"(?:peripheral\s+)?(?:sensory\s+)?neuropathy"),
+    ("increased AST", r"(?:increased\s+AST|AST\s+increase[d]?|aspartate\s+aminotransferase\s+increase[d]?)"),
+    ("hyponatraemia", r"hyponatr(?:a)?emia"),
+    ("decreased appetite", r"decreased\s+appetite|anorexia"),
+    ("hyperbilirubinaemia", r"hyperbilirubin(?:a)?emia|increased\s+bilirubin|blood\s+bilirubin\s+increased"),
+]
+PCT_RE = re.compile(rf"(?<![\w.\u00b7])({NUM})\s*%")
+
+
+def parse_num(text: str) -> float:
+    """'11·4' -> 11.4, '.002' -> 0.002."""
+    t = text.replace("\u00b7", ".").strip()
+    if t.startswith("."):
+        t = "0" + t
+    return float(t)
+
+
+def is_nr(text: str) -> bool:
+    return bool(re.fullmatch(rf"\s*(?:{NR_WORDS}|\u221e|infinity|inf)\s*", text, re.I))
+
+
+def canon_unit(text: str) -> str | None:
+    return UNIT_CANON.get(text.lower().rstrip(".") if text.lower() not in UNIT_CANON else text.lower())
+
+
+def to_months(value: float | None, unit: str | None) -> float | None:
+    if value is None or unit not in TO_MONTHS:
+        return None
+    return round(value * TO_MONTHS[unit], 4)
+
+
+def timepoint_months(tp: str, tpu: str) -> float:
+    v = TP_WORDS.get(tp.lower()) if tp.lower() in TP_WORDS else parse_num(tp)
+    u = canon_unit(tpu) or "months"
+    return round(float(v) * TO_MONTHS[u], 4)

@@ -1,0 +1,758 @@
+"""Rule set v1: from sentences to outcome statements, hazard ratios and toxicities.
+
+The spaCy component (`evidencebot.survival_rules.v1`, see pipeline.py) tokenises and finds
+the regimen mentions; this module does the rest on character offsets, sentence by sentence:
+
+1. mentions: endpoints and rate anchors ("12-month OS rate"), other time concepts that are
+   *not* endpoints (follow-up, age, treatment duration, ...), CIs, hazard ratios, p values;
+2. values: every number or "not reached" with its unit, attached CI, and the list it is in
+   ("3.1 and 6.3 months"), units shared across a list;
+3. assembly: each value is tied to its nearest preceding anchor (or, with "respectively", to
+   the matching member of an anchor list), to an arm (adjacent mention, "respectively" list,
+   or the study's arm order for "7.1 vs 1.4 months"), and to a subgroup cue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from evidencebot.extract import lexicon as lx
+from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
+
+_ABBREV_END = re.compile(r"(?:\bvs|\be\.g|\bi\.e|\bal|\bapprox|\bno|\bfig|\bca|\bcf|\bresp|\bv|\bmo|\bmos|\bref)\.$", re.I)
+_SENT_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])")
+_SECTION = re.compile(r"^\s*([A-Z][A-Za-z ,&/]{2,60}):\s")
+_EP_RE = re.compile(
+    "|".join(f"(?P<L{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_LONG)),
+    re.I,
+)
+_EP_ABBR_RE = re.compile("|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)))
+_OTHER_RE = re.compile("|".join(lx.OTHER_ANCHORS), re.I)
+_RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE)
+_TOX_EVENT_RE = re.compile("|".join(f"(?P<T{i}>\\b(?:{p})\\b)" for i, (_, p) in enumerate(lx.TOX_EVENTS)), re.I)
+_GAP_BLOCK = re.compile(
+    r"\b(?:improv\w*|gain\w*|prolong\w*|differ\w*|increas\w*|extend\w*|extension|benefit|longer|shorter|reduc\w*|"
+    r"after|follow\w*|cycles?|doses?|aged?|delay\w*|by)\b",
+    re.I,
+)
+_TOTAL_N_RE = re.compile(
+    r"(?:total\s+of\s+|overall,?\s+|^|[.;:]\s+|\bof\s+(?:the\s+)?)(?P<n>\d{2,5})\s+(?:eligible\s+|evaluable\s+|consecutive\s+|enrolled\s+|randomi[sz]ed\s+|adult\s+)?"
+    r"(?:patients|participants|subjects|people|adults)\b(?:\s+(?:were|was|had|who|with|from|in|treated|received|receiving))?",
+    re.I,
+)
+_RANDOMISED_RE = re.compile(r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b", re.I)
+_BACKGROUND_CUE = re.compile(
+    r"(?:after|following|prior|previous(?:ly)?|progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
+    r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b[^.;]{0,40}$",
+    re.I,
+)
+_COMBINE_RE = re.compile(r"^\s*(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*$", re.I)
+_ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
+_PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance"}
+
+
+@dataclass
+class Mention:
+    label: str
+    start: int
+    end: int
+    value: str = ""
+    extra: tuple = ()
+
+
+@dataclass
+class ArmMention:
+    start: int
+    end: int
+    label: str
+    family: str
+    generic: str = ""  # "experimental"/"control"/letter for arms named by role
+
+
+@dataclass
+class Value:
+    start: int
+    end: int
+    value: float | None
+    nr: bool
+    pct: bool
+    unit: str | None = None
+    unit_inherited: bool = False
+    hyphen_unit: bool = False
+    ci: tuple | None = None  # (level, low, high, high_nr, start, end)
+    ext_end: int = 0
+    group: int = -1
+    idx_in_group: int = 0
+
+
+@dataclass
+class Design:
+    arms: list[tuple[str, str]] = field(default_factory=list)  # (label, family), experimental first
+    single_regimen: str | None = None
+    n_total: int | None = None
+    n_by_family: dict[str, int] = field(default_factory=dict)
+    randomised: bool = False
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets; never splits after 'vs.', 'e.g.', 'et al.' and the like."""
+    out, start = [], 0
+    for m in _SENT_BREAK.finditer(text):
+        if m.group(0).strip() == "" and "\n" not in m.group(0):
+            if _ABBREV_END.search(text[max(0, m.start() - 8):m.start()]):
+                continue
+        if text[start:m.start()].strip():
+            out.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < e and s < b for s, e in spans)
+
+
+def _ci_level(m: re.Match) -> float | None:
+    lvl = m.group("lvl") or m.group("lvl2")
+    return round(lx.parse_num(lvl) / 100, 4) if lvl else None
+
+
+def _bound(text: str) -> tuple[float | None, bool]:
+    if lx.is_nr(text):
+        return None, True
+    try:
+        return lx.parse_num(text), False
+    except ValueError:
+        return None, True
+
+
+class SurvivalRulesV1:
+    """Stateless after construction; one instance per protocol dictionary (cached by pipeline)."""
+
+    version = "evidencebot.survival_rules.v1"
+
+    def __init__(self, synonyms: list[tuple[str, str]]):
+        self.families = {fam for fam, _ in synonyms}
+        known = {syn.lower() for _, syn in synonyms}
+        extra = [a for a in self._agents() if a.lower() not in known]
+        alts = sorted({re.escape(a) for a in extra}, key=len, reverse=True)
+        self._agent_re = re.compile(r"(?<![\w\-])(?:" + "|".join(alts) + r")(?![\w])", re.I) if alts else None
+        from evidencebot.extract.agents import ABBREVIATIONS
+
+        self._abbr = ABBREVIATIONS
+        self._abbr_re = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])")
+
+    @staticmethod
+    def _agents() -> tuple[str, ...]:
+        from evidencebot.extract.agents import AGENTS
+
+        return AGENTS
+
+    # ------------------------------------------------------------------ regimens / arms
+    def arm_mentions(self, text: str, regimen_spans: list[tuple[int, int, str]]) -> list[ArmMention]:
+        """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
+        spans = [(s, e, fam) for s, e, fam in regimen_spans]
+        taken = [(s, e) for s, e, _ in spans]
+        for rx, fam_of in ((self._abbr_re, lambda t: self._abbr[t]), (self._agent_re, lambda t: t.lower())):
+            if rx is None:
+                continue
+            for m in rx.finditer(text):
+                if not _overlaps(m.start(), m.end(), taken):
+                    key = m.group(0)
+                    fam = fam_of(key) if rx is self._abbr_re else fam_of(key)
+                    spans.append((m.start(), m.end(), fam))
+                    taken.append((m.start(), m.end()))
+        spans.sort()
+        merged: list[ArmMention] = []
+        for s, e, fam in spans:
+            if merged:
+                prev = merged[-1]
+                gap = text[prev.end:s]
+                if _COMBINE_RE.match(gap) and "\n" not in gap:
+                    joiner = gap.strip().lower()
+                    if joiner != "and" or fam.lower() in prev.family.lower() or prev.family in _PLACEBO_LIKE:
+                        merged[-1] = ArmMention(prev.start, e, text[prev.start:e],
+                                                self._combine(prev.family, fam))
+                        continue
+            merged.append(ArmMention(s, e, text[s:e], fam))
+        for m in lx.ARM_GENERIC_RE.finditer(text):
+            if not _overlaps(m.start(), m.end(), [(a.start, a.end) for a in merged]):
+                kind = (m.group("kind") or "").lower()
+                letter = m.group("letter") or m.group("letter2") or ""
+                merged.append(ArmMention(m.start(), m.end(), m.group(0).strip(), "", kind or letter.upper()))
+        merged.sort(key=lambda a: a.start)
+        return merged
+
+    def _combine(self, a: str, b: str) -> str:
+        if a.lower() in _PLACEBO_LIKE:
+            return b
+        if b.lower() in _PLACEBO_LIKE:
+            return a
+        if b.lower() in a.lower():
+            return a
+        if a.lower() in b.lower():
+            return b
+        return f"{a} + {b}"
+
+    def design(self, text: str, title: str, arms: list[ArmMention], title_arms: list[ArmMention],
+               sents: list[tuple[int, int]]) -> Design:
+        d = Design()
+        counts: dict[str, float] = {}
+        order: dict[str, int] = {}
+        for a in title_arms:
+            if a.family:
+                counts[a.family] = counts.get(a.family, 0) + 3
+                order.setdefault(a.family, a.start - 100000)
+        for a in arms:
+            if not a.family:
+                continue
+            before = text[max(0, a.start - 60):a.start]
+            if _BACKGROUND_CUE.search(before):
+                w = 0.25
+            else:
+                w = 1.0
+            counts[a.family] = counts.get(a.family, 0) + w
+            order.setdefault(a.family, a.start)
+        # randomised / comparative: arms from the sentence that assigns patients
+        comp_arms: list[ArmMention] = []
+        for s, e in sents:
+            seg = text[s:e]
+            if re.search(r"randomi[sz]\w*|allocated|assigned", seg, re.I):
+                inside = [a for a in arms if s <= a.start < e and a.family]
+                fams = []
+                for a in inside:
+                    if a.family not in [f.family for f in fams] and not _BACKGROUND_CUE.search(text[max(s, a.start - 60):a.start]):
+                        fams.append(a)
+                if len(fams) >= 2:
+                    comp_arms = fams
+                    d.randomised = True
+                    break
+        if not comp_arms and title_arms and re.search(r"\bversus\b|\bvs\.?\b|\bor\b|\bcompared\b|\bwith or without\b", title, re.I):
+            fams = []
+            for a in title_arms:
+                if a.family and a.family not in [f.family for f in fams]:
+                    fams.append(a)
+            if len(fams) >= 2:
+                comp_arms = fams
+        if comp_arms:
+            d.arms = [(a.label, a.family) for a in comp_arms]
+            # "with or without X": the arm with X is experimental
+            if re.search(r"with\s+or\s+without", title, re.I) and len(d.arms) == 2:
+                fam0, fam1 = d.arms[0][1], d.arms[1][1]
+                if fam0 in _PLACEBO_LIKE and fam1 not in _PLACEBO_LIKE:
+                    d.arms = [d.arms[1], d.arms[0]]
+            if d.arms[0][1] in _PLACEBO_LIKE and len(d.arms) == 2:
+                d.arms = [d.arms[1], d.arms[0]]
+        if counts:
+            d.single_regimen = max(counts, key=lambda f: (counts[f], -order.get(f, 0)))
+        # patient numbers
+        for m in _TOTAL_N_RE.finditer(text):
+            n = int(m.group("n"))
+            if 5 <= n <= 100000 and not re.match(r"\s*(?:mg|months?|weeks?|years?|days?|%)", text[m.end("n"):]):
+                d.n_total = n
+                break
+        for a in arms:
+            if not a.family:
+                continue
+            after = text[a.end:a.end + 16]
+            m = re.match(r"\s*[\[(,;]?\s*(?:arm|group)?\s*[\[(,;:]?\s*n\s*=\s*(\d+)", after, re.I)
+            if m:
+                d.n_by_family.setdefault(a.family, int(m.group(1)))
+                continue
+            before = text[max(0, a.start - 40):a.start]
+            m = re.search(r"(\d+)\s+(?:patients\s+)?(?:were\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?(?:to|received|receiving|in\s+the)\s+(?:receive\s+)?(?:the\s+)?$", before, re.I)
+            if m:
+                d.n_by_family.setdefault(a.family, int(m.group(1)))
+        return d
+
+    # ------------------------------------------------------------------ main
+    def extract(self, text: str, regimen_spans: list[tuple[int, int, str]], title: str = "",
+                title_regimen_spans: list[tuple[int, int, str]] | None = None) -> tuple[Extraction, list[Mention]]:
+        mentions: list[Mention] = []
+        sents = split_sentences(text)
+        arms = self.arm_mentions(text, regimen_spans)
+        title_arms = self.arm_mentions(title, title_regimen_spans or []) if title else []
+        design = self.design(text, title, arms, title_arms, sents)
+        ex = Extraction(arms=list(design.arms), n_total=design.n_total)
+        carry_ep: str | None = None
+        for s, e in sents:
+            carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep)
+        self._toxicities(text, sents, arms, design, ex)
+        return ex, mentions
+
+    # ------------------------------------------------------------------ sentence
+    def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep):
+        sent = text[s:e]
+        masks: list[tuple[int, int]] = []
+        anchors: list[Mention] = []
+        # rate anchors first: they contain endpoint words and timepoint numbers
+        for rx in _RATE_RES:
+            for m in rx.finditer(sent):
+                a, b = m.start() + s, m.end() + s
+                if _overlaps(a, b, masks):
+                    continue
+                ep_word = m.group("ep").lower()
+                ep = _rate_endpoint(ep_word)
+                tps = re.findall(lx.TP, m.group("tps"), re.I)
+                for tp in tps:
+                    anchors.append(Mention("RATE", a, b, ep, (lx.timepoint_months(tp, m.group("tpu")),)))
+                masks.append((a, b))
+        ep_spans: list[tuple[int, int]] = []
+        for rx, table, prefix in ((_EP_RE, lx.ENDPOINT_LONG, "L"), (_EP_ABBR_RE, lx.ENDPOINT_ABBR, "A")):
+            for m in rx.finditer(sent):
+                a, b = m.start() + s, m.end() + s
+                if _overlaps(a, b, masks) or _overlaps(a, b, ep_spans):
+                    continue
+                idx = int(m.lastgroup[1:])
+                ep = table[idx][0]
+                if prefix == "L" and idx == len(lx.ENDPOINT_LONG) - 1:
+                    # bare "survival": only with "median" nearby or as "survival time"
+                    if not re.search(r"median|mean", text[max(s, a - 25):b + 20], re.I):
+                        continue
+                anchors.append(Mention("ENDPOINT", a, b, ep))
+                ep_spans.append((a, b))
+        for m in _OTHER_RE.finditer(sent):
+            a, b = m.start() + s, m.end() + s
+            if _overlaps(a, b, masks) or _overlaps(a, b, ep_spans):
+                continue
+            anchors.append(Mention("OTHER", a, b, m.group(0).lower()))
+        anchors.sort(key=lambda m: m.start)
+        mentions.extend(m for m in anchors if m.label != "OTHER")
+
+        # CIs
+        cis = []
+        for m in lx.CI_RE.finditer(sent):
+            low, low_nr = _bound(m.group("low"))
+            high, high_nr = _bound(m.group("high"))
+            cis.append((_ci_level(m), low, high, high_nr, m.start() + s, m.end() + s, m.start("low") + s, m.end("high") + s))
+            mentions.append(Mention("CI", m.start() + s, m.end() + s))
+        ci_label = lx.CI_LABEL_RE.search(sent)
+        ci_spans = [(c[4], c[5]) for c in cis]
+        for m in lx.RANGE_RE.finditer(sent):
+            masks.append((m.start() + s, m.end() + s))
+        for m in lx.N_RE.finditer(sent):
+            masks.append((m.start("n") + s, m.end("n") + s))
+        for a in arms:
+            if s <= a.start < e:
+                masks.append((a.start, a.end))
+        pvals = [(m.start() + s, m.end() + s, m) for m in lx.P_RE.finditer(sent)]
+        masks.extend((a, b) for a, b, _ in pvals)
+
+        # hazard ratios
+        hr_found = self._hazard_ratios(text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep)
+
+        # values
+        vals: list[Value] = []
+        for rx, nr in ((lx.NUM_RE, False), (lx.NR_RE, True)):
+            for m in rx.finditer(sent):
+                a, b = m.start() + s, m.end() + s
+                if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
+                    continue
+                if nr:
+                    if re.match(r"\s*\(\s*(?:NR|NE)\s*\)", text[b:b + 8]):
+                        b2 = text.index(")", b) + 1
+                        masks.append((b, b2))
+                    vals.append(Value(a, b, None, True, False))
+                else:
+                    v = lx.parse_num(m.group(1))
+                    vals.append(Value(a, b, v, False, False))
+        vals = [v for v in vals if not _overlaps(v.start, v.end, masks)]
+        vals.sort(key=lambda v: v.start)
+        for v in vals:
+            self._attach(text, v, e, cis, ci_label is not None and ci_label.start() + s < v.start)
+        # unit propagation along lists (right to left, then left to right for "vs")
+        for i in range(len(vals) - 2, -1, -1):
+            a, b = vals[i], vals[i + 1]
+            if a.unit is None and not a.pct and b.unit and lx.LIST_CONNECTOR_RE.match(text[a.ext_end:b.start]):
+                a.unit, a.unit_inherited = b.unit, True
+        for i in range(1, len(vals)):
+            a, b = vals[i - 1], vals[i]
+            if b.unit is None and not b.pct and a.unit and not b.nr and re.match(
+                    r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with|and)\s*$", text[a.ext_end:b.start], re.I):
+                b.unit, b.unit_inherited = a.unit, True
+        # groups
+        g = -1
+        for i, v in enumerate(vals):
+            if i and lx.LIST_CONNECTOR_RE.match(text[vals[i - 1].ext_end:v.start]) and (vals[i - 1].pct == v.pct):
+                v.group, v.idx_in_group = vals[i - 1].group, vals[i - 1].idx_in_group + 1
+            else:
+                g += 1
+                v.group, v.idx_in_group = g, 0
+        groups: dict[int, list[Value]] = {}
+        for v in vals:
+            groups.setdefault(v.group, []).append(v)
+        respectively = [m.start() + s for m in lx.RESPECTIVELY_RE.finditer(sent)]
+        last_ep = carry_ep
+        any_ep_here = any(m.label == "ENDPOINT" for m in anchors)
+        for gid, members in groups.items():
+            first = members[0]
+            resp_after = any(r >= first.start for r in respectively)
+            anchor_list = self._anchor_list(text, anchors, first.start, s)
+            used_carry = False
+            if not anchor_list:
+                if carry_ep and not any_ep_here and re.search(r"\bmedian|\bcorresponding", sent, re.I):
+                    anchor_list = [Mention("ENDPOINT", first.start, first.start, carry_ep)]
+                    used_carry = True
+                else:
+                    after = re.match(r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?", text[members[-1].ext_end:e])
+                    if after:
+                        pos = members[-1].ext_end + after.end()
+                        nxt = [m for m in anchors if m.start == pos and m.label == "ENDPOINT"]
+                        if nxt:
+                            anchor_list = nxt
+            if not anchor_list:
+                continue
+            n = len(members)
+            multi = len(anchor_list) > 1 and (len(anchor_list) == n) and (resp_after or n > 1)
+            for i, v in enumerate(members):
+                anc = anchor_list[i] if multi else anchor_list[-1]
+                if anc.label == "OTHER":
+                    continue
+                if anc.label == "RATE":
+                    if not v.pct:
+                        continue
+                    stat, unit = "rate", "percent"
+                elif anc.label == "ENDPOINT":
+                    if v.pct or (v.unit is None and not v.nr):
+                        continue
+                    stat, unit = "median", v.unit or "months"
+                else:
+                    continue
+                if self._distractor(text, v, anc, s):
+                    continue
+                o = Outcome(
+                    endpoint=anc.value, statistic=stat, value=v.value, unit=unit, span=(v.start, v.end),
+                    not_reached=v.nr, value_months=lx.to_months(v.value, unit) if stat == "median" else None,
+                    timepoint_months=anc.extra[0] if anc.label == "RATE" else None,
+                )
+                if v.ci:
+                    o.ci_level, o.ci_low, o.ci_high, o.ci_high_not_reached = v.ci[0], v.ci[1], v.ci[2], v.ci[3]
+                o.confidence = 0.9 - (0.2 if used_carry else 0) - (0.05 if v.unit_inherited else 0)
+                self._assign_arm(text, o, v, members, i, s, e, arms, design, respectively, vals)
+                o.subgroup = self._subgroup(text, s, v, e)
+                ex.outcomes.append(o)
+                mentions.append(Mention("OUTCOME", v.start, v.end, anc.value))
+                if anc.label == "ENDPOINT":
+                    last_ep = anc.value
+        for m in anchors:
+            if m.label == "ENDPOINT":
+                last_ep = m.value
+        del hr_found
+        return last_ep
+
+    def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
+        pos = v.end
+        if re.match(r"\s*%", text[pos:pos + 3]):
+            v.pct = True
+            pos = text.index("%", pos) + 1
+        elif not v.nr:
+            hm = re.match(r"\s*[\-\u2010\u2011](?=\s*(?:" + lx.UNIT_WORDS + r")\b)", text[pos:pos + 4], re.I)
+            um = lx.UNIT_RE.match(text, pos)
+            if um and um.end() <= e:
+                v.unit = lx.canon_unit(um.group(1))
+                v.hyphen_unit = bool(hm)
+                pos = um.end()
+            elif hm:
+                um = lx.UNIT_RE.match(text, pos + hm.end())
+                if um:
+                    v.unit, v.hyphen_unit = lx.canon_unit(um.group(1)), True
+                    pos = um.end()
+        v.ext_end = pos
+        for c in cis:
+            gap = text[pos:c[4]]
+            if c[4] >= pos and len(gap) <= 4 and re.fullmatch(r"\s*[,;:]?\s*[\[(]?\s*", gap):
+                v.ci = (c[0], c[1], c[2], c[3], c[4], c[5])
+                pos = c[5]
+                tail = re.match(r"\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", text[pos:e], re.I)
+                if tail:
+                    if tail.group(1) and v.unit is None and not v.pct:
+                        v.unit = lx.canon_unit(tail.group(1))
+                    if tail.group(1) or tail.group(0).strip():
+                        pos += tail.end()
+                v.ext_end = pos
+                return
+        if label_seen or True:
+            m = lx.BARE_RANGE_RE.match(text, pos, e)
+            if m:
+                low, _ = _bound(m.group("low"))
+                high, high_nr = _bound(m.group("high"))
+                if low is not None and (high_nr or (high is not None and low <= (v.value or low) <= high)):
+                    before = text[max(0, v.start - 60):v.start]
+                    if label_seen or not re.search(r"range|IQR|interquartile", before + text[pos:m.end()], re.I):
+                        v.ci = (0.95 if label_seen else None, low, high, high_nr, m.start("low"), m.end("high"))
+                        pos = m.end()
+                        tail = lx.UNIT_RE.match(text, pos)
+                        if tail and v.unit is None and not v.pct:
+                            v.unit = lx.canon_unit(tail.group(1))
+                            pos = tail.end()
+                        v.ext_end = pos
+
+    def _anchor_list(self, text: str, anchors: list[Mention], pos: int, s: int) -> list[Mention]:
+        before = [m for m in anchors if m.end <= pos]
+        if not before:
+            return []
+        last = before[-1]
+        out = [last]
+        # RATE anchors created from one "6- and 12-month" match share a span
+        same = [m for m in before if m.start == last.start and m.end == last.end and m is not last]
+        if same:
+            return [*same, last]
+        j = len(before) - 2
+        while j >= 0:
+            prev = before[j]
+            gap = text[prev.end:out[0].start]
+            if prev.label == last.label and re.fullmatch(
+                    r"\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", gap, re.I):
+                out.insert(0, prev)
+                j -= 1
+            else:
+                break
+        # "median overall survival (OS)" and the like: an abbreviation restating the same endpoint
+        dedup: list[Mention] = []
+        for m in out:
+            if dedup and dedup[-1].value == m.value and re.fullmatch(r"\s*[(\[]?\s*", text[dedup[-1].end:m.start]):
+                dedup[-1] = m
+            else:
+                dedup.append(m)
+        return dedup
+
+    def _distractor(self, text: str, v: Value, anc: Mention, s: int) -> bool:
+        if v.hyphen_unit:
+            return True
+        left = text[max(s, v.start - 25):v.start]
+        if lx.EXCLUDED_PRECEDING_RE.search(left) and not v.pct:
+            return True
+        if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end:v.ext_end + 30]) and not v.pct:
+            return True
+        gap = text[anc.end:v.start]
+        if _GAP_BLOCK.search(gap):
+            return True
+        if len(gap) > 160:
+            return True
+        return False
+
+    # ------------------------------------------------------------------ arms
+    def _assign_arm(self, text, o, v, members, i, s, e, arms, design, respectively, vals):
+        sent_arms = [a for a in arms if s <= a.start < e]
+        n = len(members)
+        fam_arm: ArmMention | None = None
+        # 1. "respectively" with an arm list after the group
+        resp = [r for r in respectively if r >= members[-1].ext_end]
+        if n > 1 and resp:
+            after_arms = [a for a in sent_arms if members[-1].ext_end <= a.start < resp[0]]
+            after_arms = _dedupe_arms(after_arms)
+            if len(after_arms) == n:
+                fam_arm = after_arms[i]
+        if fam_arm is None and n > 1 and respectively:
+            prev_end = max([x.ext_end for x in vals if x.ext_end <= members[0].start], default=s)
+            before_arms = _dedupe_arms([a for a in sent_arms if prev_end <= a.start < members[0].start])
+            if len(before_arms) == n:
+                fam_arm = before_arms[i]
+        # 2. adjacent mention after the value: "6.2 months with ASC plus mFOLFOX"
+        if fam_arm is None:
+            nxt = min([x.start for x in vals if x.start > v.start], default=e)
+            win = text[v.ext_end:min(nxt, e)]
+            m = re.match(r"^\s*[,;]?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*(?:the\s+|those\s+|patients\s+|all\s+)*"
+                         r"(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?", win, re.I)
+            if m:
+                pos = v.ext_end + m.end()
+                hit = [a for a in sent_arms if a.start == pos]
+                if hit:
+                    fam_arm = hit[0]
+        # 3. nearest mention before the value since the previous value
+        if fam_arm is None:
+            prev_end = max([x.ext_end for x in vals if x.ext_end <= v.start], default=s)
+            before = [a for a in sent_arms if prev_end <= a.start and a.end <= v.start]
+            if before and not (n > 1 and len(before) > 1 and i == 0 and len(_dedupe_arms(before)) == n):
+                fam_arm = before[-1]
+        label, family = "", None
+        if fam_arm is not None:
+            label, family = fam_arm.label, fam_arm.family or self._generic_family(fam_arm, design)
+            if _ALONE_RE.match(text[fam_arm.end:fam_arm.end + 12]):
+                label = text[fam_arm.start:fam_arm.end + _ALONE_RE.match(text[fam_arm.end:fam_arm.end + 12]).end()]
+        elif design.arms and n == len(design.arms) and n > 1:
+            label, family = design.arms[i]
+            o.confidence -= 0.15
+        elif len(design.arms) > 1:
+            o.confidence -= 0.3
+        if family is None and not design.arms:
+            family = design.single_regimen
+            label = ""
+        elif family is None and design.arms:
+            family = design.single_regimen
+        o.arm, o.regimen = label, family
+        o.n = design.n_by_family.get(family or "") if design.arms else design.n_total
+        if o.n is None and not label:
+            o.n = design.n_total
+
+    def _generic_family(self, arm: ArmMention, design: Design) -> str | None:
+        kind = arm.generic
+        if not design.arms:
+            return design.single_regimen
+        if kind in {"experimental", "investigational", "intervention", "treatment", "study", "combination", "triplet", "A", "1"}:
+            return design.arms[0][1]
+        if kind in {"control", "comparator", "placebo", "standard", "monotherapy", "doublet", "B", "2"}:
+            return design.arms[-1][1]
+        if kind == "chemotherapy" and design.arms:
+            non = [f for _, f in design.arms if f not in _PLACEBO_LIKE]
+            return non[0] if non else design.arms[0][1]
+        return None
+
+    def _subgroup(self, text: str, s: int, v: Value, e: int) -> str | None:
+        seg = text[s:v.start]
+        found = None
+        for m in lx.SUBGROUP_RE.finditer(seg):
+            found = m
+        if found is not None and not lx.MAIN_POPULATION_RE.search(found.group(0)) and not re.search(r"\d+\s+patients", found.group(0)):
+            what = found.group("what") or found.group("what2") or found.group("what3")
+            if what and not re.search(r"\b(?:arm|group)\b", what, re.I):
+                return what.strip()
+        m = lx.SUBGROUP_RE.match(text, v.ext_end, e)
+        if m is None:
+            m2 = re.match(r"\s*(?:[,;]\s*)?", text[v.ext_end:e])
+            m = lx.SUBGROUP_RE.match(text, v.ext_end + m2.end(), e) if m2 else None
+        if m is not None and not lx.MAIN_POPULATION_RE.search(m.group(0)):
+            what = m.group("what") or m.group("what2") or m.group("what3")
+            if what and not re.search(r"\b(?:arm|group)\b", what, re.I):
+                return what.strip()
+        return None
+
+    # ------------------------------------------------------------------ hazard ratios
+    def _hazard_ratios(self, text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep):
+        found = 0
+        for hm in lx.HR_HEAD_RE.finditer(sent):
+            a = hm.start() + s
+            b = hm.end() + s
+            if _overlaps(a, b, masks):
+                continue
+            window = text[b:min(e, b + 90)]
+            label = lx.CI_LABEL_RE.search(window) or re.search(r"(?:and\s+)?\d{2}\s*%\s*CI", window[:30])
+            clean = window
+            if label:
+                clean = window[:label.start()] + " " * (label.end() - label.start()) + window[label.end():]
+            nm = lx.NUM_RE.search(clean)
+            if not nm:
+                continue
+            between = clean[:nm.start()]
+            if ";" in between or len(between) > 70 or re.search(r"\.\s", between):
+                continue
+            vstart, vend = b + nm.start(1), b + nm.end(1)
+            value = lx.parse_num(nm.group(1))
+            if not 0 < value < 50:
+                continue
+            ep = _hr_endpoint(between)
+            if ep is None:
+                prev = [m for m in anchors if m.label in ("ENDPOINT", "RATE") and m.end <= a]
+                ep = prev[-1].value if prev else None
+            if ep is None:
+                nxt = [m for m in anchors if m.label == "ENDPOINT" and m.start >= b and m.start < vstart]
+                ep = nxt[0].value if nxt else carry_ep
+            hr = HazardRatio(endpoint=ep, value=value, span=(vstart, vend))
+            pos = vend
+            for c in cis:
+                gap = text[pos:c[4]]
+                if c[4] >= pos and len(gap) <= 6 and re.fullmatch(r"\s*[,;:]?\s*[\[(]?\s*", gap):
+                    hr.ci_level, hr.ci_low, hr.ci_high = c[0], c[1], c[2]
+                    pos = c[5]
+                    break
+            else:
+                m = lx.BARE_RANGE_RE.match(text, pos, e)
+                if m:
+                    low, _ = _bound(m.group("low"))
+                    high, _ = _bound(m.group("high"))
+                    hr.ci_low, hr.ci_high = low, high
+                    hr.ci_level = 0.95 if label else None
+                    pos = m.end()
+            for pa, pb, pm in pvals:
+                gap = text[pos:pa]
+                if pa >= pos and len(gap) <= 30 and not re.search(r"\d", gap):
+                    op = pm.group("op").replace("&lt;", "<").replace("&gt;", ">")
+                    p_text = pm.group("p")
+                    raw_between = text[pa:pm.start("p") + s]
+                    if op == "=":
+                        hr.p_value = p_text
+                    else:
+                        hr.p_value = op + (" " if raw_between.endswith(" ") else "") + p_text
+                    pos = pb
+                    break
+            hr.comparison = self._comparison(text, s, a, arms, design)
+            hr.subgroup = self._subgroup(text, s, Value(vstart, vend, value, False, False, ext_end=pos), e)
+            if hr.subgroup is None:
+                # subgroup numbers earlier in the sentence: "in gallbladder cancer, median OS ... (HR ...)"
+                seg = text[s:a]
+                if lx.SUBGROUP_RE.search(seg):
+                    hr.subgroup = self._subgroup(text, s, Value(a, b, None, False, False, ext_end=b), e)
+            hr.confidence = 0.9 if hr.ci_low is not None else 0.7
+            ex.hazard_ratios.append(hr)
+            mentions.append(Mention("HR", vstart, vend, ep or ""))
+            masks.append((a, max(pos, vend)))
+            found += 1
+        return found
+
+    def _comparison(self, text, s, a, arms, design) -> str | None:
+        if len(design.arms) >= 2:
+            return f"{design.arms[0][1]} vs {design.arms[1][1]}"
+        return None
+
+    # ------------------------------------------------------------------ toxicities
+    def _toxicities(self, text, sents, arms, design, ex) -> None:
+        for s, e in sents:
+            sent = text[s:e]
+            gm = lx.TOX_GRADE_RE.search(sent)
+            if not gm:
+                continue
+            for m in _TOX_EVENT_RE.finditer(sent, gm.start()):
+                event = lx.TOX_EVENTS[int(m.lastgroup[1:])][0]
+                after = text[m.end() + s:e]
+                pm = re.match(r"^\s*(?:\(|,|:|in|occurred\s+in|was\s+seen\s+in|was\s+reported\s+in)?\s*(?:\d+\s*(?:patients\s*)?[\[(])?\s*"
+                              r"(?P<p>" + lx.NUM + r")\s*%", after, re.I)
+                if not pm:
+                    continue
+                ps, pe = m.end() + s + pm.start("p"), m.end() + s + pm.end("p")
+                t = Toxicity(event=event, proportion=round(lx.parse_num(pm.group("p")) / 100, 4), span=(ps, pe))
+                if design.arms:
+                    near = [x for x in arms if s <= x.start < e and x.family]
+                    if near:
+                        t.arm, t.regimen = near[-1].label, near[-1].family
+                    else:
+                        t.arm, t.regimen = design.arms[0]
+                else:
+                    t.regimen = design.single_regimen
+                ex.toxicities.append(t)
+
+
+def _dedupe_arms(arms: list[ArmMention]) -> list[ArmMention]:
+    out: list[ArmMention] = []
+    for a in arms:
+        if out and a.family and a.family == out[-1].family:
+            continue
+        out.append(a)
+    return out
+
+
+def _rate_endpoint(word: str) -> str:
+    w = re.sub(r"[\s\-\u2010\u2011]+", " ", word.lower())
+    if w.startswith("progression") or "free of progression" in w or "without progression" in w or w == "pfs":
+        return "PFS"
+    if w.startswith("disease") or w == "dfs":
+        return "DFS"
+    if w.startswith(("relapse", "recurrence")) or w == "rfs":
+        return "RFS"
+    if w == "ttp":
+        return "TTP"
+    return "OS"
+
+
+def _hr_endpoint(between: str) -> str | None:
+    b = between.lower()
+    if re.search(r"progression|pfs", b):
+        return "PFS"
+    if re.search(r"death|\bos\b|overall survival|mortality", b):
+        return "OS"
+    if re.search(r"recurrence|relapse|rfs", b):
+        return "RFS"
+    if re.search(r"dfs|disease[\s\-]free", b):
+        return "DFS"
+    return None
