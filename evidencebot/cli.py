@@ -221,3 +221,44 @@ def sandbox_serve(corpus_paths: tuple[str, ...], port: int, host: str, allow_rem
         click.echo("Sandbox stopped.")
     finally:
         server.server_close()
+
+
+@main.command("seed")
+@click.argument("path", type=click.Path(dir_okay=False))
+@db_option
+@handle_errors
+def seed_command(path: str, db_path: str) -> None:
+    """Load a baseline evidence CSV (format of db/seed_outcomes.csv) as seed rows."""
+    from evidencebot.seed import load_seed
+    from evidencebot.store import open_db, run_lock
+
+    with run_lock(db_path):
+        added = load_seed(open_db(db_path), path)
+    click.echo(f"Seed: {added} rows loaded from {path}" + ("" if added else " (already loaded)"))
+
+
+@main.command("pool")
+@db_option
+@protocol_option
+@click.option("--json", "as_json", is_flag=True, help="Print the newest snapshot as JSON.")
+@handle_errors
+def pool_command(db_path: str, protocol_path: str, as_json: bool) -> None:
+    """Re-pool every configured analysis; store a snapshot when the evidence changed."""
+    import json
+
+    from evidencebot.pool import stage
+    from evidencebot.protocol import load_protocol
+    from evidencebot.store import open_db, run_lock
+
+    with run_lock(db_path):
+        db = open_db(db_path)
+        outcome = stage.run(db, load_protocol(protocol_path))
+    if as_json:
+        click.echo(json.dumps(stage.snapshot_document(db), indent=1, default=str))
+    elif outcome.snapshot_id is None:
+        click.echo("Pool: no evidence to pool (load the seed with `evidencebot seed`).")
+    else:
+        state = "created" if outcome.created else "unchanged; current"
+        click.echo(f"Pool: snapshot {outcome.snapshot_id} {state}, {len(outcome.analyses)} analyses")
+        for change in outcome.changes:
+            click.echo(f"  {change}")
