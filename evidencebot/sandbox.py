@@ -492,6 +492,8 @@ class Corpus:
         bare = text.rstrip("*")
         if field in ("mh", "majr", "pt"):
             return self.names[field].match(bare, wildcard)
+        if field == "sb":  # the one subset the sandbox knows: all[sb], every record
+            return set(range(len(self.records))) if bare.lower() == "all" else set()
         if field == "pmid":
             pos = self.position.get(int(bare)) if bare.isdigit() else None
             return {pos} if pos is not None else set()
@@ -527,7 +529,7 @@ FIELD_TAGS = {
     "pt": "pt", "publication type": "pt",
     "ot": "kw", "other term": "kw", "kw": "kw", "keyword": "kw", "keywords": "kw",
     "all": "all", "all fields": "all",
-    "pmid": "pmid", "uid": "pmid",
+    "pmid": "pmid", "uid": "pmid", "sb": "sb", "subset": "sb",
     "edat": "edat", "entrez date": "edat", "entrez": "edat", "crdt": "edat",
     "create date": "edat",
     "dp": "pdat", "pdat": "pdat", "publication date": "pdat",
@@ -536,7 +538,7 @@ FIELD_TAGS = {
 FIELD_LABELS = {
     "tiab": "Title/Abstract", "ti": "Title", "ab": "Abstract", "mh": "MeSH Terms",
     "majr": "MeSH Major Topic", "pt": "Publication Type", "kw": "Other Term",
-    "all": "All Fields", "pmid": "UID", "edat": "EDAT", "pdat": "PDAT", "mdat": "MDAT",
+    "all": "All Fields", "pmid": "UID", "sb": "Filter", "edat": "EDAT", "pdat": "PDAT", "mdat": "MDAT",
 }  # fmt: skip
 DATE_FIELDS = {"edat": "edat", "pdat": "pdat", "mdat": "mdat"}
 
@@ -1175,7 +1177,8 @@ class SandboxServer(ThreadingHTTPServer):
 
     def start(self) -> SandboxServer:
         """Serve from a daemon thread; returns self (`with make_server(...).start() as s:`)."""
-        self._thread = threading.Thread(target=self.serve_forever, name="sandbox", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,),
+                                        name="sandbox", daemon=True)  # fmt: skip
         self._thread.start()
         self._serving.wait()
         return self
