@@ -1,0 +1,567 @@
+"""Screening features: domain cues, word n-grams and bibliographic metadata.
+
+`ScreenFeaturizer` is a scikit-learn transformer. Its input is a sequence of `ScreenInput`
+(title, abstract, publication types, MeSH terms) or of already `Parsed` records; its output
+is one sparse row per record made of three blocks:
+
+* ``cue:*`` / ``title:*`` / ``text:*`` — counts of the versioned domain cues (see `cues.py`)
+  in title and abstract, a few combinations of them (BTC without another disease, later
+  line without first line, ...) and text properties (no abstract, not English);
+* ``word:*`` — sublinear TF-IDF of lower-cased alphabetic unigrams and bigrams seen in at
+  least `min_df` training records (numbers and punctuation are dropped, so invented
+  numbers cannot be learned);
+* ``meta:*`` / ``pt:*`` / ``mesh:*`` — publication-type and MeSH groups mapped by hand
+  (stable across indexers) plus the publication types and MeSH descriptors seen in training.
+
+The tokenizer is spaCy's blank English tokenizer; n-grams are built from its LOWER hashes with
+numpy, so the whole transform runs at thousands of abstracts per second on one core.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from spacy.attrs import IS_ALPHA, LIKE_NUM, LOWER
+
+from evidencebot.screen.cues import CUE_LABELS, DEFAULT_RULES, match_doc, tokenizer
+
+FEATURE_VERSION = "screen-features.v1"
+MAX_TITLE_CHARS = 2_000
+MAX_ABSTRACT_CHARS = 20_000
+_BIGRAM_PRIME = np.uint64(1_000_003)
+
+ENGLISH_FUNCTION_WORDS = frozenset(
+    """the of and in with was were to a an for or by on at from as is are be been this that
+    these those we our than not no after between among which who had has have patients""".split()
+)
+
+# Publication types (NLM's controlled list) and MeSH descriptors grouped by what they say
+# about relevance. Matching is on the descriptor, case-insensitive, qualifiers ignored.
+PT_GROUPS: Mapping[str, frozenset[str]] = {
+    "pt_rct": frozenset(
+        {
+            "randomized controlled trial",
+            "clinical trial, phase iii",
+            "controlled clinical trial",
+            "equivalence trial",
+            "pragmatic clinical trial",
+        }
+    ),
+    "pt_trial": frozenset(
+        {
+            "clinical trial",
+            "clinical trial, phase ii",
+            "clinical trial, phase i",
+            "multicenter study",
+            "clinical study",
+            "adaptive clinical trial",
+        }
+    ),
+    "pt_phase1": frozenset({"clinical trial, phase i"}),
+    "pt_observational": frozenset(
+        {"observational study", "comparative study", "evaluation study", "validation study"}
+    ),
+    "pt_secondary": frozenset(
+        {
+            "review",
+            "systematic review",
+            "meta-analysis",
+            "scoping review",
+            "practice guideline",
+            "guideline",
+            "consensus development conference",
+            "network meta-analysis",
+            "historical article",
+        }
+    ),
+    "pt_comment": frozenset(
+        {
+            "comment",
+            "editorial",
+            "letter",
+            "news",
+            "interview",
+            "lecture",
+            "published erratum",
+            "expression of concern",
+            "retraction of publication",
+            "retracted publication",
+            "congress",
+            "biography",
+        }
+    ),
+    "pt_case": frozenset({"case reports"}),
+    "pt_protocol": frozenset({"clinical trial protocol"}),
+}
+MESH_GROUPS: Mapping[str, frozenset[str]] = {
+    "mesh_btc": frozenset(
+        {
+            "biliary tract neoplasms",
+            "cholangiocarcinoma",
+            "bile duct neoplasms",
+            "gallbladder neoplasms",
+            "klatskin tumor",
+            "common bile duct neoplasms",
+            "ampulla of vater",
+            "bile ducts, intrahepatic",
+            "bile ducts, extrahepatic",
+            "bile duct neoplasms, intrahepatic",
+        }
+    ),
+    "mesh_other_disease": frozenset(
+        {
+            "pancreatic neoplasms",
+            "carcinoma, pancreatic ductal",
+            "stomach neoplasms",
+            "colorectal neoplasms",
+            "colonic neoplasms",
+            "rectal neoplasms",
+            "carcinoma, hepatocellular",
+            "lung neoplasms",
+            "carcinoma, non-small-cell lung",
+            "breast neoplasms",
+            "esophageal neoplasms",
+            "melanoma",
+            "ovarian neoplasms",
+            "prostatic neoplasms",
+        }
+    ),
+    "mesh_preclinical": frozenset(
+        {
+            "animals",
+            "mice",
+            "mice, nude",
+            "rats",
+            "cell line, tumor",
+            "xenograft model antitumor assays",
+            "cell proliferation",
+            "apoptosis",
+            "mice, inbred balb c",
+            "disease models, animal",
+            "organoids",
+            "cell survival",
+            "cell movement",
+        }
+    ),
+    "mesh_local": frozenset(
+        {
+            "radiotherapy",
+            "radiosurgery",
+            "stents",
+            "drainage",
+            "hepatectomy",
+            "chemoembolization, therapeutic",
+            "embolization, therapeutic",
+            "liver transplantation",
+            "brachytherapy",
+            "photochemotherapy",
+            "radiofrequency ablation",
+            "infusions, intra-arterial",
+            "cholangiopancreatography, endoscopic retrograde",
+            "yttrium radioisotopes",
+            "chemoradiotherapy",
+            "proton therapy",
+        }
+    ),
+    "mesh_systemic": frozenset(
+        {
+            "antineoplastic combined chemotherapy protocols",
+            "antineoplastic agents",
+            "immune checkpoint inhibitors",
+            "protein kinase inhibitors",
+            "antineoplastic agents, immunological",
+            "antibodies, monoclonal, humanized",
+            "antibodies, monoclonal",
+        }
+    ),
+    "mesh_secondary": frozenset(
+        {
+            "meta-analysis as topic",
+            "randomized controlled trials as topic",
+            "clinical trials as topic",
+            "review literature as topic",
+        }
+    ),
+    "mesh_survival": frozenset(
+        {
+            "progression-free survival",
+            "survival analysis",
+            "survival rate",
+            "disease-free survival",
+            "kaplan-meier estimate",
+            "treatment outcome",
+            "proportional hazards models",
+        }
+    ),
+    "mesh_retrospective": frozenset({"retrospective studies", "cohort studies"}),
+    "mesh_prospective": frozenset({"prospective studies"}),
+}
+
+
+@dataclass(frozen=True)
+class ScreenInput:
+    """What the screener reads of a record."""
+
+    title: str = ""
+    abstract: str = ""
+    publication_types: tuple[str, ...] = ()
+    mesh_terms: tuple[str, ...] = ()
+
+    @property
+    def has_metadata(self) -> bool:
+        return bool(self.publication_types or self.mesh_terms)
+
+    def without_metadata(self) -> ScreenInput:
+        return ScreenInput(self.title, self.abstract, (), ())
+
+
+def as_input(obj: Any) -> ScreenInput:
+    """A ScreenInput from a ScreenInput, a mapping, an object with those attributes or a tuple.
+
+    Missing or None fields become empty; non-string values are converted; JSON lists of
+    publication types or MeSH terms (as stored in the records table) are accepted.
+    """
+    if isinstance(obj, ScreenInput):
+        return obj
+    if isinstance(obj, Mapping):
+        get = obj.get
+    elif isinstance(obj, tuple) and not hasattr(obj, "_fields"):
+        padded = tuple(obj) + ((),) * max(0, 4 - len(obj))
+        return make_input(*padded[:4])
+    else:
+
+        def get(name: str, default: Any = None) -> Any:
+            return getattr(obj, name, default)
+
+    return make_input(get("title"), get("abstract"), get("publication_types"), get("mesh_terms"))
+
+
+def make_input(title: Any, abstract: Any, publication_types: Any, mesh_terms: Any) -> ScreenInput:
+    return ScreenInput(_text(title), _text(abstract), _terms(publication_types), _terms(mesh_terms))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _terms(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        import json
+
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = [value]
+        value = parsed if isinstance(parsed, list) else [value]
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
+
+
+@dataclass
+class Parsed:
+    """The tokenized, cue-matched form of one record (text part); metadata kept as given."""
+
+    cues: np.ndarray  # dense text-cue features, DENSE_TEXT_NAMES order
+    tokens: np.ndarray  # uint64 LOWER hashes of alphabetic tokens, title then abstract
+    publication_types: tuple[str, ...] = ()
+    mesh_terms: tuple[str, ...] = ()
+    has_abstract: bool = True
+    english: bool = True
+    empty: bool = False
+    words: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def has_metadata(self) -> bool:
+        return bool(self.publication_types or self.mesh_terms)
+
+    def without_metadata(self) -> Parsed:
+        return Parsed(self.cues, self.tokens, (), (), self.has_abstract, self.english, self.empty, self.words)
+
+
+_DERIVED = (
+    "btc_without_other",
+    "other_without_btc",
+    "no_btc",
+    "later_without_first",
+    "first_without_later",
+    "no_line_cue",
+    "no_outcome",
+    "no_systemic",
+    "local_without_systemic",
+)
+_TEXT = ("no_abstract", "short_abstract", "log_length", "non_english", "number_time", "will")
+DENSE_TEXT_NAMES: tuple[str, ...] = (
+    *(f"cue:{g}" for g in CUE_LABELS),
+    *(f"title:{g}" for g in CUE_LABELS),
+    *(f"cue:{d}" for d in _DERIVED),
+    *(f"text:{t}" for t in _TEXT),
+)
+DENSE_META_NAMES: tuple[str, ...] = (
+    "meta:none",
+    "meta:no_publication_types",
+    "meta:no_mesh",
+    *(f"meta:{g}" for g in PT_GROUPS),
+    *(f"meta:{g}" for g in MESH_GROUPS),
+)
+_CUE_INDEX = {g: i for i, g in enumerate(CUE_LABELS)}
+
+
+def parse_many(items: Iterable[Any], rules: str = DEFAULT_RULES, keep_words: bool = False) -> list[Parsed]:
+    """Tokenize and match cues for many records at once (title and abstract separately)."""
+    inputs = [x if isinstance(x, Parsed) else as_input(x) for x in items]
+    todo = [x for x in inputs if not isinstance(x, Parsed)]
+    nlp = tokenizer(rules)
+    titles = nlp.tokenizer.pipe((x.title[:MAX_TITLE_CHARS] for x in todo), batch_size=512)
+    abstracts = nlp.tokenizer.pipe((x.abstract[:MAX_ABSTRACT_CHARS] for x in todo), batch_size=256)
+    parsed_new = iter(
+        [_parse_one(x, t, a, rules, keep_words) for x, t, a in zip(todo, titles, abstracts, strict=True)]
+    )
+    return [x if isinstance(x, Parsed) else next(parsed_new) for x in inputs]
+
+
+_TIME_UNITS = ("months", "month", "mo", "weeks", "week", "days", "years", "year")
+
+
+@lru_cache(maxsize=4)
+def _word_hashes(rules: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """LOWER hashes of English function words, time units and 'will'."""
+    strings = tokenizer(rules).vocab.strings
+    english = np.array(sorted(strings.add(w) for w in ENGLISH_FUNCTION_WORDS), dtype=np.uint64)
+    units = np.array(sorted(strings.add(u) for u in _TIME_UNITS), dtype=np.uint64)
+    return english, units, strings.add("will")
+
+
+def _parse_one(x: ScreenInput, title: Any, abstract: Any, rules: str, keep_words: bool) -> Parsed:
+    n = len(CUE_LABELS)
+    counts = np.zeros(n)
+    in_title = np.zeros(n)
+    for label, _, _ in match_doc(title, rules):
+        in_title[_CUE_INDEX[label]] = 1.0
+        counts[_CUE_INDEX[label]] += 1
+    for label, _, _ in match_doc(abstract, rules):
+        counts[_CUE_INDEX[label]] += 1
+    arrays = []
+    for doc in (title, abstract):
+        if len(doc):
+            arrays.append(doc.to_array([LOWER, IS_ALPHA, LIKE_NUM]))
+    arr = np.concatenate(arrays) if arrays else np.zeros((0, 3), dtype=np.uint64)
+    alpha = arr[:, 1] == 1
+    tokens = arr[alpha, 0]
+    n_alpha = int(alpha.sum())
+    english_words, units, will_hash = _word_hashes(rules)
+    english_share = float(np.isin(tokens, english_words).mean()) if n_alpha else 1.0
+    english = n_alpha < 20 or english_share >= 0.08
+    num = arr[:, 2] == 1
+    number_time = int(np.sum(num[:-1] & np.isin(arr[1:, 0], units))) if len(arr) > 1 else 0
+    will = int(np.sum(arr[:, 0] == will_hash))
+    n_abs = len(abstract)
+
+    def has(label: str) -> bool:
+        return counts[_CUE_INDEX[label]] > 0
+
+    derived = [
+        has("disease_btc") and not has("disease_other"),
+        has("disease_other") and not has("disease_btc"),
+        not has("disease_btc"),
+        has("line_later") and not has("line_first"),
+        has("line_first") and not has("line_later"),
+        not (has("line_later") or has("line_first") or has("line_perioperative")),
+        not (has("outcome_survival") or has("outcome_response")),
+        not has("agent_systemic"),
+        has("agent_local") and not has("agent_systemic"),
+    ]
+    text = [
+        float(n_abs == 0),
+        float(0 < n_abs < 80),
+        math.log1p(n_abs) / 6.0,
+        float(not english),
+        math.log1p(number_time) / 2.0,
+        math.log1p(will) / 2.0,
+    ]
+    dense = np.concatenate([np.log1p(counts) / 2.0, in_title, np.array(derived, float), text])
+    words: dict[int, str] = {}
+    if keep_words:
+        for doc in (title, abstract):
+            for tok in doc:
+                if tok.is_alpha:
+                    words[tok.lower] = tok.lower_
+    empty = len(title) == 0 and n_abs == 0
+    return Parsed(dense, tokens, x.publication_types, x.mesh_terms, n_abs > 0, english, empty, words)
+
+
+def ngram_keys(tokens: np.ndarray, ngram_max: int) -> np.ndarray:
+    """Unigram keys are the LOWER hashes; bigram keys combine two (wrapping uint64 arithmetic)."""
+    if ngram_max < 2 or len(tokens) < 2:
+        return tokens
+    bigrams = (tokens[:-1] * _BIGRAM_PRIME) ^ tokens[1:]
+    return np.concatenate([tokens, bigrams])
+
+
+def _descriptor(term: str) -> str:
+    return term.split("/")[0].strip().lstrip("*").lower()
+
+
+def _meta_tokens(pts: Sequence[str], mesh: Sequence[str]) -> list[str]:
+    out = [f"pt:{p.strip().lower()}" for p in pts]
+    out += [f"mesh:{_descriptor(m)}" for m in mesh]
+    return sorted(set(out))
+
+
+def meta_dense(pts: Sequence[str], mesh: Sequence[str]) -> np.ndarray:
+    pt_set = {p.strip().lower() for p in pts}
+    mesh_set = {_descriptor(m) for m in mesh}
+    values = [float(not pt_set and not mesh_set), float(not pt_set), float(not mesh_set)]
+    values += [float(bool(pt_set & g)) for g in PT_GROUPS.values()]
+    values += [float(bool(mesh_set & g)) for g in MESH_GROUPS.values()]
+    return np.array(values)
+
+
+class ScreenFeaturizer(TransformerMixin, BaseEstimator):
+    """Records → sparse features (cues, TF-IDF word n-grams, metadata). See module docstring.
+
+    Parameters are stored as given; learned state ends in an underscore.
+    """
+
+    def __init__(
+        self,
+        rules: str = DEFAULT_RULES,
+        ngram_max: int = 2,
+        min_df: int = 2,
+        max_df: float = 0.95,
+        cue_weight: float = 1.0,
+        text_weight: float = 1.0,
+        meta_weight: float = 1.0,
+    ) -> None:
+        self.rules = rules
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+        self.max_df = max_df
+        self.cue_weight = cue_weight
+        self.text_weight = text_weight
+        self.meta_weight = meta_weight
+
+    def fit(self, X: Sequence[Any], y: Any = None) -> ScreenFeaturizer:
+        parsed = parse_many(X, self.rules, keep_words=True)
+        n = len(parsed)
+        df: Counter[int] = Counter()
+        names: dict[int, str] = {}
+        meta_df: Counter[str] = Counter()
+        for p in parsed:
+            keys = ngram_keys(p.tokens, self.ngram_max)
+            df.update(np.unique(keys).tolist())
+            meta_df.update(_meta_tokens(p.publication_types, p.mesh_terms))
+            toks = p.tokens
+            for h in toks.tolist():
+                names.setdefault(h, p.words.get(h, ""))
+            if self.ngram_max >= 2 and len(toks) > 1:
+                bigrams = ngram_keys(toks, 2)[len(toks) :]
+                for k, a, b in zip(bigrams.tolist(), toks[:-1].tolist(), toks[1:].tolist(), strict=True):
+                    if k not in names:
+                        names[k] = f"{p.words.get(a, '')} {p.words.get(b, '')}"
+        max_count = self.max_df * n
+        kept = sorted((names[k], c) for k, c in df.items() if self.min_df <= c <= max_count and names.get(k))
+        self.vocabulary_ = [w for w, _ in kept]
+        self.idf_ = np.array([math.log((1 + n) / (1 + c)) + 1.0 for _, c in kept])
+        self.meta_vocabulary_ = sorted(t for t, c in meta_df.items() if c >= self.min_df)
+        self.n_features_out_ = (
+            len(DENSE_TEXT_NAMES) + len(DENSE_META_NAMES) + len(self.meta_vocabulary_) + len(self.vocabulary_)
+        )
+        self._lookup = None
+        return self
+
+    # Lookup tables are rebuilt from the stored strings (not persisted), so a model file holds
+    # words, not tokenizer-specific hashes.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_lookup", None)
+        return state
+
+    def _tables(self) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+        lookup = getattr(self, "_lookup", None)
+        if lookup is None:
+            strings = tokenizer(self.rules).vocab.strings
+            keys = np.zeros(len(self.vocabulary_), dtype=np.uint64)
+            for i, gram in enumerate(self.vocabulary_):
+                parts = gram.split(" ")
+                if len(parts) == 1:
+                    keys[i] = strings.add(parts[0])
+                else:
+                    a, b = np.uint64(strings.add(parts[0])), np.uint64(strings.add(parts[1]))
+                    keys[i] = (a * _BIGRAM_PRIME) ^ b
+            order = np.argsort(keys, kind="stable")
+            meta_index = {t: i for i, t in enumerate(self.meta_vocabulary_)}
+            lookup = (keys[order], order, meta_index)
+            self._lookup = lookup
+        return lookup
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        return np.array(
+            [
+                *DENSE_TEXT_NAMES,
+                *DENSE_META_NAMES,
+                *self.meta_vocabulary_,
+                *(f"word:{w}" for w in self.vocabulary_),
+            ],
+            dtype=object,
+        )
+
+    def transform(self, X: Sequence[Any]) -> sp.csr_matrix:
+        parsed = parse_many(X, self.rules)
+        sorted_keys, order, meta_index = self._tables()
+        n_dense = len(DENSE_TEXT_NAMES) + len(DENSE_META_NAMES)
+        n_meta = len(self.meta_vocabulary_)
+        text_offset = n_dense + n_meta
+        indptr = [0]
+        indices: list[np.ndarray] = []
+        data: list[np.ndarray] = []
+        for p in parsed:
+            dense = np.concatenate(
+                [p.cues * self.cue_weight, meta_dense(p.publication_types, p.mesh_terms) * self.meta_weight]
+            )
+            nz = np.flatnonzero(dense)
+            cols = [nz]
+            vals = [dense[nz]]
+            meta_cols = [
+                meta_index[t] for t in _meta_tokens(p.publication_types, p.mesh_terms) if t in meta_index
+            ]
+            if meta_cols:
+                cols.append(np.array(sorted(meta_cols)) + n_dense)
+                vals.append(np.full(len(meta_cols), self.meta_weight))
+            keys = ngram_keys(p.tokens, self.ngram_max)
+            if len(keys) and len(sorted_keys):
+                pos = np.searchsorted(sorted_keys, keys)
+                pos[pos >= len(sorted_keys)] = 0
+                hit = sorted_keys[pos] == keys
+                if hit.any():
+                    vocab_cols, counts = np.unique(order[pos[hit]], return_counts=True)
+                    weights = (1.0 + np.log(counts)) * self.idf_[vocab_cols]
+                    weights *= self.text_weight / np.linalg.norm(weights)
+                    cols.append(vocab_cols + text_offset)
+                    vals.append(weights)
+            c = np.concatenate(cols)
+            indices.append(c)
+            data.append(np.concatenate(vals))
+            indptr.append(indptr[-1] + len(c))
+        return sp.csr_matrix(
+            (
+                np.concatenate(data) if data else np.zeros(0),
+                np.concatenate(indices) if indices else np.zeros(0, dtype=int),
+                np.array(indptr),
+            ),
+            shape=(len(parsed), self.n_features_out_),
+        )
