@@ -1022,7 +1022,8 @@ class _Handler(BaseHTTPRequestHandler):
         log.info("%s %s %s", self.command, urlsplit(self.path).path, code)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        log.info("%s", redact(format % args))
+        """http.server's own messages (bad request lines) quote the URL: drop its query."""
+        log.info("%s", redact(re.sub(r"\?[^\s'\"]*", "?…", format % args)))
 
     def _read_params(self) -> tuple[_Params, bool, bool]:
         """Parameters from the URL and a form-encoded body; whether api_key was in each."""
