@@ -262,3 +262,80 @@ def pool_command(db_path: str, protocol_path: str, as_json: bool) -> None:
         click.echo(f"Pool: snapshot {outcome.snapshot_id} {state}, {len(outcome.analyses)} analyses")
         for change in outcome.changes:
             click.echo(f"  {change}")
+
+
+# --- screen: train, screen, annotate (evidencebot.screen) ---------------------------------
+
+
+@main.command("train")
+@click.option("--with-reviews", is_flag=True,
+              help="Also learn from every reviewer decision in the database.")
+@db_option
+@protocol_option
+@click.option("--out", default="models/screen", show_default=True,
+              help="Folder for the model, its metadata and MODEL_CARD.md.")
+@handle_errors
+def train_command(with_reviews: bool, db_path: str, protocol_path: str, out: str) -> None:
+    """Rebuild the screening model from the corpus (fixed seeds), choose its thresholds on
+    cross-validation and report the held-out test split."""
+    from evidencebot.protocol import load_protocol
+    from evidencebot.screen.train import train
+    from evidencebot.store import open_db
+
+    db = open_db(db_path) if with_reviews else None
+    result = train(out, settings=load_protocol(protocol_path).screen, db=db)
+    test = result.metadata.get("test_metrics", {}).get("as_indexed", {})
+    click.echo(f"Train: {result.metadata['model_version']} from {result.metadata['n_training_records']} "
+               f"records; thresholds {result.metadata['thresholds']}")
+    if test:
+        click.echo(f"Test split: recall {test['recall']:.3f}, review {test['review_fraction']:.3f}, "
+                   f"WSS@95 {test['wss_at_95']:.3f}, AUC {test['roc_auc']:.3f}")
+    for path in result.paths:
+        click.echo(f"  wrote {path}")
+
+
+@main.command("screen")
+@db_option
+@protocol_option
+@handle_errors
+def screen_command(db_path: str, protocol_path: str) -> None:
+    """Screen every new or changed record: include, exclude or send to review."""
+    from evidencebot.protocol import load_protocol
+    from evidencebot.screen import stage
+    from evidencebot.store import open_db, run_lock
+
+    protocol = load_protocol(protocol_path)
+    with run_lock(db_path):
+        outcome = stage.run(open_db(db_path), protocol)
+    click.echo(f"Screen: {outcome.summary()}")
+
+
+@main.command("annotate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@protocol_option
+@click.option("--model", default=None, help="Screening model folder (default: the protocol's).")
+@handle_errors
+def annotate_command(file: str, protocol_path: str, model: str | None) -> None:
+    """Print one JSON object per article of a PubMed XML file: screening decision, outcomes
+    and hazard ratios."""
+    import json
+    from pathlib import Path
+
+    from evidencebot.protocol import load_protocol
+    from evidencebot.screen import load_screener
+    from evidencebot.screen.annotate import annotate_xml
+
+    protocol = load_protocol(protocol_path)
+    screener = load_screener(model or protocol.screen.model)
+    for item in annotate_xml(Path(file).read_bytes(), protocol, screener):
+        click.echo(json.dumps(item, ensure_ascii=False, default=str))
+
+
+@corpus.command("split")
+def corpus_split() -> None:
+    """Write corpus/splits.yaml: new entries get a split; existing ones never move."""
+    from evidencebot.screen.splits import SPLITS_PATH, update_splits
+
+    splits, added = update_splits()
+    counts = {name: list(splits.values()).count(name) for name in ("train", "dev", "test")}
+    click.echo(f"Splits: {added} entries added to {SPLITS_PATH} ({counts})")
