@@ -18,13 +18,14 @@ AGENTS = (
     "dabrafenib", "trametinib", "larotrectinib", "entrectinib", "selpercatinib", "niraparib",
     "olaparib", "varlitinib", "camrelizumab", "toripalimab", "sintilimab", "tislelizumab",
     "bintrafusp alfa", "silmitasertib", "merestinib", "vandetanib", "selumetinib", "mitomycin",
-    "epirubicin", "everolimus", "placebo", "observation", "surveillance",
+    "epirubicin", "everolimus", "placebo", "observation", "surveillance", "folinic acid",
+    "levoleucovorin", "L-folinic acid", "cobimetinib", "panitumumab", "ramucirumab", "saline", "vehicle",
 )
 # abbreviations written for whole regimens -> a family name
 ABBREVIATIONS = {
-    "GC": "gemcitabine-cisplatin", "GP": "gemcitabine-cisplatin", "CisGem": "gemcitabine-cisplatin",
-    "GemCis": "gemcitabine-cisplatin", "Gem/Cis": "gemcitabine-cisplatin",
-    "GEMOX": "GEMOX", "GemOx": "GEMOX", "GAP": "gemcitabine-cisplatin-nab-paclitaxel",
-    "GS": "gemcitabine-S-1", "GCS": "gemcitabine-cisplatin-S-1", "IRIS": "irinotecan + S-1",
-    "XELIRI": "CAPIRI", "SOX": "S-1 + oxaliplatin", "GEMCAP": "gemcitabine-capecitabine",
+    "GC": "gemcitabine + cisplatin", "GP": "gemcitabine + cisplatin", "CisGem": "gemcitabine + cisplatin",
+    "GemCis": "gemcitabine + cisplatin", "Gem/Cis": "gemcitabine + cisplatin",
+    "GEMOX": "gemcitabine + oxaliplatin", "GemOx": "gemcitabine + oxaliplatin", "GAP": "gemcitabine + cisplatin + nab-paclitaxel",
+    "GS": "gemcitabine + S-1", "GCS": "gemcitabine + cisplatin + S-1", "IRIS": "irinotecan + S-1",
+    "XELIRI": "CAPIRI", "OFF": "FOLFOX", "FF": "5-FU/LV", "SOX": "S-1 + oxaliplatin", "GEMCAP": "gemcitabine + capecitabine",
 }

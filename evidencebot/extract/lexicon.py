@@ -11,7 +11,12 @@ import re
 DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"  # - ‐ ‑ ‒ – — −
 NUM = r"(?:\d+(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
 # a number standing alone (not part of a word, a decimal or an identifier)
-NUM_RE = re.compile(rf"(?<![\w.\u00b7/{DASH}])(?<![\w][{DASH}])({NUM})(?![\w\u00b7]|[.\u00b7]\d)")
+NUM_RE = re.compile(
+    rf"(?<![\w.\u00b7/{DASH}])(?<![\w][{DASH}])({NUM})(?![\w\u00b7]|[.\u00b7]\d|[{DASH}/][A-Za-z])"
+)
+CI_MENTION_RE = re.compile(
+    r"\d{2}(?:[.\u00b7]\d+)?\s*%\s*[\-\u2010]?\s*(?:CIs?\b|C\.I\.|confidence|credible|CrI)", re.I
+)
 NR_WORDS = (
     r"not\s+(?:yet\s+)?(?:been\s+)?reached|not\s+estimable|not\s+evaluable|not\s+calculable"
     r"|not\s+mature|\bNR\b|\bNE\b|\bNA\b|\bN/A\b"
@@ -36,7 +41,7 @@ CI_RE = re.compile(
 )
 CI_LABEL_RE = re.compile(rf"\(\s*{CI_HEAD}\s*\)", re.I)  # "median OS (95% CI) was 6.3 (4.1-8.3)"
 BARE_RANGE_RE = re.compile(
-    rf"^\s*(?:(?:{UNIT_WORDS})\b\s*)?[\[(]\s*(?P<low>{BOUND})\s*(?:%)?{RANGE_SEP}(?P<high>{BOUND})\s*%?\s*[\])]",
+    rf"\s*(?:(?:{UNIT_WORDS})\b\s*)?[\[(]\s*(?P<low>{BOUND})\s*(?:%)?{RANGE_SEP}(?P<high>{BOUND})\s*%?\s*[\])]",
     re.I,
 )
 RANGE_RE = re.compile(
@@ -70,7 +75,7 @@ ENDPOINT_LONG = [
     ("DFS", r"disease[\s\-\u2010\u2011]*free[\s\-]+survival"),
     ("RFS", r"(?:relapse|recurrence)[\s\-\u2010\u2011]*free[\s\-]+survival"),
     ("DoR", r"duration[\s\-]+of[\s\-]+(?:the[\s\-]+)?(?:objective[\s\-]+|overall[\s\-]+|tumou?r[\s\-]+)?(?:response|remission)"),
-    ("DoR", r"response[\s\-]+duration"),
+    ("DoR", r"response[\s\-]+duration|responses?\s+(?:lasting|lasted|that\s+lasted)|duration\s+of\s+responses?"),
     ("OS", r"overall[\s\-]+survival"),
     ("OS", r"(?<![\w\-])survival(?![\s\-]+rate)"),
 ]
@@ -121,7 +126,7 @@ RATE_STATE_RE = re.compile(
 )
 N_RE = re.compile(r"[\[(,;]?\s*\b[nN]\s*=\s*(?P<n>\d+)")
 ARM_GENERIC_RE = re.compile(
-    r"\b(?:the\s+)?(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
+    r"\b(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
     r"placebo|monotherapy|standard|chemotherapy|triplet|doublet)[\s\-]+(?:arm|group|cohort)s?"
     r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b)",
     re.I,
@@ -140,7 +145,7 @@ MAIN_POPULATION_RE = re.compile(
     re.I,
 )
 EXCLUDED_PRECEDING_RE = re.compile(
-    r"(?:\bevery|\beach|\bq|\bper|\bwithin|\bafter|\bbefore|\bup\s+to|\buntil|\bover|\bthan|\bbeyond|\blast|\bfor"
+    r"(?:\bexceed\w*|\bgreater\s+than|\bof\s+at\s+least|\bevery|\beach|\bq|\bper|\bwithin|\bafter|\bbefore|\bup\s+to|\buntil|\bover|\bthan|\bbeyond|\blast|\bfor"
     r"|\bat\s+least|\bat|\bfrom|\bduring|\bapproximately\s+every|\bfor\s+up\s+to|\bmore\s+than|\bless\s+than|\bat\s+most"
     r"|[\u2265\u2264><]|\bonly|\bexceeding|\blonger\s+than|\bshorter\s+than|\bby|\bnearly|\bearly|\bday|\bdays|\bweek|\bweeks|\bcycle)\s*$",
     re.I,

@@ -32,8 +32,8 @@ _OTHER_RE = re.compile("|".join(lx.OTHER_ANCHORS), re.I)
 _RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE)
 _TOX_EVENT_RE = re.compile("|".join(f"(?P<T{i}>\\b(?:{p})\\b)" for i, (_, p) in enumerate(lx.TOX_EVENTS)), re.I)
 _GAP_BLOCK = re.compile(
-    r"\b(?:improv\w*|gain\w*|prolong\w*|differ\w*|increas\w*|extend\w*|extension|benefit|longer|shorter|reduc\w*|"
-    r"after|follow\w*|cycles?|doses?|aged?|delay\w*|by)\b",
+    r"\b(?:improvement|gain|difference|increase|extension|benefit|prolonged\s+by|extended\s+by|improved\s+by|"
+    r"cycles?|doses?)\b",
     re.I,
 )
 _TOTAL_N_RE = re.compile(
@@ -47,9 +47,14 @@ _BACKGROUND_CUE = re.compile(
     r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b[^.;]{0,40}$",
     re.I,
 )
+_RATE_CONT_RE = re.compile(
+    rf"\b(?:and\s+|while\s+|whereas\s+)?(?:at|by|after)\s+(?P<tps>{lx.TP}(?:\s*(?:,|and|or)\s*{lx.TP})*)\s*[\-\u2010]?\s*"
+    rf"(?P<tpu>{lx.TP_UNIT})\b",
+    re.I,
+)
 _COMBINE_RE = re.compile(r"^\s*(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*$", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
-_PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance"}
+_PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
 
 
 @dataclass
@@ -68,6 +73,7 @@ class ArmMention:
     label: str
     family: str
     generic: str = ""  # "experimental"/"control"/letter for arms named by role
+    components: frozenset = frozenset()
 
 
 @dataclass
@@ -93,6 +99,7 @@ class Design:
     n_total: int | None = None
     n_by_family: dict[str, int] = field(default_factory=dict)
     randomised: bool = False
+    arm_components: list[frozenset] = field(default_factory=list)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -153,30 +160,43 @@ class SurvivalRulesV1:
     # ------------------------------------------------------------------ regimens / arms
     def arm_mentions(self, text: str, regimen_spans: list[tuple[int, int, str]]) -> list[ArmMention]:
         """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
-        spans = [(s, e, fam) for s, e, fam in regimen_spans]
+        spans = list(regimen_spans)
         taken = [(s, e) for s, e, _ in spans]
-        for rx, fam_of in ((self._abbr_re, lambda t: self._abbr[t]), (self._agent_re, lambda t: t.lower())):
-            if rx is None:
-                continue
-            for m in rx.finditer(text):
+        if self._abbr_re is not None:
+            for m in self._abbr_re.finditer(text):
                 if not _overlaps(m.start(), m.end(), taken):
-                    key = m.group(0)
-                    fam = fam_of(key) if rx is self._abbr_re else fam_of(key)
-                    spans.append((m.start(), m.end(), fam))
+                    spans.append((m.start(), m.end(), self._abbr[m.group(0)]))
+                    taken.append((m.start(), m.end()))
+        if self._agent_re is not None:
+            for m in self._agent_re.finditer(text):
+                if not _overlaps(m.start(), m.end(), taken):
+                    spans.append((m.start(), m.end(), m.group(0).lower()))
                     taken.append((m.start(), m.end()))
         spans.sort()
         merged: list[ArmMention] = []
+        def parts(fam: str) -> frozenset:
+            return frozenset(p.lower() for p in fam.split(" + "))
+
         for s, e, fam in spans:
             if merged:
                 prev = merged[-1]
                 gap = text[prev.end:s]
-                if _COMBINE_RE.match(gap) and "\n" not in gap:
+                comma_list = gap.strip() == "," and prev.family not in self.families and fam not in self.families \
+                    and re.match(r"\s*(?:,|and)\s*", text[e:e + 6]) is not None
+                if (_COMBINE_RE.match(gap) or comma_list) and "\n" not in gap:
                     joiner = gap.strip().lower()
-                    if joiner != "and" or fam.lower() in prev.family.lower() or prev.family in _PLACEBO_LIKE:
+                    after = text[e:e + 30]
+                    two_arms = re.match(r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*,?\s*respectively", after, re.I)
+                    if joiner != "and" or not two_arms:
                         merged[-1] = ArmMention(prev.start, e, text[prev.start:e],
-                                                self._combine(prev.family, fam))
+                                                self._combine(prev.family, fam),
+                                                components=prev.components | parts(fam))
                         continue
-            merged.append(ArmMention(s, e, text[s:e], fam))
+            merged.append(ArmMention(s, e, text[s:e], fam, components=parts(fam)))
+        for a in merged:
+            m = re.match(r"\s+(?:arm|group|cohort)\b", text[a.end:a.end + 10], re.I)
+            if m:
+                a.label = text[a.start:a.end + m.end()]
         for m in lx.ARM_GENERIC_RE.finditer(text):
             if not _overlaps(m.start(), m.end(), [(a.start, a.end) for a in merged]):
                 kind = (m.group("kind") or "").lower()
@@ -186,6 +206,13 @@ class SurvivalRulesV1:
         return merged
 
     def _combine(self, a: str, b: str) -> str:
+        if a.lower() in _PLACEBO_LIKE and b.lower() in _PLACEBO_LIKE:
+            return "placebo" if "placebo" in (a.lower(), b.lower()) else a
+        fu = {"fluorouracil", "5-fu", "leucovorin", "folinic acid", "levoleucovorin", "5-fu/lv", "l-folinic acid"}
+        if a.lower() in fu and b.lower() in fu:
+            return "5-FU/LV" if "5-FU/LV" in self.families else f"{a} + {b}"
+        if b.lower() in fu and "5-fu" in a.lower():
+            return a
         if a.lower() in _PLACEBO_LIKE:
             return b
         if b.lower() in _PLACEBO_LIKE:
@@ -196,76 +223,119 @@ class SurvivalRulesV1:
             return b
         return f"{a} + {b}"
 
+    @staticmethod
+    def _foreground(text: str, arms: list[ArmMention], lo: int = 0) -> list[ArmMention]:
+        out: list[ArmMention] = []
+        for a in arms:
+            if not a.family:
+                continue
+            if _BACKGROUND_CUE.search(text[max(lo, a.start - 60):a.start]):
+                continue
+            if a.family not in [f.family for f in out] and a.components not in [f.components for f in out]:
+                out.append(a)
+        return out
+
     def design(self, text: str, title: str, arms: list[ArmMention], title_arms: list[ArmMention],
                sents: list[tuple[int, int]]) -> Design:
         d = Design()
         counts: dict[str, float] = {}
         order: dict[str, int] = {}
-        for a in title_arms:
-            if a.family:
-                counts[a.family] = counts.get(a.family, 0) + 3
-                order.setdefault(a.family, a.start - 100000)
+        for a in self._foreground(title, title_arms):
+            counts[a.family] = counts.get(a.family, 0) + 3
+            order.setdefault(a.family, a.start - 100000)
         for a in arms:
             if not a.family:
                 continue
-            before = text[max(0, a.start - 60):a.start]
-            if _BACKGROUND_CUE.search(before):
-                w = 0.25
-            else:
-                w = 1.0
+            w = 0.25 if _BACKGROUND_CUE.search(text[max(0, a.start - 60):a.start]) else 1.0
             counts[a.family] = counts.get(a.family, 0) + w
             order.setdefault(a.family, a.start)
-        # randomised / comparative: arms from the sentence that assigns patients
         comp_arms: list[ArmMention] = []
         for s, e in sents:
-            seg = text[s:e]
-            if re.search(r"randomi[sz]\w*|allocated|assigned", seg, re.I):
-                inside = [a for a in arms if s <= a.start < e and a.family]
-                fams = []
-                for a in inside:
-                    if a.family not in [f.family for f in fams] and not _BACKGROUND_CUE.search(text[max(s, a.start - 60):a.start]):
-                        fams.append(a)
+            km = re.search(r"randomi[sz]\w*|allocated|assigned", text[s:e], re.I)
+            if km:
+                fams = self._foreground(text, [a for a in arms if s + km.start() <= a.start < e], s)
                 if len(fams) >= 2:
-                    comp_arms = fams
+                    comp_arms = fams[:3]
                     d.randomised = True
                     break
-        if not comp_arms and title_arms and re.search(r"\bversus\b|\bvs\.?\b|\bor\b|\bcompared\b|\bwith or without\b", title, re.I):
-            fams = []
-            for a in title_arms:
-                if a.family and a.family not in [f.family for f in fams]:
-                    fams.append(a)
+        title_comp: list[ArmMention] = []
+        if re.search(r"\bversus\b|\bvs\.?\b|\bor\b|\bcompared\b|\bwith or without\b", title, re.I):
+            fams = self._foreground(title, title_arms)
             if len(fams) >= 2:
-                comp_arms = fams
+                title_comp = fams[:3]
+        if not comp_arms or (title_comp and len(title_comp) == 2 and not {a.family for a in comp_arms}
+                             >= {a.family for a in title_comp}):
+            comp_arms = title_comp
+        if len(comp_arms) == 3:
+            a0, a1, a2 = comp_arms
+            src = title if a0.start < len(title) and title[a0.start:a0.end] == a0.label else text
+            mid = src[a1.end:a2.start] if a1.end <= a2.start else ""
+            if re.fullmatch(r"[\s,]*(?:each\s+|both\s+|all\s+)?(?:given\s+)?(?:added\s+to|in\s+combination\s+with|plus|with|"
+                            r"combined\s+with|\+|on\s+top\s+of|and|together\s+with|in\s+addition\s+to)\s*"
+                            r"(?:standard\s+|background\s+)?(?:chemotherapy\s+with\s+)?", mid, re.I):
+                comp_arms = [
+                    ArmMention(a0.start, a2.end, f"{a0.label} + {a2.label}", self._combine(a0.family, a2.family),
+                               components=a0.components | a2.components),
+                    ArmMention(a1.start, a2.end, f"{a1.label} + {a2.label}", self._combine(a1.family, a2.family),
+                               components=a1.components | a2.components),
+                ]
+            else:
+                comp_arms = comp_arms[:2]
         if comp_arms:
             d.arms = [(a.label, a.family) for a in comp_arms]
-            # "with or without X": the arm with X is experimental
-            if re.search(r"with\s+or\s+without", title, re.I) and len(d.arms) == 2:
-                fam0, fam1 = d.arms[0][1], d.arms[1][1]
-                if fam0 in _PLACEBO_LIKE and fam1 not in _PLACEBO_LIKE:
-                    d.arms = [d.arms[1], d.arms[0]]
-            if d.arms[0][1] in _PLACEBO_LIKE and len(d.arms) == 2:
+            d.arm_components = [a.components for a in comp_arms]
+            wow = re.search(r"(.{0,60})\bwith\s+or\s+without\s+(.{0,40})", title, re.I)
+            if wow and len(d.arms) == 2 and comp_arms[0].family.lower() in _PLACEBO_LIKE:
+                # "ASC with or without mFOLFOX": the arm with the added agent is experimental
+                base, added = comp_arms
+                fam = self._combine(base.family, added.family)
+                d.arms = [(f"{base.label} plus {added.label}", fam), (f"{base.label} alone", base.family)]
+                d.arm_components = [base.components | added.components, base.components]
+            elif d.arms[0][1].lower() in _PLACEBO_LIKE and len(d.arms) == 2:
                 d.arms = [d.arms[1], d.arms[0]]
+                d.arm_components = [d.arm_components[1], d.arm_components[0]]
         if counts:
             d.single_regimen = max(counts, key=lambda f: (counts[f], -order.get(f, 0)))
-        # patient numbers
         for m in _TOTAL_N_RE.finditer(text):
             n = int(m.group("n"))
             if 5 <= n <= 100000 and not re.match(r"\s*(?:mg|months?|weeks?|years?|days?|%)", text[m.end("n"):]):
                 d.n_total = n
                 break
         for a in arms:
-            if not a.family:
+            fam = self.resolve_family(a, d)
+            if not fam:
                 continue
-            after = text[a.end:a.end + 16]
-            m = re.match(r"\s*[\[(,;]?\s*(?:arm|group)?\s*[\[(,;:]?\s*n\s*=\s*(\d+)", after, re.I)
+            after = text[a.end:a.end + 24]
+            m = re.match(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]?\s*n\s*=\s*(\d+)", after, re.I)
             if m:
-                d.n_by_family.setdefault(a.family, int(m.group(1)))
+                d.n_by_family.setdefault(fam, int(m.group(1)))
                 continue
-            before = text[max(0, a.start - 40):a.start]
-            m = re.search(r"(\d+)\s+(?:patients\s+)?(?:were\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?(?:to|received|receiving|in\s+the)\s+(?:receive\s+)?(?:the\s+)?$", before, re.I)
+            before = text[max(0, a.start - 50):a.start]
+            m = re.search(r"(\d+)\s+(?:patients\s+)?(?:were\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
+                          r"(?:to|received|receiving|in\s+the)\s+(?:receive\s+)?(?:the\s+)?$", before, re.I)
             if m:
-                d.n_by_family.setdefault(a.family, int(m.group(1)))
+                d.n_by_family.setdefault(fam, int(m.group(1)))
         return d
+
+    def resolve_family(self, a: ArmMention, d: Design) -> str | None:
+        """The study arm a mention refers to ("pembrolizumab" -> "pembrolizumab + gemcitabine + cisplatin")."""
+        if not a.family:
+            return self._generic_family(a, d)
+        if not d.arms:
+            return a.family
+        fams = [f for _, f in d.arms]
+        if a.family in fams:
+            return a.family
+        hits = [i for i, comp in enumerate(d.arm_components) if a.components <= comp]
+        if len(hits) == 1:
+            return fams[hits[0]]
+        if len(hits) > 1:
+            exact = [i for i in hits if d.arm_components[i] == a.components]
+            if len(exact) == 1:
+                return fams[exact[0]]
+            # the mention names what is special about one arm: "placebo" vs "durvalumab"
+            return None if a.family.lower() not in _PLACEBO_LIKE else fams[hits[-1]]
+        return a.family
 
     # ------------------------------------------------------------------ main
     def extract(self, text: str, regimen_spans: list[tuple[int, int, str]], title: str = "",
@@ -277,13 +347,14 @@ class SurvivalRulesV1:
         design = self.design(text, title, arms, title_arms, sents)
         ex = Extraction(arms=list(design.arms), n_total=design.n_total)
         carry_ep: str | None = None
+        ctx: dict = {}
         for s, e in sents:
-            carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep)
+            carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep, ctx)
         self._toxicities(text, sents, arms, design, ex)
         return ex, mentions
 
     # ------------------------------------------------------------------ sentence
-    def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep):
+    def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep, ctx):
         sent = text[s:e]
         masks: list[tuple[int, int]] = []
         anchors: list[Mention] = []
@@ -299,6 +370,15 @@ class SurvivalRulesV1:
                 for tp in tps:
                     anchors.append(Mention("RATE", a, b, ep, (lx.timepoint_months(tp, m.group("tpu")),)))
                 masks.append((a, b))
+        rate_anchors = [m for m in anchors if m.label == "RATE"]
+        if rate_anchors:
+            for m in _RATE_CONT_RE.finditer(sent):
+                a, b = m.start() + s, m.end() + s
+                prev = [r for r in rate_anchors if r.end <= a]
+                if prev and not _overlaps(a, b, masks):
+                    for tp in re.findall(lx.TP, m.group("tps"), re.I):
+                        anchors.append(Mention("RATE", a, b, prev[-1].value, (lx.timepoint_months(tp, m.group("tpu")),)))
+                    masks.append((a, b))
         ep_spans: list[tuple[int, int]] = []
         for rx, table, prefix in ((_EP_RE, lx.ENDPOINT_LONG, "L"), (_EP_ABBR_RE, lx.ENDPOINT_ABBR, "A")):
             for m in rx.finditer(sent):
@@ -330,6 +410,8 @@ class SurvivalRulesV1:
             mentions.append(Mention("CI", m.start() + s, m.end() + s))
         ci_label = lx.CI_LABEL_RE.search(sent)
         ci_spans = [(c[4], c[5]) for c in cis]
+        for m in lx.CI_MENTION_RE.finditer(sent):
+            masks.append((m.start() + s, m.end() + s))
         for m in lx.RANGE_RE.finditer(sent):
             masks.append((m.start() + s, m.end() + s))
         for m in lx.N_RE.finditer(sent):
@@ -370,7 +452,7 @@ class SurvivalRulesV1:
         for i in range(1, len(vals)):
             a, b = vals[i - 1], vals[i]
             if b.unit is None and not b.pct and a.unit and not b.nr and re.match(
-                    r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with|and)\s*$", text[a.ext_end:b.start], re.I):
+                    r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with)\s*$", text[a.ext_end:b.start], re.I):
                 b.unit, b.unit_inherited = a.unit, True
         # groups
         g = -1
@@ -384,6 +466,10 @@ class SurvivalRulesV1:
         for v in vals:
             groups.setdefault(v.group, []).append(v)
         respectively = [m.start() + s for m in lx.RESPECTIVELY_RE.finditer(sent)]
+        n_before = len(ex.outcomes)
+        sent_arms = [a for a in arms if s <= a.start < e]
+        after_arms = {id(v): self._after_arm(text, v, vals, sent_arms, e) for v in vals}
+        ctx["group_arms"] = {}
         last_ep = carry_ep
         any_ep_here = any(m.label == "ENDPOINT" for m in anchors)
         for gid, members in groups.items():
@@ -430,7 +516,7 @@ class SurvivalRulesV1:
                 if v.ci:
                     o.ci_level, o.ci_low, o.ci_high, o.ci_high_not_reached = v.ci[0], v.ci[1], v.ci[2], v.ci[3]
                 o.confidence = 0.9 - (0.2 if used_carry else 0) - (0.05 if v.unit_inherited else 0)
-                self._assign_arm(text, o, v, members, i, s, e, arms, design, respectively, vals)
+                self._assign_arm(text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx)
                 o.subgroup = self._subgroup(text, s, v, e)
                 ex.outcomes.append(o)
                 mentions.append(Mention("OUTCOME", v.start, v.end, anc.value))
@@ -439,6 +525,13 @@ class SurvivalRulesV1:
         for m in anchors:
             if m.label == "ENDPOINT":
                 last_ep = m.value
+        for arms_list in ctx["group_arms"].values():
+            if all(x is not None for x in arms_list) and len({x for x in arms_list}) == len(arms_list):
+                ctx["last_arms"] = arms_list
+        here = [(o.arm, o.regimen) for o in ex.outcomes[n_before:] if o.arm]
+        distinct = list(dict.fromkeys(here))
+        if len(distinct) >= 2 and len(here) == len(distinct):
+            ctx["last_arms"] = distinct
         del hr_found
         return last_ep
 
@@ -462,7 +555,8 @@ class SurvivalRulesV1:
         v.ext_end = pos
         for c in cis:
             gap = text[pos:c[4]]
-            if c[4] >= pos and len(gap) <= 4 and re.fullmatch(r"\s*[,;:]?\s*[\[(]?\s*", gap):
+            if c[4] >= pos and len(gap) <= 20 and re.fullmatch(
+                    r"\s*(?:of\s+(?:the\s+)?patients\s*)?[,;:]?\s*[\[(]?\s*", gap):
                 v.ci = (c[0], c[1], c[2], c[3], c[4], c[5])
                 pos = c[5]
                 tail = re.match(r"\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", text[pos:e], re.I)
@@ -503,6 +597,11 @@ class SurvivalRulesV1:
         while j >= 0:
             prev = before[j]
             gap = text[prev.end:out[0].start]
+            if prev.label == last.label and prev.value == out[0].value and re.fullmatch(
+                    r"\s*[(\[]\s*", gap):
+                out[0] = prev
+                j -= 1
+                continue
             if prev.label == last.label and re.fullmatch(
                     r"\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", gap, re.I):
                 out.insert(0, prev)
@@ -534,55 +633,81 @@ class SurvivalRulesV1:
         return False
 
     # ------------------------------------------------------------------ arms
-    def _assign_arm(self, text, o, v, members, i, s, e, arms, design, respectively, vals):
+    def _after_arm(self, text: str, v: Value, vals: list[Value], sent_arms: list[ArmMention], e: int):
+        """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
+        nxt = min([x.start for x in vals if x.start > v.start], default=e)
+        win = text[v.ext_end:min(nxt, e)]
+        m = re.match(r"\s*[,;]?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
+                     r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
+                     r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?", win, re.I)
+        if not m:
+            return None
+        pos = v.ext_end + m.end()
+        for a in sent_arms:
+            if a.start == pos:
+                return a
+            if pos < a.start <= pos + 30 and a.start < nxt and re.fullmatch(r"(?:[A-Za-z\-]+\s+){1,2}", text[pos:a.start]) \
+                    and not re.search(r"\b(?:and|or|versus|vs|than|median|patients)\b", text[pos:a.start], re.I):
+                return a
+        return None
+
+    def _assign_arm(self, text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx):
         sent_arms = [a for a in arms if s <= a.start < e]
         n = len(members)
         fam_arm: ArmMention | None = None
-        # 1. "respectively" with an arm list after the group
+        free_label = None
+        # 1. "respectively" with an arm list after (or before) the group
         resp = [r for r in respectively if r >= members[-1].ext_end]
         if n > 1 and resp:
-            after_arms = [a for a in sent_arms if members[-1].ext_end <= a.start < resp[0]]
-            after_arms = _dedupe_arms(after_arms)
-            if len(after_arms) == n:
-                fam_arm = after_arms[i]
+            after_list = _dedupe_arms([a for a in sent_arms if members[-1].ext_end <= a.start < resp[0]])
+            if len(after_list) == n:
+                fam_arm = after_list[i]
         if fam_arm is None and n > 1 and respectively:
             prev_end = max([x.ext_end for x in vals if x.ext_end <= members[0].start], default=s)
-            before_arms = _dedupe_arms([a for a in sent_arms if prev_end <= a.start < members[0].start])
-            if len(before_arms) == n:
-                fam_arm = before_arms[i]
-        # 2. adjacent mention after the value: "6.2 months with ASC plus mFOLFOX"
+            before_list = _dedupe_arms([a for a in sent_arms if prev_end <= a.start < members[0].start])
+            if len(before_list) == n:
+                fam_arm = before_list[i]
+        # 2. adjacent mention after the value
         if fam_arm is None:
-            nxt = min([x.start for x in vals if x.start > v.start], default=e)
-            win = text[v.ext_end:min(nxt, e)]
-            m = re.match(r"^\s*[,;]?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*(?:the\s+|those\s+|patients\s+|all\s+)*"
-                         r"(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?", win, re.I)
-            if m:
-                pos = v.ext_end + m.end()
-                hit = [a for a in sent_arms if a.start == pos]
-                if hit:
-                    fam_arm = hit[0]
-        # 3. nearest mention before the value since the previous value
-        if fam_arm is None:
+            fam_arm = after_arms.get(id(v))
+        # 3. nearest mention before the value since the previous value (not one that names another value's arm)
+        if fam_arm is None and n == 1:
             prev_end = max([x.ext_end for x in vals if x.ext_end <= v.start], default=s)
-            before = [a for a in sent_arms if prev_end <= a.start and a.end <= v.start]
-            if before and not (n > 1 and len(before) > 1 and i == 0 and len(_dedupe_arms(before)) == n):
+            taken = {id(x) for x in after_arms.values() if x is not None}
+            before = [a for a in sent_arms if prev_end <= a.start and a.end <= v.start and id(a) not in taken]
+            if before:
                 fam_arm = before[-1]
+        if fam_arm is None and (n > 1 or len(vals) > 1):
+            m = re.match(r"\s*[,;]?\s*with\s+(?:the\s+)?([A-Za-z][\w\-/+ ]{1,40}?)(?=\s*(?:[,;.)]|\band\b|\bversus\b|\bvs\b|$))",
+                         text[v.ext_end:e], re.I)
+            if m and not re.search(r"\d|median|follow|range|respectively", m.group(1), re.I):
+                free_label = m.group(1).strip()
         label, family = "", None
+        pooled = re.search(r"\bpooled\b", text[max(s, v.start - 80):v.start], re.I)
         if fam_arm is not None:
-            label, family = fam_arm.label, fam_arm.family or self._generic_family(fam_arm, design)
-            if _ALONE_RE.match(text[fam_arm.end:fam_arm.end + 12]):
-                label = text[fam_arm.start:fam_arm.end + _ALONE_RE.match(text[fam_arm.end:fam_arm.end + 12]).end()]
+            label, family = fam_arm.label, self.resolve_family(fam_arm, design)
+            alone = _ALONE_RE.match(text[fam_arm.end:fam_arm.end + 12])
+            if alone:
+                label = text[fam_arm.start:fam_arm.end + alone.end()]
+        elif free_label:
+            label, family = free_label, None
+        elif pooled:
+            label, family = "pooled", None
+        elif n > 1 and ctx.get("last_arms") and len(ctx["last_arms"]) == n:
+            label, family = ctx["last_arms"][i]
+            o.confidence -= 0.1
         elif design.arms and n == len(design.arms) and n > 1:
             label, family = design.arms[i]
             o.confidence -= 0.15
         elif len(design.arms) > 1:
             o.confidence -= 0.3
-        if family is None and not design.arms:
+        if family is None and not label and not design.arms:
             family = design.single_regimen
-            label = ""
-        elif family is None and design.arms:
+        elif family is None and not label and design.arms:
             family = design.single_regimen
         o.arm, o.regimen = label, family
+        if n > 1 and (label or family):
+            ctx.setdefault("group_arms", {}).setdefault(id(members[0]), [None] * n)[i] = (label, family)
         o.n = design.n_by_family.get(family or "") if design.arms else design.n_total
         if o.n is None and not label:
             o.n = design.n_total
@@ -693,7 +818,11 @@ class SurvivalRulesV1:
 
     def _comparison(self, text, s, a, arms, design) -> str | None:
         if len(design.arms) >= 2:
-            return f"{design.arms[0][1]} vs {design.arms[1][1]}"
+            first, second = design.arms[0][1], design.arms[1][1]
+            if first.lower() in _PLACEBO_LIKE or (second.lower() not in _PLACEBO_LIKE and len(second) > len(first)
+                                                   and first.lower() in second.lower()):
+                first, second = second, first
+            return f"{first} vs {second}"
         return None
 
     # ------------------------------------------------------------------ toxicities

@@ -29,15 +29,28 @@ def _num_eq(a: Any, b: Any) -> bool:
     return abs(float(a) - float(b)) < 1e-6
 
 
+_SAME = {"surveillance": "observation", "surgery alone": "observation", "observation alone": "observation",
+         "best supportive care": "active symptom control", "bsc": "active symptom control",
+         "5-fu": "fluorouracil", "folinic acid": "leucovorin"}
+
+
 def regimen_key(protocol, text: str | None) -> frozenset[str]:
+    """A regimen as a set of parts: the protocol family, else its agents (abbreviations expanded)."""
+    from evidencebot.extract.agents import ABBREVIATIONS
+
     if not text:
         return frozenset()
     fam = protocol.normalise_regimen(text)
     if fam:
         return frozenset({fam.lower()})
-    parts = [p.strip().lower() for p in _SPLIT.split(text) if p and p.strip()]
+    abbr = {k.lower(): v for k, v in ABBREVIATIONS.items()}
+    text = abbr.get(text.strip().lower(), text)
     out = set()
-    for p in parts:
+    for p in (p.strip().lower() for p in _SPLIT.split(text) if p and p.strip()):
+        p = abbr.get(p, p)
+        if p != text.lower() and p in abbr:
+            p = abbr[p]
+        p = _SAME.get(p, p)
         out.add((protocol.normalise_regimen(p) or p).lower())
     return frozenset(out)
 
