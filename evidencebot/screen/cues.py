@@ -396,8 +396,8 @@ def match_doc(doc: Doc, rules: str = DEFAULT_RULES) -> list[tuple[str, int, int]
     ("median overall survival" is one survival cue; "gemcitabine" is both an agent and,
     with a later-line context, a line cue).
     """
-    _, lower, exact = _pipeline(rules)
-    strings = doc.vocab.strings
+    nlp, lower, exact = _pipeline(rules)
+    strings = nlp.vocab.strings  # labels live in the matcher's vocab, whatever made the doc
     raw = [(strings[m], s, e) for m, s, e in lower(doc)]
     raw += [(strings[m], s, e) for m, s, e in exact(doc)]
     raw.sort(key=lambda t: (t[0], t[1], -(t[2] - t[1])))

@@ -252,8 +252,9 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="replace")
-    return str(value)
+        return value.decode("utf-8", errors="replace")
+    # Lone surrogates (from broken decoders) cannot be tokenized: replace them.
+    return str(value).encode("utf-8", errors="replace").decode("utf-8")
 
 
 def _terms(value: Any) -> tuple[str, ...]:
