@@ -39,7 +39,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def z_for_level(level: float) -> float:
     """Two-sided normal critical value for a CI at `level` (0.95 -> 1.959964...)."""
     if not 0 < level < 1:
         raise ValueError(f"CI level {level!r} must be between 0 and 1 (0.95, not 95)")
-    return float(stats.norm.isf((1 - level) / 2))
+    return float(-special.ndtri((1 - level) / 2))
 
 
 def _present(x: float | None) -> bool:

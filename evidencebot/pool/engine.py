@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special
 
 METHODS = ("FE", "DL", "REML", "PM", "SJ", "HE")
 TESTS = ("z", "knha")
@@ -112,8 +112,25 @@ def _P(w: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 def _qe(tau2: float, y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
     """Generalised Q: y' P(tau^2) y with weights 1/(v + tau^2)."""
-    P = _P(1.0 / (v + tau2), X)
+    w = 1.0 / (v + tau2)
+    if X.shape[1] == 1:
+        return float(_wls1(w, y)[2])
+    P = _P(w, X)
     return float(y @ P @ y)
+
+
+def _wls1(w: np.ndarray, y: np.ndarray) -> tuple[float, float, float, np.ndarray]:
+    """Intercept-only weighted least squares: (sum w, mean, y'Py = sum w r^2, residuals r)."""
+    W = float(w.sum())
+    mu = float(w @ y) / W
+    r = y - mu
+    return W, mu, float(w @ (r * r)), r
+
+
+def _traces1(w: np.ndarray, W: float) -> tuple[float, float]:
+    """Intercept-only tr(P) and tr(PP) for P = diag(w) - w w'/W (closed forms)."""
+    s2 = float(w @ w)
+    return W - s2 / W, s2 - 2 * float(w @ (w * w)) / W + (s2 / W) ** 2
 
 
 def _reml_ll(tau2: float, y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
@@ -144,6 +161,8 @@ def estimate_tau2(
     y = y - y.mean()  # metafor centres y before estimating tau^2 (invariant when X has 1s)
     if method == "FE" or k <= p:
         return 0.0, None, 0
+    if p == 1:
+        return _tau2_intercept(y, v, method)
     if method == "DL":
         P = _P(1.0 / v, X)
         trP = float(np.trace(P))
@@ -161,24 +180,12 @@ def estimate_tau2(
                 (2 * np.sum(PV * PV.T) + 4 * tau2 * trPV + 2 * tau2**2 * (k - p)) / (k - p) ** 2
             )
             return tau2, float(se), 0
-        tau2 = max(0.0, he)
-        it = 0
-        while True:
-            it += 1
-            if it > REML_MAXITER + 1:
-                raise ConvergenceError(
-                    f"REML Fisher scoring did not converge in {REML_MAXITER} iterations"
-                )
-            P = _P(1.0 / (v + tau2), X)
+        def step(t: float) -> float:
+            P = _P(1.0 / (v + t), X)
             Py = P @ y
-            adj = (float(Py @ Py) - float(np.trace(P))) / float(np.sum(P * P.T))
-            if not np.isfinite(adj):
-                adj = 0.0
-            while tau2 + adj < 0:
-                adj /= 2
-            tau2 += adj
-            if abs(adj) <= REML_THRESHOLD:
-                break
+            return (float(Py @ Py) - float(np.trace(P))) / float(np.sum(P * P.T))
+
+        tau2, it = _reml_iterate(max(0.0, he), step)
         if tau2 > REML_THRESHOLD and _reml_ll(0.0, y, v, X) - _reml_ll(tau2, y, v, X) > ROOT_XTOL:
             tau2 = 0.0  # metafor's ll0check: a local maximum below the value at tau^2 = 0
         P = _P(1.0 / (v + tau2), X)
@@ -209,6 +216,94 @@ def estimate_tau2(
         )
         return tau2, float(se), 0
     raise ValueError(f"unknown tau^2 method {method!r}; choose one of {METHODS}")
+
+
+def _reml_iterate(tau2: float, step) -> tuple[float, int]:
+    """Fisher scoring: tau^2 += step(tau^2), halved at the 0 boundary, until |step| small."""
+    it = 0
+    while True:
+        it += 1
+        if it > REML_MAXITER + 1:
+            raise ConvergenceError(f"REML Fisher scoring did not converge in {REML_MAXITER} iterations")
+        adj = step(tau2)
+        if not np.isfinite(adj):
+            adj = 0.0
+        while tau2 + adj < 0:
+            adj /= 2
+        tau2 += adj
+        if abs(adj) <= REML_THRESHOLD:
+            return tau2, it
+
+
+def _tau2_intercept(y: np.ndarray, v: np.ndarray, method: str) -> tuple[float, float, int]:
+    """estimate_tau2 for the intercept-only model (y centred), with the traces of
+    P = diag(w) - w w'/sum(w) in closed form instead of k x k matrices. Same formulas as the
+    general path; tests/pool/test_metafor_agreement.py checks both against metafor."""
+    k = y.size
+    df = k - 1
+    if method == "DL":
+        w = 1.0 / v
+        W, _, q, _ = _wls1(w, y)
+        trP, trPP = _traces1(w, W)
+        tau2 = max(0.0, (q - df) / trP)
+        return tau2, float(np.sqrt((2 * df + 4 * tau2 * trP + 2 * tau2**2 * trPP) / trP**2)), 0
+    if method in ("HE", "REML"):
+        sv, sv2 = float(v.sum()), float(v @ v)
+        trPV = sv * (1 - 1 / k)
+        he = (float(y @ y) - trPV) / df  # y is centred: y'(I - J/k)y = sum y^2
+        if method == "HE":
+            tau2 = max(0.0, he)
+            trPVPV = sv2 - 2 * sv2 / k + sv**2 / k**2
+            se = np.sqrt((2 * trPVPV + 4 * tau2 * trPV + 2 * tau2**2 * df) / df**2)
+            return tau2, float(se), 0
+
+        def step(t: float) -> float:
+            w = 1.0 / (v + t)
+            W, _, _, r = _wls1(w, y)
+            trP, trPP = _traces1(w, W)
+            wr = w * r
+            return (float(wr @ wr) - trP) / trPP
+
+        tau2, it = _reml_iterate(max(0.0, he), step)
+        if tau2 > REML_THRESHOLD and _reml_ll1(0.0, y, v) - _reml_ll1(tau2, y, v) > ROOT_XTOL:
+            tau2 = 0.0  # metafor's ll0check: a local maximum below the value at tau^2 = 0
+        w = 1.0 / (v + tau2)
+        return float(tau2), float(np.sqrt(2 / _traces1(w, float(w.sum()))[1])), it
+    if method == "PM":
+        X = np.ones((k, 1))
+        if _qe(0.0, y, v, X) < df:
+            tau2 = 0.0
+        elif _qe(TAU2_MAX, y, v, X) > df:
+            raise ConvergenceError(
+                f"Paule–Mandel: generalised Q still above k - p at tau^2 = {TAU2_MAX:g}"
+            )
+        else:
+            tau2 = optimize.brentq(
+                lambda t: _qe(t, y, v, X) - df, 0.0, TAU2_MAX, xtol=ROOT_XTOL, rtol=1e-15
+            )
+        W = float(np.sum(1.0 / (v + tau2)))
+        return float(tau2), float(np.sqrt(2 * k**2 / df / W**2)), 0
+    if method == "SJ":
+        tau0 = float(np.mean(y**2))  # y is centred: var(y) (k-1)/k
+        w = 1.0 / (v + tau0)
+        W, _, rss, _ = _wls1(w, y)
+        tau2 = max(0.0, tau0 * rss / df)
+        _, trPP = _traces1(w, W)
+        a = w * v
+        trPVPV = float(a @ a) - 2 * float(a @ (a * w)) / W + float(a @ w) ** 2 / W**2
+        vw2 = float(v @ (w * w))
+        trPVP = vw2 - 2 * float(v @ (w**3)) / W + vw2 * float(w @ w) / W**2
+        se = np.sqrt(tau0**2 / df**2 * (2 * trPVPV + 4 * tau2 * trPVP + 2 * tau2**2 * trPP))
+        return tau2, float(se), 0
+    raise ValueError(f"unknown tau^2 method {method!r}; choose one of {METHODS}")
+
+
+def _reml_ll1(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
+    """Restricted log-likelihood of the intercept-only model (up to metafor's constant)."""
+    w = 1.0 / (v + tau2)
+    W, _, rss, _ = _wls1(w, y)
+    return (-0.5 * (y.size - 1) * np.log(2 * np.pi) - 0.5 * float(np.sum(np.log(v + tau2)))
+            - 0.5 * np.log(W) - 0.5 * rss)
 
 
 def fit(yi, vi, method: str = "REML", test: str = "z", level: float = 0.95, X=None) -> Fit:
@@ -242,17 +337,22 @@ def fit(yi, vi, method: str = "REML", test: str = "z", level: float = 0.95, X=No
         zval = beta / se
     a = 1 - level
     if test == "knha":
-        crit = float(stats.t.isf(a / 2, ddf))
-        pval = 2 * stats.t.sf(np.abs(zval), ddf)
+        crit = float(special.stdtrit(ddf, 1 - a / 2))
+        pval = 2 * special.stdtr(ddf, -np.abs(zval))
     else:
-        crit = float(stats.norm.isf(a / 2))
-        pval = 2 * stats.norm.sf(np.abs(zval))
+        crit = float(-special.ndtri(a / 2))
+        pval = 2 * special.ndtr(-np.abs(zval))
     if k > p:
-        P = _P(1.0 / v, X)
         yc = y - y.mean()
-        q = max(0.0, float(yc @ P @ yc))
-        q_p = float(stats.chi2.sf(q, k - p))
-        vt = (k - p) / float(np.trace(P))
+        if p == 1:
+            W, _, q, _ = _wls1(1.0 / v, yc)
+            trP = _traces1(1.0 / v, W)[0]
+        else:
+            P = _P(1.0 / v, X)
+            q, trP = float(yc @ P @ yc), float(np.trace(P))
+        q = max(0.0, q)
+        q_p = float(special.chdtrc(k - p, q))
+        vt = (k - p) / trP
         if method == "FE":
             i2 = max(0.0, 100 * (q - (k - p)) / q) if q > 0 else 0.0
             h2 = q / (k - p)
@@ -321,8 +421,8 @@ def tau2_ci(yi, vi, level: float = 0.95) -> tuple[float, float]:
     if k < 2:
         raise ValueError("the Q-profile CI needs k >= 2")
     a = 1 - level
-    crit_u = float(stats.chi2.isf(a / 2, k - 1))
-    crit_l = float(stats.chi2.ppf(a / 2, k - 1))
+    crit_u = float(special.chdtri(k - 1, a / 2))
+    crit_l = float(special.chdtri(k - 1, 1 - a / 2))
     hi = TAU2_MAX
 
     def q_at(t: float) -> float:
@@ -409,4 +509,4 @@ def subgroup_test(estimates, ses) -> SubgroupTest:
     w = 1.0 / se**2
     mu = np.sum(w * est) / np.sum(w)
     q = float(np.sum(w * (est - mu) ** 2))
-    return SubgroupTest(q_between=q, df=est.size - 1, p=float(stats.chi2.sf(q, est.size - 1)))
+    return SubgroupTest(q_between=q, df=est.size - 1, p=float(special.chdtrc(est.size - 1, q)))
