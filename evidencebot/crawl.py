@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from evidencebot.entrez import EntrezClient
+from evidencebot.entrez import EntrezClient, RetryPolicy
 from evidencebot.errors import EntrezError, ProtocolError, PubmedParseError
 from evidencebot.protocol import Protocol
 from evidencebot.pubmed import PubmedRecord, parse_pubmed_xml
@@ -30,7 +30,6 @@ from evidencebot.store import audit, now_iso, transaction
 
 log = logging.getLogger("evidencebot.crawl")
 
-PUBMED_MAX_IDS = 9999   # esearch hands out only the first 9,999 ids of any result
 PARSE_ATTEMPTS = 3      # a batch whose XML does not parse is fetched again this many times
 
 
@@ -111,7 +110,6 @@ def crawl(
     protocol: Protocol,
     today: date,
     *,
-    max_ids: int = PUBMED_MAX_IDS,
     on_batch: Callable[[CrawlSummary], None] | None = None,
 ) -> CrawlSummary:
     """Fetch everything PubMed added since the last completed window. The caller holds the run lock."""
@@ -133,7 +131,7 @@ def crawl(
             }
         ).last_pk
     try:
-        _crawl_window(db, client, protocol, window, summary, max_ids, on_batch)
+        _crawl_window(db, client, protocol, window, summary, protocol.search.max_ids, on_batch)
     except BaseException as exc:
         _finish_run(db, summary, started, client, status="failed", error=redact(str(exc)))
         raise
@@ -276,7 +274,7 @@ def _finish_run(db, summary: CrawlSummary, started: float, client: EntrezClient,
 def client_for(protocol: Protocol, base_url: str, api_key: str | None) -> EntrezClient:
     """The E-utilities client a run uses, identified as the protocol says."""
     return EntrezClient(base_url, email=protocol.search.email, tool=protocol.search.tool,
-                        api_key=api_key)
+                        api_key=api_key, retry=RetryPolicy(max_attempts=protocol.search.max_attempts))
 
 
 def today_from(text: str | None) -> date:

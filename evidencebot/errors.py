@@ -42,3 +42,7 @@ class ReviewError(EvidencebotError):
 
 class DigestError(EvidencebotError):
     """A digest cannot be built or delivered."""
+
+
+class SandboxError(EvidencebotError):
+    """The PubMed sandbox cannot start or was given an invalid setting."""

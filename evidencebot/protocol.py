@@ -27,6 +27,8 @@ class SearchSettings:
     batch_size: int = 500
     start_date: str = "2000/01/01"
     overlap_days: int = 7
+    max_attempts: int = 6
+    max_ids: int = 9999
 
 
 @dataclass(frozen=True)
@@ -130,11 +132,15 @@ def protocol_from_dict(data: dict) -> Protocol:
             batch_size=int(search.get("batch_size", 500)),
             start_date=str(search.get("start_date", "2000/01/01")),
             overlap_days=int(search.get("overlap_days", 7)),
+            max_attempts=int(search.get("max_attempts", 6)),
+            max_ids=int(search.get("max_ids", 9999)),
         )
         if not 1 <= search_settings.batch_size <= 10000:
             raise ProtocolError(
                 f"[search] batch_size = {search_settings.batch_size}: must be between 1 and 10000"
             )
+        if search_settings.max_attempts < 1:
+            raise ProtocolError(f"[search] max_attempts = {search_settings.max_attempts}: must be at least 1")
         if not re.fullmatch(r"\d{4}/\d{2}/\d{2}", search_settings.start_date):
             raise ProtocolError(
                 f"[search] start_date = {search_settings.start_date!r}: use YYYY/MM/DD"

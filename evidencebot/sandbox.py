@@ -43,7 +43,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from evidencebot.errors import EvidencebotError, PubmedParseError
+from evidencebot.errors import PubmedParseError, SandboxError
 from evidencebot.redact import redact
 
 log = logging.getLogger("evidencebot.sandbox")
@@ -69,10 +69,6 @@ EINFO_DOCTYPE = (
 EFETCH_MAX = 10_000
 FAIL_STATUSES = (429, 500, 502, 503)
 SCRIPT_WORDS = ("truncate", "malformed", "error200")
-
-
-class SandboxError(EvidencebotError):
-    """The PubMed sandbox cannot start or was given an invalid setting."""
 
 
 class QuerySyntaxError(ValueError):
