@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import argparse
 
-from evidencebot.corpus import entries_by_split
-from evidencebot.extract.score import score
-from evidencebot.protocol import load_protocol
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from evidencebot.corpus import entries_by_split  # noqa: E402
+from evidencebot.extract.score import score  # noqa: E402
+from evidencebot.protocol import load_protocol  # noqa: E402
 
 
 def main() -> None:

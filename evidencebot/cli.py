@@ -339,3 +339,40 @@ def corpus_split() -> None:
     splits, added = update_splits()
     counts = {name: list(splits.values()).count(name) for name in ("train", "dev", "test")}
     click.echo(f"Splits: {added} entries added to {SPLITS_PATH} ({counts})")
+
+
+@main.command("extract")
+@db_option
+@protocol_option
+@handle_errors
+def extract_command(db_path: str, protocol_path: str) -> None:
+    """Extract survival outcomes, hazard ratios and grade >=3 toxicities from included and
+    to-review records into the evidence table (status 'machine'; verified rows are kept)."""
+    from evidencebot.extract import stage
+    from evidencebot.protocol import load_protocol
+    from evidencebot.store import open_db, run_lock
+
+    protocol = load_protocol(protocol_path)
+    with run_lock(db_path):
+        outcome = stage.run(open_db(db_path), protocol)
+    click.echo(f"Extract: {outcome.summary()}")
+
+
+@main.command("eval-extract")
+@click.option("--split", type=click.Choice(["train", "dev", "test", "train+dev"]), default="dev",
+              show_default=True, help="Corpus split to score on.")
+@click.option("--errors", is_flag=True, help="Also print every missed and spurious number.")
+@protocol_option
+@handle_errors
+def eval_extract_command(split: str, errors: bool, protocol_path: str) -> None:
+    """Score the extractor on the gold corpus: per-field precision/recall and tuple F1."""
+    from evidencebot.corpus import entries_by_split
+    from evidencebot.extract.score import score
+    from evidencebot.protocol import load_protocol
+
+    protocol = load_protocol(protocol_path)
+    entries = [e for name in split.split("+") for e in entries_by_split(name)]
+    report = score(entries, protocol)
+    click.echo(f"split: {split}")
+    for line in report.lines() + (report.errors if errors else []):
+        click.echo(line)

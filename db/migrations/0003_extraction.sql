@@ -7,5 +7,6 @@ CREATE TABLE extractions (
     extracted_at TEXT NOT NULL,
     n_outcomes INTEGER NOT NULL DEFAULT 0,
     n_hazard_ratios INTEGER NOT NULL DEFAULT 0,
+    n_toxicities INTEGER NOT NULL DEFAULT 0,
     flags TEXT NOT NULL DEFAULT '[]'   -- JSON: consistency-check warnings (codes + messages)
 );

@@ -21,7 +21,7 @@ NR_WORDS = (
     r"not\s+(?:yet\s+)?(?:been\s+)?reached|not\s+estimable|not\s+evaluable|not\s+calculable"
     r"|not\s+mature|\bNR\b|\bNE\b|\bNA\b|\bN/A\b"
 )
-NR_RE = re.compile(rf"(?:{NR_WORDS})")
+NR_RE = re.compile(rf"\b(?=[nN])(?:{NR_WORDS})")
 BOUND = rf"(?:{NUM}|not\s+reached|not\s+estimable|not\s+evaluable|NR\b|NE\b|NA\b|N/A|\u221e|infinity|inf\b)"
 UNIT_WORDS = (
     r"months?|mos?\.?|mths?|m(?![\w/])|weeks?|wks?|w(?![\w/])|days?|d(?![\w/])|years?|yrs?|y(?![\w/])"
@@ -54,7 +54,7 @@ P_RE = re.compile(
     rf"(?P<p>(?:0?[.\u00b7]\d+|\d(?:[.\u00b7]\d+)?)(?:\s*[x\u00d7*]\s*10\s*[{DASH}^]*\s*\d+|\s*[eE]\s*[{DASH}]\s*\d+)?)",
 )
 HR_HEAD_RE = re.compile(
-    r"(?:(?:adjusted|stratified|unstratified|pooled)\s+)?(?:hazard\s+ratios?(?:\s*[\[(]\s*a?HRs?\s*[\])])?|\ba?HRs?\b)",
+    r"\b(?=[ashpuHA])(?:(?:adjusted|stratified|unstratified|pooled)\s+)?(?:hazard\s+ratios?(?:\s*[\[(]\s*a?HRs?\s*[\])])?|\ba?HRs?\b)",
     re.I,
 )
 UNIT_RE = re.compile(rf"\s*({UNIT_WORDS})(?![\w])", re.I)
@@ -109,22 +109,22 @@ EP_FOR_RATE = (
 )
 # "6- and 12-month OS rates", "12-month OS rate", "1-year overall survival"
 RATE_PRE_RE = re.compile(
-    rf"(?P<tps>{TP}(?:\s*[\-\u2010\u2013]?\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010\u2013]?\s*(?P<tpu>{TP_UNIT})"
+    rf"\b(?=[\dotfsnheOTFSNHE])(?P<tps>{TP}(?:\s*[\-\u2010\u2013]?\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010\u2013]?\s*(?P<tpu>{TP_UNIT})"
     rf"[\s\-\u2010\u2013]+{EP_FOR_RATE}{RATE_NOUN}",
     re.I,
 )
 # "OS rate at 12 months", "PFS at 6 and 12 months", "survival rate at 1 year"
 RATE_POST_RE = re.compile(
-    rf"{EP_FOR_RATE}{RATE_NOUN}[\s,]+(?:at|of|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
+    rf"\b(?=[opdrsOPDRST]){EP_FOR_RATE}{RATE_NOUN}[\s,]+(?:at|of|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
     re.I,
 )
 # "alive at 12 months", "progression-free at 6 months"
 RATE_STATE_RE = re.compile(
-    rf"(?P<ep>alive|progression[\s\-\u2010]*free|free\s+of\s+progression|without\s+progression)"
+    rf"\b(?=[apfwAPFW])(?P<ep>alive|progression[\s\-\u2010]*free|free\s+of\s+progression|without\s+progression)"
     rf"\s+(?:at|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
     re.I,
 )
-N_RE = re.compile(r"[\[(,;]?\s*\b[nN]\s*=\s*(?P<n>\d+)")
+N_RE = re.compile(r"\b[nN]\s*=\s*(?P<n>\d+)")
 ARM_GENERIC_RE = re.compile(
     r"\b(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
     r"placebo|monotherapy|standard|chemotherapy|triplet|doublet)[\s\-]+(?:arm|group|cohort)s?"

@@ -86,12 +86,13 @@ class RegimenMatcher:
         found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
         taken: list[tuple[int, int]] = []
         out = []
+        text = doc.text if found else ""
         for start, end, fam in found:
             if any(start < e and s < end for s, e in taken):
                 continue
-            span = doc[start:end]
-            a, b = span.start_char, span.end_char
-            text = doc.text
+            a = doc[start].idx
+            last = doc[end - 1]
+            b = last.idx + len(last)
             if (a > 0 and (text[a - 1].isalnum() or text[a - 1] == "-")) or (b < len(text) and text[b].isalnum()):
                 continue
             taken.append((start, end))

@@ -24,13 +24,17 @@ _ABBREV_END = re.compile(r"(?:\bvs|\be\.g|\bi\.e|\bal|\bapprox|\bno|\bfig|\bca|\
 _SENT_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])")
 _SECTION = re.compile(r"^\s*([A-Z][A-Za-z ,&/]{2,60}):\s")
 _EP_RE = re.compile(
-    "|".join(f"(?P<L{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_LONG)),
+    r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(f"(?P<L{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_LONG)) + ")",
     re.I,
 )
-_EP_ABBR_RE = re.compile("|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)))
-_OTHER_RE = re.compile("|".join(lx.OTHER_ANCHORS), re.I)
+_EP_ABBR_RE = re.compile(
+    r"\b(?=[mOPTDR])(?:" + "|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)) + ")"
+)
+_OTHER_RE = re.compile(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")", re.I)
 _RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE)
-_TOX_EVENT_RE = re.compile("|".join(f"(?P<T{i}>\\b(?:{p})\\b)" for i, (_, p) in enumerate(lx.TOX_EVENTS)), re.I)
+_TOX_EVENT_RE = re.compile(
+    r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
+)
 _GAP_BLOCK = re.compile(
     r"\b(?:improvement|gain|difference|increase|extension|benefit|prolonged\s+by|extended\s+by|improved\s+by|"
     r"cycles?|doses?)\b",
@@ -792,7 +796,9 @@ class SurvivalRulesV1:
                     pos = m.end()
             for pa, pb, pm in pvals:
                 gap = text[pos:pa]
-                if pa >= pos and len(gap) <= 30 and not re.search(r"\d", gap):
+                if pa >= pos and len(gap) <= 30 and re.fullmatch(
+                        r"[\s\])]*[;,:]?\s*(?:(?:one|two|1|2)[\s\-]*sided\s*|log[\s\-]*rank\s*|stratified\s*|"
+                        r"(?:for\s+)?(?:superiority|non-?inferiority|interaction)\s*)?", gap, re.I):
                     op = pm.group("op").replace("&lt;", "<").replace("&gt;", ">")
                     p_text = pm.group("p")
                     raw_between = text[pa:pm.start("p") + s]

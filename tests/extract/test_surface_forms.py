@@ -1,0 +1,163 @@
+"""One sentence per surface form. Each test names the form in its docstring and asserts the
+label, text and character offsets of what the pipeline found (spans index the input text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidencebot.extract import extract_abstract
+from evidencebot.extract.pipeline import build_nlp
+
+
+def spans(protocol, text, label):
+    nlp = build_nlp(protocol)
+    doc = nlp(text)
+    return [(s.label_, s.text, s.start_char, s.end_char) for s in doc.spans["evidencebot"] if s.label_ == label]
+
+
+def at(text, needle, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+def one(protocol, text, **expected):
+    ex = extract_abstract(text, protocol)
+    assert len(ex.outcomes) == 1, ex.outcomes
+    o = ex.outcomes[0]
+    for key, value in expected.items():
+        assert getattr(o, key) == value, (key, getattr(o, key), value)
+    return o
+
+
+def test_respectively_endpoints(protocol):
+    """median PFS and OS were 3.1 and 6.3 months, respectively"""
+    t = "Median PFS and OS were 3.1 and 6.3 months, respectively."
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.unit) for o in ex.outcomes] == [("PFS", 3.1, "months"), ("OS", 6.3, "months")]
+    assert [o.span for o in ex.outcomes] == [at(t, "3.1"), at(t, "6.3")]
+    assert spans(protocol, t, "OUTCOME") == [("OUTCOME", "3.1", *at(t, "3.1")), ("OUTCOME", "6.3", *at(t, "6.3"))]
+    assert spans(protocol, t, "ENDPOINT") == [("ENDPOINT", "PFS", *at(t, "PFS")), ("ENDPOINT", "OS", *at(t, "OS"))]
+
+
+def test_middle_dot_and_en_dash(protocol):
+    """11·4 months (95% CI 9·1–13·2)"""
+    t = "Median overall survival was 11·4 months (95% CI 9·1–13·2)."
+    o = one(protocol, t, endpoint="OS", value=11.4, ci_level=0.95, ci_low=9.1, ci_high=13.2, unit="months")
+    assert o.span == at(t, "11·4")
+    assert spans(protocol, t, "CI") == [("CI", "95% CI 9·1–13·2", *at(t, "95% CI 9·1–13·2"))]
+
+
+def test_confidence_interval_bracket_to(protocol):
+    """(95% confidence interval [CI], 3.1 to 5.2)"""
+    t = "Median PFS was 4.0 months (95% confidence interval [CI], 3.1 to 5.2)."
+    one(protocol, t, endpoint="PFS", value=4.0, ci_low=3.1, ci_high=5.2, ci_level=0.95)
+
+
+def test_ci_without_space_colon_hyphen(protocol):
+    """95%CI:2.1-4.0"""
+    t = "The median PFS was 2.8 m (95%CI:2.1-4.0)."
+    o = one(protocol, t, endpoint="PFS", value=2.8, unit="months", ci_low=2.1, ci_high=4.0)
+    assert t[o.span[0]:o.span[1]] == "2.8"
+
+
+def test_not_reached_nr(protocol):
+    """not reached (NR)"""
+    t = "Median OS was not reached (NR) after 14 months of follow-up."
+    o = one(protocol, t, endpoint="OS", not_reached=True, value=None)
+    assert t[o.span[0]:o.span[1]] == "not reached"
+
+
+def test_ci_upper_bound_not_estimable(protocol):
+    """21·1 months (95% CI 14·8–not estimable)"""
+    t = "Median overall survival was 21·1 months (95% CI 14·8–not estimable)."
+    o = one(protocol, t, value=21.1, ci_low=14.8, ci_high=None)
+    assert o.ci_high_not_reached
+
+
+def test_weeks(protocol):
+    """26 weeks, converted to months"""
+    t = "Median overall survival was 26 weeks (95% CI 19–35)."
+    o = one(protocol, t, unit="weeks", value=26.0)
+    assert o.value_months == pytest.approx(26 * 7 / 30.4375, rel=1e-3)
+
+
+def test_two_arm_versus_with_hazard_ratio(protocol):
+    """7.1 vs 1.4 months; HR 0.56, 95% CI 0.39–0.81"""
+    t = ("Patients were randomised to nal-IRI plus 5-FU/LV or 5-FU/LV alone. "
+         "Median PFS was 7.1 vs 1.4 months; HR 0.56, 95% CI 0.39–0.81; P = .002.")
+    ex = extract_abstract(t, protocol)
+    assert [(o.regimen, o.value) for o in ex.outcomes] == [("nal-IRI + 5-FU/LV", 7.1), ("5-FU/LV", 1.4)]
+    (hr,) = ex.hazard_ratios
+    assert (hr.endpoint, hr.value, hr.ci_low, hr.ci_high, hr.p_value) == ("PFS", 0.56, 0.39, 0.81, ".002")
+    assert hr.comparison == "nal-IRI + 5-FU/LV vs 5-FU/LV"
+    assert hr.span == at(t, "0.56")
+    assert spans(protocol, t, "HR") == [("HR", "0.56", *at(t, "0.56"))]
+
+
+def test_hazard_ratio_for_death(protocol):
+    """hazard ratio for death, 0.69; 95% CI, 0.50 to 0.97"""
+    t = "The hazard ratio for death, 0.69; 95% CI, 0.50 to 0.97, favoured chemotherapy."
+    (hr,) = extract_abstract(t, protocol).hazard_ratios
+    assert (hr.endpoint, hr.value, hr.ci_low, hr.ci_high) == ("OS", 0.69, 0.5, 0.97)
+
+
+def test_arms_after_values(protocol):
+    """6·2 months with ASC plus mFOLFOX and 5·3 months with ASC alone"""
+    t = "Median OS was 6·2 months with ASC plus mFOLFOX and 5·3 months with ASC alone."
+    ex = extract_abstract(t, protocol)
+    assert [(o.arm, o.regimen, o.value) for o in ex.outcomes] == [
+        ("ASC plus mFOLFOX", "FOLFOX", 6.2), ("ASC alone", "active symptom control", 5.3)]
+
+
+def test_arms_respectively(protocol):
+    """median OS was 9.1 and 6.2 months in the FOLFIRI and FOLFOX groups, respectively"""
+    t = "Median OS was 9.1 and 6.2 months in the FOLFIRI and FOLFOX groups, respectively."
+    ex = extract_abstract(t, protocol)
+    assert [(o.regimen, o.value) for o in ex.outcomes] == [("FOLFIRI", 9.1), ("FOLFOX", 6.2)]
+
+
+def test_rate_not_median(protocol):
+    """12-month OS rate 48%"""
+    t = "The 12-month OS rate was 48% (95% CI 38–57)."
+    o = one(protocol, t, statistic="rate", unit="percent", value=48.0, timepoint_months=12.0, ci_low=38.0)
+    assert o.value_months is None
+
+
+def test_subgroup(protocol):
+    """in patients with FGFR2 fusions, median PFS ..."""
+    t = "In patients with FGFR2 fusions, median PFS was 6.9 months (95% CI 6.2–9.6)."
+    o = one(protocol, t, value=6.9)
+    assert o.subgroup == "FGFR2 fusions"
+
+
+@pytest.mark.parametrize("text", [
+    "The median age was 62 years (range 35–81).",
+    "Oxaliplatin 85 mg/m2 was given every 2 weeks for a median of 6 cycles.",
+    "After a median follow-up of 21·7 months, 40 patients had died.",
+    "The median time from diagnosis to second-line treatment was 7.2 months.",
+    "Median duration of treatment was 3.4 months (IQR 1.9–6.0).",
+])
+def test_distractors_are_not_survival(protocol, text):
+    """ages, doses, cycles, follow-up, time since diagnosis, treatment duration"""
+    assert extract_abstract(text, protocol).outcomes == []
+
+
+def test_follow_up_then_median_in_one_sentence(protocol):
+    """After a median follow-up of 12.1 months, median OS was 6.3 months"""
+    t = "After a median follow-up of 12.1 months, median OS was 6.3 months."
+    one(protocol, t, value=6.3, endpoint="OS")
+
+
+def test_duration_of_response(protocol):
+    """median duration of response was 7·5 months"""
+    t = "Median duration of response was 7·5 months (95% CI 5·7–14·5)."
+    one(protocol, t, endpoint="DoR", value=7.5)
+
+
+def test_hr_bracket_ci_and_one_sided_p(protocol):
+    """(HR, 0.79 [95% CI, 0.56-1.12]; 1-sided P = .09)"""
+    t = "Median OS was 10.3 months vs 7.5 months (HR, 0.79 [95% CI, 0.56-1.12]; 1-sided P = .09)."
+    (hr,) = extract_abstract(t, protocol).hazard_ratios
+    assert (hr.value, hr.ci_low, hr.ci_high, hr.p_value) == (0.79, 0.56, 1.12, ".09")
