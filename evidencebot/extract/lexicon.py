@@ -34,7 +34,7 @@ CI_HEAD = (
 )
 RANGE_SEP = rf"\s*(?:[{DASH}]|to\b|,|~|\.\.\.?|\u2009)\s*"
 CI_RE = re.compile(
-    rf"{CI_HEAD}\s*(?:[:,=]|\bof\b|\bwas\b|\bwere\b|\bis\b)?\s*[\[(]?\s*"
+    rf"(?<![\w.])(?=\d\d|[Cc])(?:{CI_HEAD})\s*(?:[:,=]|\bof\b|\bwas\b|\bwere\b|\bis\b)?\s*[\[(]?\s*"
     rf"(?P<low>{BOUND})\s*(?:%|(?:{UNIT_WORDS})\b)?{RANGE_SEP}(?P<high>{BOUND})"
     rf"(?P<tail>\s*(?:%|(?:{UNIT_WORDS})(?![\w])))?",
     re.I,
@@ -96,7 +96,8 @@ OTHER_ANCHORS = [
     r"(?:partial|complete)[\s\-]+response", r"\bresponses?\b", r"\bgrade\b", r"adverse", r"toxicit\w*", r"quality[\s\-]+of[\s\-]+life",
     r"\bQoL\b", r"\bodds\b", r"\bsurgery\b", r"\bresection\b", r"\brecruit\w*", r"\benrol\w*", r"\baccrual\b",
     r"\bdata[\s\-]+cut", r"\bcut[\s\-]*off\b", r"\bwindow\b", r"\bstudy[\s\-]+period\b", r"\bfirst[\s\-]+treatment",
-    r"\bmedian[\s\-]+time[\s\-]+(?:from|since|between)",
+    r"\bmedian[\s\-]+time[\s\-]+(?:from|since|between)", r"\byounger\b", r"\bolder\b", r"\belderly\b",
+    r"\bpatency\b", r"\bstent\w*", r"\bhospital\w*", r"\bstay\b",
 ]
 RATE_NOUN = r"(?:[\s\-]+(?:rates?|probabilit(?:y|ies)|estimates?|proportions?|percentages?))?"
 TP_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9, "twelve": 12,
@@ -126,17 +127,17 @@ RATE_STATE_RE = re.compile(
 )
 N_RE = re.compile(r"\b[nN]\s*=\s*(?P<n>\d+)")
 ARM_GENERIC_RE = re.compile(
-    r"\b(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
+    r"\b(?=[eitscpmdagb1-4])(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
     r"placebo|monotherapy|standard|chemotherapy|triplet|doublet)[\s\-]+(?:arm|group|cohort)s?"
     r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b)",
     re.I,
 )
 SUBGROUP_RE = re.compile(
-    r"\b(?:in|among|for|within)\s+(?:the\s+)?(?:\d+\s+)?(?:patients|those|participants|subjects|cases|tumou?rs|people)\s+"
+    r"\b(?=[iafwIAFW])(?:(?:in|among|for|within)\s+(?:the\s+)?(?:\d+\s+)?(?:patients|those|participants|subjects|cases|tumou?rs|people)\s+"
     r"(?:with|harbou?ring|having|who\s+had|whose|carrying|bearing)\s+(?P<what>[^,;:()]{2,60}?)"
     r"(?=\s*(?:[,;:()]|\bwas\b|\bwere\b|\bthe\b|\bmedian\b|\bmOS\b|\bmPFS\b|\bOS\b|\bPFS\b|$))"
     r"|\b(?:in|among|for|within)\s+(?:the\s+)?(?P<what2>[\w\-+/ ]{2,40}?)\s+(?:subgroup|subset|population|patients|tumou?rs|disease|cohort)\b"
-    r"|\b(?:in|among)\s+(?P<what3>(?:intrahepatic|extrahepatic|perihilar|distal|hilar|gallbladder|ampullary)[\w\- ]{0,30}?)(?=\s*[,;(]|\s+(?:was|were|the|median))",
+    r"|\b(?:in|among)\s+(?P<what3>(?:intrahepatic|extrahepatic|perihilar|distal|hilar|gallbladder|ampullary)[\w\- ]{0,30}?)(?=\s*[,;(]|\s+(?:was|were|the|median)))",
     re.I,
 )
 MAIN_POPULATION_RE = re.compile(
@@ -162,9 +163,9 @@ LIST_CONNECTOR_RE = re.compile(
     re.I,
 )
 TOX_GRADE_RE = re.compile(
-    r"grade\s*(?:\u2265|>=|>\s*|\u2267|3\s*(?:or|and|to)\s*(?:higher|greater|more|worse|above|4|5|iv)|3\s*[\-\u2013/\u2010]\s*[45]"
+    r"\b(?=[gGsShH])(?:grade\s*(?:\u2265|>=|>\s*|\u2267|3\s*(?:or|and|to)\s*(?:higher|greater|more|worse|above|4|5|iv)|3\s*[\-\u2013/\u2010]\s*[45]"
     r"|iii\s*(?:or|and|to|[\-\u2013/])\s*(?:higher|greater|more|worse|iv|v)|\u2265\s*iii|3\+|3\s*\+|three\s+or\s+(?:higher|more|worse))"
-    r"|(?:severe|high[\s\-]+grade)\s+(?:adverse|toxicit|treatment)|grade\s*3\b|grade\s*iii\b",
+    r"|(?:severe|high[\s\-]+grade)\s+(?:adverse|toxicit|treatment)|grade\s*3\b|grade\s*iii\b)",
     re.I,
 )
 TOX_EVENTS = [

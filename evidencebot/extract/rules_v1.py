@@ -56,6 +56,7 @@ _RATE_CONT_RE = re.compile(
     rf"(?P<tpu>{lx.TP_UNIT})\b",
     re.I,
 )
+_HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _COMBINE_RE = re.compile(r"^\s*(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*$", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
@@ -153,6 +154,8 @@ class SurvivalRulesV1:
         from evidencebot.extract.agents import ABBREVIATIONS
 
         self._abbr = ABBREVIATIONS
+        self._sub_cache_key: tuple[int, int] | None = None
+        self._sub_cache: list = []
         self._abbr_re = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])")
 
     @staticmethod
@@ -360,6 +363,20 @@ class SurvivalRulesV1:
     # ------------------------------------------------------------------ sentence
     def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep, ctx):
         sent = text[s:e]
+        if not _HAS_NUMBER.search(sent):
+            last = None
+            for rx in (_EP_RE, _EP_ABBR_RE):
+                for m in rx.finditer(sent):
+                    if m.lastgroup == f"L{len(lx.ENDPOINT_LONG) - 1}" and not re.search(
+                            r"median|mean", sent[max(0, m.start() - 25):m.end() + 20], re.I):
+                        continue
+                    if last is None or m.start() >= last[0]:
+                        last = (m.start(), m)
+            if last is not None:
+                m = last[1]
+                table = lx.ENDPOINT_LONG if m.lastgroup[0] == "L" else lx.ENDPOINT_ABBR
+                return table[int(m.lastgroup[1:])][0]
+            return carry_ep
         masks: list[tuple[int, int]] = []
         anchors: list[Mention] = []
         # rate anchors first: they contain endpoint words and timepoint numbers
@@ -730,10 +747,14 @@ class SurvivalRulesV1:
         return None
 
     def _subgroup(self, text: str, s: int, v: Value, e: int) -> str | None:
-        seg = text[s:v.start]
+        key = (s, e)
+        if self._sub_cache_key != key:
+            self._sub_cache_key = key
+            self._sub_cache = list(lx.SUBGROUP_RE.finditer(text, s, e))
         found = None
-        for m in lx.SUBGROUP_RE.finditer(seg):
-            found = m
+        for m in self._sub_cache:
+            if m.end() <= v.start:
+                found = m
         if found is not None and not lx.MAIN_POPULATION_RE.search(found.group(0)) and not re.search(r"\d+\s+patients", found.group(0)):
             what = found.group("what") or found.group("what2") or found.group("what3")
             if what and not re.search(r"\b(?:arm|group)\b", what, re.I):
