@@ -376,3 +376,155 @@ def eval_extract_command(split: str, errors: bool, protocol_path: str) -> None:
     click.echo(f"split: {split}")
     for line in report.lines() + (report.errors if errors else []):
         click.echo(line)
+
+
+# --- review: the queue, the local review page, decisions as files (evidencebot.review) -------
+
+
+def _reviewer_default() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "reviewer"
+
+
+reviewer_option = click.option(
+    "--reviewer", envvar="EVIDENCEBOT_REVIEWER", default=_reviewer_default,
+    help="Who decides (also $EVIDENCEBOT_REVIEWER); default: the OS user name.",
+)
+
+
+@main.group()
+def review() -> None:
+    """Settle what the bot is unsure of: the queue, a local review page, decisions as files."""
+
+
+@review.command("list")
+@db_option
+@click.option("--kind", type=click.Choice(["screen", "extraction", "duplicate", "retraction"]),
+              default=None, help="Only this kind of flag.")
+@click.option("--limit", default=50, show_default=True, help="Show at most this many records.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per record.")
+@handle_errors
+def review_list(db_path: str, kind: str | None, limit: int, as_json: bool) -> None:
+    """The review queue, most important first, with counts and progress."""
+    from evidencebot.review import cli_text
+    from evidencebot.review.queue import build_queue
+    from evidencebot.store import open_db
+
+    click.echo(cli_text.queue_lines(build_queue(open_db(db_path), kind), limit, as_json))
+
+
+@review.command("show")
+@click.argument("pmid")
+@db_option
+@handle_errors
+def review_show(pmid: str, db_path: str) -> None:
+    """One record: screening, flags and its extracted values (with row ids)."""
+    from evidencebot.review import cli_text
+    from evidencebot.review.view import record_page
+    from evidencebot.store import open_db
+
+    click.echo(cli_text.record_lines(record_page(open_db(db_path), pmid)))
+
+
+@review.command("decide")
+@click.argument("pmid")
+@click.argument("decision", type=click.Choice(["include", "exclude", "unsure"]))
+@click.option("--reason", default=None, help="PRISMA exclusion reason (required to exclude).")
+@click.option("--note", default=None, help="A note kept with the record.")
+@reviewer_option
+@db_option
+@protocol_option
+@handle_errors
+def review_decide(pmid: str, decision: str, reason: str | None, note: str | None, reviewer: str,
+                  db_path: str, protocol_path: str) -> None:
+    """Include, exclude (with --reason) or mark a record unsure; then re-pool."""
+    from evidencebot.protocol import load_protocol
+    from evidencebot.review import cli_text, decisions
+    from evidencebot.store import open_db, run_lock
+
+    ops: list = [decisions.Decide(pmid, decision, reason)]
+    if note:
+        ops.append(decisions.Note(pmid, note))
+    protocol = load_protocol(protocol_path)
+    with run_lock(db_path):
+        db = open_db(db_path)
+        result = decisions.apply(db, ops, reviewer, "cli", protocol, pmid=pmid)
+    click.echo(cli_text.save_lines(result, db=db))
+
+
+@review.command("export")
+@db_option
+@click.option("--out", default="-", show_default=True, help="File to write (- = stdout).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default=None,
+              help="Default: from --out's extension, else yaml.")
+@handle_errors
+def review_export(db_path: str, out: str, fmt: str | None) -> None:
+    """Write every reviewer decision as YAML or CSV (for a pull request)."""
+    from pathlib import Path
+
+    from evidencebot.review import exchange
+    from evidencebot.store import open_db
+
+    fmt = fmt or ("yaml" if out == "-" else exchange.format_for(out))
+    entries = exchange.export_entries(open_db(db_path))
+    text = exchange.dumps(entries, fmt)
+    if out == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Export: {len(entries)} decisions written to {out}", err=True)
+
+
+@review.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default=None,
+              help="Default: from the file's extension.")
+@reviewer_option
+@db_option
+@protocol_option
+@handle_errors
+def review_import(path: str, fmt: str | None, reviewer: str, db_path: str, protocol_path: str) -> None:
+    """Apply a decisions file (all or nothing; importing twice changes nothing); then re-pool."""
+    from pathlib import Path
+
+    from evidencebot.protocol import load_protocol
+    from evidencebot.review import cli_text, exchange
+    from evidencebot.store import open_db, run_lock
+
+    entries = exchange.loads(Path(path).read_text(encoding="utf-8"), exchange.format_for(path, fmt), path)
+    protocol = load_protocol(protocol_path)
+    with run_lock(db_path):
+        db = open_db(db_path)
+        result = exchange.import_entries(db, entries, reviewer, protocol)
+    click.echo(cli_text.save_lines(result, f"Import: {len(entries)} decisions in {path}", db=db))
+
+
+@review.command("serve")
+@db_option
+@protocol_option
+@reviewer_option
+@click.option("--port", default=8000, show_default=True, type=int, help="Port; 0 = any free.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host (no login: beware).")
+@handle_errors
+def review_serve(db_path: str, protocol_path: str, reviewer: str, port: int, host: str,
+                 allow_remote: bool) -> None:
+    """Serve the review page (queue at /) until Ctrl-C."""
+    from evidencebot.protocol import load_protocol
+    from evidencebot.review import web
+
+    if not web.is_loopback(host) and not allow_remote:
+        raise web.ReviewError(f"--host {host} is not a loopback address; pass --allow-remote to "
+                              "serve other machines (anyone who can reach it can change the review)")
+    if not web.is_loopback(host):
+        click.echo(f"Warning: serving on {host} — anyone who can reach this address can change the "
+                   "review; there is no login.", err=True)
+    app = web.create_app(db_path, load_protocol(protocol_path), reviewer, allow_remote=allow_remote)
+    server = web.make_server(app, host, port)
+    click.echo(f"Review: http://{host}:{server.port}/ as {app.config['REVIEWER']} (Ctrl-C to stop)")
+    web.serve_forever(server)
+    click.echo("Review server stopped.")

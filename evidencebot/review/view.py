@@ -55,6 +55,20 @@ def fmt(x) -> str:
     return str(x)
 
 
+def estimate(result: dict | None) -> str:
+    """'6.37 [3.42, 11.9] k=2' for a pool_results row; says so when nothing was pooled."""
+    if not result:
+        return "–"
+    if result.get("estimate") is None:
+        return f"not pooled (k={result.get('k')})"
+    return (f"{result['estimate']:.3g} [{fmt_ci(result.get('ci_low'))}, {fmt_ci(result.get('ci_high'))}] "
+            f"k={result.get('k')}")
+
+
+def fmt_ci(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3g}"
+
+
 def record_page(db: sqlite_utils.Database, pmid: str, save_id: int | None = None) -> dict:
     rec = _row(db, "SELECT * FROM records WHERE pmid = ?", [pmid])
     if rec is None:
@@ -83,7 +97,9 @@ def record_page(db: sqlite_utils.Database, pmid: str, save_id: int | None = None
         save = _row(db, "SELECT * FROM review_saves WHERE id = ?", [save_id])
         if save is not None:
             save["summary_list"] = json.loads(save["summary"])
-            save["movement"] = pool_movement(db, save["snapshot_before"], save["snapshot_after"])
+            save["first_snapshot"] = save["snapshot_before"] is None and save["snapshot_after"] is not None
+            save["movement"] = [] if save["first_snapshot"] else pool_movement(
+                db, save["snapshot_before"], save["snapshot_after"])
             snap = _row(db, "SELECT changes FROM pool_snapshots WHERE id = ?", [save["snapshot_after"]]) \
                 if save["snapshot_after"] != save["snapshot_before"] else None
             save["pool_changes"] = json.loads(snap["changes"]) if snap else []

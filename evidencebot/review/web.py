@@ -26,7 +26,7 @@ from flask import Flask, abort, g, redirect, render_template, request, url_for
 from evidencebot.errors import DatabaseLocked, ReviewError
 from evidencebot.review import decisions as d
 from evidencebot.review.queue import KINDS, TIER_LABELS, build_queue
-from evidencebot.review.view import fmt, record_page
+from evidencebot.review.view import estimate, fmt, record_page
 from evidencebot.store import open_db, run_lock
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -86,6 +86,7 @@ def create_app(db_path: str | Path, protocol: Any = None, reviewer: str = "revie
                       REVIEWER=who, ALLOW_REMOTE=allow_remote, MAX_CONTENT_LENGTH=256 * 1024)
     app.jinja_env.autoescape = True
     app.jinja_env.filters["num"] = fmt
+    app.jinja_env.filters["estimate"] = estimate
 
     def db():
         if "db" not in g:
@@ -222,11 +223,15 @@ def create_app(db_path: str | Path, protocol: Any = None, reviewer: str = "revie
     return app
 
 
-def serve(app: Flask, host: str, port: int) -> None:
-    """Run the app with Werkzeug's threaded server until Ctrl-C."""
-    from werkzeug.serving import make_server
+def make_server(app: Flask, host: str, port: int) -> Any:
+    """A threaded Werkzeug server for the app (port 0: any free port; see `.port`)."""
+    from werkzeug.serving import make_server as werkzeug_server
 
-    server = make_server(host, port, app, threaded=True)
+    return werkzeug_server(host, port, app, threaded=True)
+
+
+def serve_forever(server: Any) -> None:
+    """Serve until Ctrl-C, then close the socket."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:
