@@ -35,8 +35,10 @@ def main() -> None:
             n += 1
             chars += len(text)
     elapsed = time.perf_counter() - start
-    print(f"{n} abstracts in {elapsed:.2f} s: {n / elapsed:,.0f} abstracts/s "
-          f"({chars / n:,.0f} characters each on average; target >= 1,000/s)")
+    print(
+        f"{n} abstracts in {elapsed:.2f} s: {n / elapsed:,.0f} abstracts/s "
+        f"({chars / n:,.0f} characters each on average; target >= 1,000/s)"
+    )
 
 
 if __name__ == "__main__":

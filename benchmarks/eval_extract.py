@@ -6,7 +6,6 @@ Same as `evidencebot eval-extract`. Develop on train+dev; look at test only to r
 from __future__ import annotations
 
 import argparse
-
 import sys
 from pathlib import Path
 

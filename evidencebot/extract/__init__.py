@@ -13,8 +13,14 @@ from evidencebot.extract.model import Extraction, Flag, HazardRatio, Outcome, To
 EXTRACTOR_VERSION = "evidencebot.survival_rules.v1+0.1"
 
 __all__ = [
-    "EXTRACTOR_VERSION", "Extraction", "Flag", "HazardRatio", "Outcome", "Toxicity",
-    "extract_abstract", "extractor_version",
+    "EXTRACTOR_VERSION",
+    "Extraction",
+    "Flag",
+    "HazardRatio",
+    "Outcome",
+    "Toxicity",
+    "extract_abstract",
+    "extractor_version",
 ]
 
 

@@ -59,11 +59,28 @@ HR_HEAD_RE = re.compile(
 )
 UNIT_RE = re.compile(rf"\s*({UNIT_WORDS})(?![\w])", re.I)
 UNIT_CANON = {
-    "m": "months", "mo": "months", "mos": "months", "month": "months", "months": "months",
-    "mth": "months", "mths": "months", "mo.": "months", "mos.": "months",
-    "w": "weeks", "wk": "weeks", "wks": "weeks", "week": "weeks", "weeks": "weeks",
-    "d": "days", "day": "days", "days": "days",
-    "y": "years", "yr": "years", "yrs": "years", "year": "years", "years": "years",
+    "m": "months",
+    "mo": "months",
+    "mos": "months",
+    "month": "months",
+    "months": "months",
+    "mth": "months",
+    "mths": "months",
+    "mo.": "months",
+    "mos.": "months",
+    "w": "weeks",
+    "wk": "weeks",
+    "wks": "weeks",
+    "week": "weeks",
+    "weeks": "weeks",
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "y": "years",
+    "yr": "years",
+    "yrs": "years",
+    "year": "years",
+    "years": "years",
 }
 TO_MONTHS = {"months": 1.0, "weeks": 7 / 30.4375, "days": 1 / 30.4375, "years": 12.0}
 
@@ -74,34 +91,101 @@ ENDPOINT_LONG = [
     ("TTP", r"time[\s\-]+to[\s\-]+(?:tumou?r[\s\-]+|disease[\s\-]+)?progression"),
     ("DFS", r"disease[\s\-\u2010\u2011]*free[\s\-]+survival"),
     ("RFS", r"(?:relapse|recurrence)[\s\-\u2010\u2011]*free[\s\-]+survival"),
-    ("DoR", r"duration[\s\-]+of[\s\-]+(?:the[\s\-]+)?(?:objective[\s\-]+|overall[\s\-]+|tumou?r[\s\-]+)?(?:response|remission)"),
-    ("DoR", r"response[\s\-]+duration|responses?\s+(?:lasting|lasted|that\s+lasted)|duration\s+of\s+responses?"),
+    (
+        "DoR",
+        r"duration[\s\-]+of[\s\-]+(?:the[\s\-]+)?(?:objective[\s\-]+|overall[\s\-]+|tumou?r[\s\-]+)?(?:response|remission)",
+    ),
+    (
+        "DoR",
+        r"response[\s\-]+duration|responses?\s+(?:lasting|lasted|that\s+lasted)|duration\s+of\s+responses?",
+    ),
     ("OS", r"overall[\s\-]+survival"),
     ("OS", r"(?<![\w\-])survival(?![\s\-]+rate)"),
 ]
 ENDPOINT_ABBR = [
-    ("OS", r"\bm?OS\b"), ("PFS", r"\bm?PFS\d?\b"), ("TTP", r"\bm?TTP\b"), ("DFS", r"\bDFS\b"),
-    ("RFS", r"\bRFS\b"), ("DoR", r"\bm?D[oO]R\b"),
+    ("OS", r"\bm?OS\b"),
+    ("PFS", r"\bm?PFS\d?\b"),
+    ("TTP", r"\bm?TTP\b"),
+    ("DFS", r"\bDFS\b"),
+    ("RFS", r"\bRFS\b"),
+    ("DoR", r"\bm?D[oO]R\b"),
 ]
 # Time concepts that are not endpoints: a value nearest to one of these is not a survival number.
 OTHER_ANCHORS = [
-    r"follow[\s\-\u2010]*ups?", r"followed[\s\-]+up", r"\bage[ds]?\b", r"years?[\s\-]+old",
-    r"duration[\s\-]+of[\s\-]+(?:treatment|therapy|exposure|follow)", r"treatment[\s\-]+duration",
-    r"time[\s\-]+on[\s\-]+(?:treatment|therapy|study)", r"\bexposure\b", r"treated[\s\-]+for",
+    r"follow[\s\-\u2010]*ups?",
+    r"followed[\s\-]+up",
+    r"\bage[ds]?\b",
+    r"years?[\s\-]+old",
+    r"duration[\s\-]+of[\s\-]+(?:treatment|therapy|exposure|follow)",
+    r"treatment[\s\-]+duration",
+    r"time[\s\-]+on[\s\-]+(?:treatment|therapy|study)",
+    r"\bexposure\b",
+    r"treated[\s\-]+for",
     r"time[\s\-]+to[\s\-]+(?:response|treatment[\s\-]+failure|next[\s\-]+treatment|deterioration|onset|first|objective|strategy)",
-    r"\bTTR\b", r"\bTTF\b", r"\bTTNT\b", r"\bTTD\b", r"(?:since|from|after)[\s\-]+(?:the[\s\-]+)?(?:initial[\s\-]+)?diagnosis",
-    r"\bdiagnos\w*", r"\binterval\b", r"\brange\b", r"\bIQR\b", r"\binterquartile\b", r"\bcycles?\b",
-    r"\bdoses?\b", r"\binfusions?\b", r"first[\s\-]+line", r"\bprior\b", r"\bprevious\w*", r"\bhospital\w*",
-    r"response[\s\-]+rates?", r"\bORR\b", r"\bDCR\b", r"\bCBR\b", r"disease[\s\-]+control", r"objective[\s\-]+response",
-    r"(?:partial|complete)[\s\-]+response", r"\bresponses?\b", r"\bgrade\b", r"adverse", r"toxicit\w*", r"quality[\s\-]+of[\s\-]+life",
-    r"\bQoL\b", r"\bodds\b", r"\bsurgery\b", r"\bresection\b", r"\brecruit\w*", r"\benrol\w*", r"\baccrual\b",
-    r"\bdata[\s\-]+cut", r"\bcut[\s\-]*off\b", r"\bwindow\b", r"\bstudy[\s\-]+period\b", r"\bfirst[\s\-]+treatment",
-    r"\bmedian[\s\-]+time[\s\-]+(?:from|since|between)", r"\byounger\b", r"\bolder\b", r"\belderly\b",
-    r"\bpatency\b", r"\bstent\w*", r"\bhospital\w*", r"\bstay\b",
+    r"\bTTR\b",
+    r"\bTTF\b",
+    r"\bTTNT\b",
+    r"\bTTD\b",
+    r"(?:since|from|after)[\s\-]+(?:the[\s\-]+)?(?:initial[\s\-]+)?diagnosis",
+    r"\bdiagnos\w*",
+    r"\binterval\b",
+    r"\brange\b",
+    r"\bIQR\b",
+    r"\binterquartile\b",
+    r"\bcycles?\b",
+    r"\bdoses?\b",
+    r"\binfusions?\b",
+    r"first[\s\-]+line",
+    r"\bprior\b",
+    r"\bprevious\w*",
+    r"\bhospital\w*",
+    r"response[\s\-]+rates?",
+    r"\bORR\b",
+    r"\bDCR\b",
+    r"\bCBR\b",
+    r"disease[\s\-]+control",
+    r"objective[\s\-]+response",
+    r"(?:partial|complete)[\s\-]+response",
+    r"\bresponses?\b",
+    r"\bgrade\b",
+    r"adverse",
+    r"toxicit\w*",
+    r"quality[\s\-]+of[\s\-]+life",
+    r"\bQoL\b",
+    r"\bodds\b",
+    r"\bsurgery\b",
+    r"\bresection\b",
+    r"\brecruit\w*",
+    r"\benrol\w*",
+    r"\baccrual\b",
+    r"\bdata[\s\-]+cut",
+    r"\bcut[\s\-]*off\b",
+    r"\bwindow\b",
+    r"\bstudy[\s\-]+period\b",
+    r"\bfirst[\s\-]+treatment",
+    r"\bmedian[\s\-]+time[\s\-]+(?:from|since|between)",
+    r"\byounger\b",
+    r"\bolder\b",
+    r"\belderly\b",
+    r"\bpatency\b",
+    r"\bstent\w*",
+    r"\bhospital\w*",
+    r"\bstay\b",
 ]
 RATE_NOUN = r"(?:[\s\-]+(?:rates?|probabilit(?:y|ies)|estimates?|proportions?|percentages?))?"
-TP_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9, "twelve": 12,
-            "eighteen": 18, "twenty-four": 24, "half": 0.5}
+TP_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "nine": 9,
+    "twelve": 12,
+    "eighteen": 18,
+    "twenty-four": 24,
+    "half": 0.5,
+}
 TP = r"(?:\d+(?:[.\u00b7]\d+)?|one|two|three|four|five|six|nine|twelve|eighteen|twenty-four)"
 TP_UNIT = r"(?:months?|mo|years?|yrs?|weeks?|wks?)"
 EP_FOR_RATE = (
@@ -136,8 +220,8 @@ SUBGROUP_RE = re.compile(
     r"\b(?=[iafwIAFW])(?:(?:in|among|for|within)\s+(?:the\s+)?(?:\d+\s+)?(?:patients|those|participants|subjects|cases|tumou?rs|people)\s+"
     r"(?:with|harbou?ring|having|who\s+had|whose|carrying|bearing)\s+(?P<what>[^,;:()]{2,60}?)"
     r"(?=\s*(?:[,;:()]|\bwas\b|\bwere\b|\bthe\b|\bmedian\b|\bmOS\b|\bmPFS\b|\bOS\b|\bPFS\b|$))"
-    r"|\b(?:in|among|for|within)\s+(?:the\s+)?(?P<what2>[\w\-+/ ]{2,40}?)\s+(?:subgroup|subset|population|patients|tumou?rs|disease|cohort)\b"
-    r"|\b(?:in|among)\s+(?P<what3>(?:intrahepatic|extrahepatic|perihilar|distal|hilar|gallbladder|ampullary)[\w\- ]{0,30}?)(?=\s*[,;(]|\s+(?:was|were|the|median)))",
+    r"|\b(?:in|among|for|within)\s+(?:the\s+)?(?P<what2>[\w\-+/ ]{2,40}?)\s+(?:subgroup|subset|population|patients|tumou?rs|disease|cohort)\b"  # noqa: E501
+    r"|\b(?:in|among)\s+(?P<what3>(?:intrahepatic|extrahepatic|perihilar|distal|hilar|gallbladder|ampullary)[\w\- ]{0,30}?)(?=\s*[,;(]|\s+(?:was|were|the|median)))",  # noqa: E501
     re.I,
 )
 MAIN_POPULATION_RE = re.compile(
@@ -170,7 +254,10 @@ TOX_GRADE_RE = re.compile(
 )
 TOX_EVENTS = [
     ("febrile neutropenia", r"febrile\s+neutropenia"),
-    ("neutropenia", r"neutropenia|neutrophil\s+count\s+decrease[d]?|decreased\s+neutrophil\s+count|neutropaenia|low\s+neutrophil\s+count"),
+    (
+        "neutropenia",
+        r"neutropenia|neutrophil\s+count\s+decrease[d]?|decreased\s+neutrophil\s+count|neutropaenia|low\s+neutrophil\s+count",
+    ),
     ("thrombocytopenia", r"thrombocytopenia|platelet\s+count\s+decrease[d]?|decreased\s+platelet\s+count"),
     ("anaemia", r"an(?:a)?emia"),
     ("leukopenia", r"leu[ck]openia|white\s+blood\s+cell\s+count\s+decrease[d]?"),
@@ -186,7 +273,10 @@ TOX_EVENTS = [
     ("biliary obstruction", r"biliary\s+obstruction"),
     ("infection", r"infections?|sepsis"),
     ("hypertension", r"hypertension"),
-    ("hand-foot syndrome", r"hand[\s\-]+foot\s+(?:skin\s+)?(?:syndrome|reaction)|palmar[\s\-]+plantar\s+erythrodysesthesia"),
+    (
+        "hand-foot syndrome",
+        r"hand[\s\-]+foot\s+(?:skin\s+)?(?:syndrome|reaction)|palmar[\s\-]+plantar\s+erythrodysesthesia",
+    ),
     ("peripheral neuropathy", r"(?:peripheral\s+)?(?:sensory\s+)?neuropathy"),
     ("increased AST", r"(?:increased\s+AST|AST\s+increase[d]?|aspartate\s+aminotransferase\s+increase[d]?)"),
     ("hyponatraemia", r"hyponatr(?:a)?emia"),

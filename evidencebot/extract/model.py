@@ -85,8 +85,7 @@ class Flag:
     span: tuple[int, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message,
-                "span": list(self.span) if self.span else None}
+        return {"code": self.code, "message": self.message, "span": list(self.span) if self.span else None}
 
 
 @dataclass

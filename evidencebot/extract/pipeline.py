@@ -30,6 +30,7 @@ def survival_rules_v1():
 def known_rule_sets() -> list[str]:
     return sorted(n for n in spacy.registry.misc.get_all() if n.startswith("evidencebot.survival_rules."))
 
+
 if not Doc.has_extension("extraction"):
     Doc.set_extension("extraction", default=None)
 if not Doc.has_extension("regimen_spans"):
@@ -91,7 +92,9 @@ class RegimenMatcher:
             a = doc[start].idx
             last = doc[end - 1]
             b = last.idx + len(last)
-            if (a > 0 and (text[a - 1].isalnum() or text[a - 1] == "-")) or (b < len(text) and text[b].isalnum()):
+            if (a > 0 and (text[a - 1].isalnum() or text[a - 1] == "-")) or (
+                b < len(text) and text[b].isalnum()
+            ):
                 continue
             taken.append((start, end))
             out.append((a, b, fam))

@@ -20,11 +20,15 @@ from dataclasses import dataclass, field
 from evidencebot.extract import lexicon as lx
 from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 
-_ABBREV_END = re.compile(r"(?:\bvs|\be\.g|\bi\.e|\bal|\bapprox|\bno|\bfig|\bca|\bcf|\bresp|\bv|\bmo|\bmos|\bref)\.$", re.I)
+_ABBREV_END = re.compile(
+    r"(?:\bvs|\be\.g|\bi\.e|\bal|\bapprox|\bno|\bfig|\bca|\bcf|\bresp|\bv|\bmo|\bmos|\bref)\.$", re.I
+)
 _SENT_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])")
 _SECTION = re.compile(r"^\s*([A-Z][A-Za-z ,&/]{2,60}):\s")
 _EP_RE = re.compile(
-    r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(f"(?P<L{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_LONG)) + ")",
+    r"(?<![^\W\d_])(?=[a-z])(?:"
+    + "|".join(f"(?P<L{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_LONG))
+    + ")",
     re.I,
 )
 _EP_ABBR_RE = re.compile(
@@ -45,7 +49,9 @@ _TOTAL_N_RE = re.compile(
     r"(?:patients|participants|subjects|people|adults)\b(?:\s+(?:were|was|had|who|with|from|in|treated|received|receiving))?",
     re.I,
 )
-_RANDOMISED_RE = re.compile(r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b", re.I)
+_RANDOMISED_RE = re.compile(
+    r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b", re.I
+)
 _BACKGROUND_CUE = re.compile(
     r"(?:after|following|prior|previous(?:ly)?|progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
     r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b[^.;]{0,40}$",
@@ -112,9 +118,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in _SENT_BREAK.finditer(text):
         if m.group(0).strip() == "" and "\n" not in m.group(0):
-            if _ABBREV_END.search(text[max(0, m.start() - 8):m.start()]):
+            if _ABBREV_END.search(text[max(0, m.start() - 8) : m.start()]):
                 continue
-        if text[start:m.start()].strip():
+        if text[start : m.start()].strip():
             out.append((start, m.start()))
         start = m.end()
     if text[start:].strip():
@@ -156,7 +162,9 @@ class SurvivalRulesV1:
         self._abbr = ABBREVIATIONS
         self._sub_cache_key: tuple[int, int] | None = None
         self._sub_cache: list = []
-        self._abbr_re = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])")
+        self._abbr_re = re.compile(
+            r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])"
+        )
 
     @staticmethod
     def _agents() -> tuple[str, ...]:
@@ -181,29 +189,40 @@ class SurvivalRulesV1:
                     taken.append((m.start(), m.end()))
         spans.sort()
         merged: list[ArmMention] = []
+
         def parts(fam: str) -> frozenset:
             return frozenset(p.lower() for p in fam.split(" + "))
 
         for s, e, fam in spans:
             if merged:
                 prev = merged[-1]
-                gap = text[prev.end:s]
-                comma_list = gap.strip() == "," and prev.family not in self.families and fam not in self.families \
-                    and re.match(r"\s*(?:,|and)\s*", text[e:e + 6]) is not None
+                gap = text[prev.end : s]
+                comma_list = (
+                    gap.strip() == ","
+                    and prev.family not in self.families
+                    and fam not in self.families
+                    and re.match(r"\s*(?:,|and)\s*", text[e : e + 6]) is not None
+                )
                 if (_COMBINE_RE.match(gap) or comma_list) and "\n" not in gap:
                     joiner = gap.strip().lower()
-                    after = text[e:e + 30]
-                    two_arms = re.match(r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*,?\s*respectively", after, re.I)
+                    after = text[e : e + 30]
+                    two_arms = re.match(
+                        r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*,?\s*respectively", after, re.I
+                    )
                     if joiner != "and" or not two_arms:
-                        merged[-1] = ArmMention(prev.start, e, text[prev.start:e],
-                                                self._combine(prev.family, fam),
-                                                components=prev.components | parts(fam))
+                        merged[-1] = ArmMention(
+                            prev.start,
+                            e,
+                            text[prev.start : e],
+                            self._combine(prev.family, fam),
+                            components=prev.components | parts(fam),
+                        )
                         continue
             merged.append(ArmMention(s, e, text[s:e], fam, components=parts(fam)))
         for a in merged:
-            m = re.match(r"\s+(?:arm|group|cohort)\b", text[a.end:a.end + 10], re.I)
+            m = re.match(r"\s+(?:arm|group|cohort)\b", text[a.end : a.end + 10], re.I)
             if m:
-                a.label = text[a.start:a.end + m.end()]
+                a.label = text[a.start : a.end + m.end()]
         for m in lx.ARM_GENERIC_RE.finditer(text):
             if not _overlaps(m.start(), m.end(), [(a.start, a.end) for a in merged]):
                 kind = (m.group("kind") or "").lower()
@@ -215,7 +234,15 @@ class SurvivalRulesV1:
     def _combine(self, a: str, b: str) -> str:
         if a.lower() in _PLACEBO_LIKE and b.lower() in _PLACEBO_LIKE:
             return "placebo" if "placebo" in (a.lower(), b.lower()) else a
-        fu = {"fluorouracil", "5-fu", "leucovorin", "folinic acid", "levoleucovorin", "5-fu/lv", "l-folinic acid"}
+        fu = {
+            "fluorouracil",
+            "5-fu",
+            "leucovorin",
+            "folinic acid",
+            "levoleucovorin",
+            "5-fu/lv",
+            "l-folinic acid",
+        }
         if a.lower() in fu and b.lower() in fu:
             return "5-FU/LV" if "5-FU/LV" in self.families else f"{a} + {b}"
         if b.lower() in fu and "5-fu" in a.lower():
@@ -236,14 +263,20 @@ class SurvivalRulesV1:
         for a in arms:
             if not a.family:
                 continue
-            if _BACKGROUND_CUE.search(text[max(lo, a.start - 60):a.start]):
+            if _BACKGROUND_CUE.search(text[max(lo, a.start - 60) : a.start]):
                 continue
             if a.family not in [f.family for f in out] and a.components not in [f.components for f in out]:
                 out.append(a)
         return out
 
-    def design(self, text: str, title: str, arms: list[ArmMention], title_arms: list[ArmMention],
-               sents: list[tuple[int, int]]) -> Design:
+    def design(
+        self,
+        text: str,
+        title: str,
+        arms: list[ArmMention],
+        title_arms: list[ArmMention],
+        sents: list[tuple[int, int]],
+    ) -> Design:
         d = Design()
         counts: dict[str, float] = {}
         order: dict[str, int] = {}
@@ -253,7 +286,7 @@ class SurvivalRulesV1:
         for a in arms:
             if not a.family:
                 continue
-            w = 0.25 if _BACKGROUND_CUE.search(text[max(0, a.start - 60):a.start]) else 1.0
+            w = 0.25 if _BACKGROUND_CUE.search(text[max(0, a.start - 60) : a.start]) else 1.0
             counts[a.family] = counts.get(a.family, 0) + w
             order.setdefault(a.family, a.start)
         comp_arms: list[ArmMention] = []
@@ -270,21 +303,38 @@ class SurvivalRulesV1:
             fams = self._foreground(title, title_arms)
             if len(fams) >= 2:
                 title_comp = fams[:3]
-        if not comp_arms or (title_comp and len(title_comp) == 2 and not {a.family for a in comp_arms}
-                             >= {a.family for a in title_comp}):
+        if not comp_arms or (
+            title_comp
+            and len(title_comp) == 2
+            and not {a.family for a in comp_arms} >= {a.family for a in title_comp}
+        ):
             comp_arms = title_comp
         if len(comp_arms) == 3:
             a0, a1, a2 = comp_arms
-            src = title if a0.start < len(title) and title[a0.start:a0.end] == a0.label else text
-            mid = src[a1.end:a2.start] if a1.end <= a2.start else ""
-            if re.fullmatch(r"[\s,]*(?:each\s+|both\s+|all\s+)?(?:given\s+)?(?:added\s+to|in\s+combination\s+with|plus|with|"
-                            r"combined\s+with|\+|on\s+top\s+of|and|together\s+with|in\s+addition\s+to)\s*"
-                            r"(?:standard\s+|background\s+)?(?:chemotherapy\s+with\s+)?", mid, re.I):
+            src = title if a0.start < len(title) and title[a0.start : a0.end] == a0.label else text
+            mid = src[a1.end : a2.start] if a1.end <= a2.start else ""
+            if re.fullmatch(
+                r"[\s,]*(?:each\s+|both\s+|all\s+)?(?:given\s+)?(?:added\s+to|in\s+combination\s+with|plus|with|"
+                r"combined\s+with|\+|on\s+top\s+of|and|together\s+with|in\s+addition\s+to)\s*"
+                r"(?:standard\s+|background\s+)?(?:chemotherapy\s+with\s+)?",
+                mid,
+                re.I,
+            ):
                 comp_arms = [
-                    ArmMention(a0.start, a2.end, f"{a0.label} + {a2.label}", self._combine(a0.family, a2.family),
-                               components=a0.components | a2.components),
-                    ArmMention(a1.start, a2.end, f"{a1.label} + {a2.label}", self._combine(a1.family, a2.family),
-                               components=a1.components | a2.components),
+                    ArmMention(
+                        a0.start,
+                        a2.end,
+                        f"{a0.label} + {a2.label}",
+                        self._combine(a0.family, a2.family),
+                        components=a0.components | a2.components,
+                    ),
+                    ArmMention(
+                        a1.start,
+                        a2.end,
+                        f"{a1.label} + {a2.label}",
+                        self._combine(a1.family, a2.family),
+                        components=a1.components | a2.components,
+                    ),
                 ]
             else:
                 comp_arms = comp_arms[:2]
@@ -305,27 +355,33 @@ class SurvivalRulesV1:
             d.single_regimen = max(counts, key=lambda f: (counts[f], -order.get(f, 0)))
         for m in _TOTAL_N_RE.finditer(text):
             n = int(m.group("n"))
-            if 5 <= n <= 100000 and not re.match(r"\s*(?:mg|months?|weeks?|years?|days?|%)", text[m.end("n"):]):
+            if 5 <= n <= 100000 and not re.match(
+                r"\s*(?:mg|months?|weeks?|years?|days?|%)", text[m.end("n") :]
+            ):
                 d.n_total = n
                 break
         for a in arms:
             fam = self.resolve_family(a, d)
             if not fam:
                 continue
-            after = text[a.end:a.end + 24]
+            after = text[a.end : a.end + 24]
             m = re.match(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]?\s*n\s*=\s*(\d+)", after, re.I)
             if m:
                 d.n_by_family.setdefault(fam, int(m.group(1)))
                 continue
-            before = text[max(0, a.start - 50):a.start]
-            m = re.search(r"(\d+)\s+(?:patients\s+)?(?:were\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
-                          r"(?:to|received|receiving|in\s+the)\s+(?:receive\s+)?(?:the\s+)?$", before, re.I)
+            before = text[max(0, a.start - 50) : a.start]
+            m = re.search(
+                r"(\d+)\s+(?:patients\s+)?(?:were\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
+                r"(?:to|received|receiving|in\s+the)\s+(?:receive\s+)?(?:the\s+)?$",
+                before,
+                re.I,
+            )
             if m:
                 d.n_by_family.setdefault(fam, int(m.group(1)))
         return d
 
     def resolve_family(self, a: ArmMention, d: Design) -> str | None:
-        """The study arm a mention refers to ("pembrolizumab" -> "pembrolizumab + gemcitabine + cisplatin")."""
+        """The study arm a mention refers to ("pembrolizumab" -> "pembrolizumab + gemcitabine ...")."""
         if not a.family:
             return self._generic_family(a, d)
         if not d.arms:
@@ -345,8 +401,13 @@ class SurvivalRulesV1:
         return a.family
 
     # ------------------------------------------------------------------ main
-    def extract(self, text: str, regimen_spans: list[tuple[int, int, str]], title: str = "",
-                title_regimen_spans: list[tuple[int, int, str]] | None = None) -> tuple[Extraction, list[Mention]]:
+    def extract(
+        self,
+        text: str,
+        regimen_spans: list[tuple[int, int, str]],
+        title: str = "",
+        title_regimen_spans: list[tuple[int, int, str]] | None = None,
+    ) -> tuple[Extraction, list[Mention]]:
         mentions: list[Mention] = []
         sents = split_sentences(text)
         arms = self.arm_mentions(text, regimen_spans)
@@ -368,7 +429,8 @@ class SurvivalRulesV1:
             for rx in (_EP_RE, _EP_ABBR_RE):
                 for m in rx.finditer(sent):
                     if m.lastgroup == f"L{len(lx.ENDPOINT_LONG) - 1}" and not re.search(
-                            r"median|mean", sent[max(0, m.start() - 25):m.end() + 20], re.I):
+                        r"median|mean", sent[max(0, m.start() - 25) : m.end() + 20], re.I
+                    ):
                         continue
                     if last is None or m.start() >= last[0]:
                         last = (m.start(), m)
@@ -398,7 +460,9 @@ class SurvivalRulesV1:
                 prev = [r for r in rate_anchors if r.end <= a]
                 if prev and not _overlaps(a, b, masks):
                     for tp in re.findall(lx.TP, m.group("tps"), re.I):
-                        anchors.append(Mention("RATE", a, b, prev[-1].value, (lx.timepoint_months(tp, m.group("tpu")),)))
+                        anchors.append(
+                            Mention("RATE", a, b, prev[-1].value, (lx.timepoint_months(tp, m.group("tpu")),))
+                        )
                     masks.append((a, b))
         ep_spans: list[tuple[int, int]] = []
         for rx, table, prefix in ((_EP_RE, lx.ENDPOINT_LONG, "L"), (_EP_ABBR_RE, lx.ENDPOINT_ABBR, "A")):
@@ -410,7 +474,7 @@ class SurvivalRulesV1:
                 ep = table[idx][0]
                 if prefix == "L" and idx == len(lx.ENDPOINT_LONG) - 1:
                     # bare "survival": only with "median" nearby or as "survival time"
-                    if not re.search(r"median|mean", text[max(s, a - 25):b + 20], re.I):
+                    if not re.search(r"median|mean", text[max(s, a - 25) : b + 20], re.I):
                         continue
                 anchors.append(Mention("ENDPOINT", a, b, ep))
                 ep_spans.append((a, b))
@@ -427,7 +491,18 @@ class SurvivalRulesV1:
         for m in lx.CI_RE.finditer(sent):
             low, low_nr = _bound(m.group("low"))
             high, high_nr = _bound(m.group("high"))
-            cis.append((_ci_level(m), low, high, high_nr, m.start() + s, m.end() + s, m.start("low") + s, m.end("high") + s))
+            cis.append(
+                (
+                    _ci_level(m),
+                    low,
+                    high,
+                    high_nr,
+                    m.start() + s,
+                    m.end() + s,
+                    m.start("low") + s,
+                    m.end("high") + s,
+                )
+            )
             mentions.append(Mention("CI", m.start() + s, m.end() + s))
         ci_label = lx.CI_LABEL_RE.search(sent)
         ci_spans = [(c[4], c[5]) for c in cis]
@@ -444,7 +519,9 @@ class SurvivalRulesV1:
         masks.extend((a, b) for a, b, _ in pvals)
 
         # hazard ratios
-        hr_found = self._hazard_ratios(text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep)
+        hr_found = self._hazard_ratios(
+            text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep
+        )
 
         # values
         vals: list[Value] = []
@@ -454,7 +531,7 @@ class SurvivalRulesV1:
                 if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
                     continue
                 if nr:
-                    if re.match(r"\s*\(\s*(?:NR|NE)\s*\)", text[b:b + 8]):
+                    if re.match(r"\s*\(\s*(?:NR|NE)\s*\)", text[b : b + 8]):
                         b2 = text.index(")", b) + 1
                         masks.append((b, b2))
                     vals.append(Value(a, b, None, True, False))
@@ -468,17 +545,33 @@ class SurvivalRulesV1:
         # unit propagation along lists (right to left, then left to right for "vs")
         for i in range(len(vals) - 2, -1, -1):
             a, b = vals[i], vals[i + 1]
-            if a.unit is None and not a.pct and b.unit and lx.LIST_CONNECTOR_RE.match(text[a.ext_end:b.start]):
+            if (
+                a.unit is None
+                and not a.pct
+                and b.unit
+                and lx.LIST_CONNECTOR_RE.match(text[a.ext_end : b.start])
+            ):
                 a.unit, a.unit_inherited = b.unit, True
         for i in range(1, len(vals)):
             a, b = vals[i - 1], vals[i]
-            if b.unit is None and not b.pct and a.unit and not b.nr and re.match(
-                    r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with)\s*$", text[a.ext_end:b.start], re.I):
+            if (
+                b.unit is None
+                and not b.pct
+                and a.unit
+                and not b.nr
+                and re.match(
+                    r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with)\s*$", text[a.ext_end : b.start], re.I
+                )
+            ):
                 b.unit, b.unit_inherited = a.unit, True
         # groups
         g = -1
         for i, v in enumerate(vals):
-            if i and lx.LIST_CONNECTOR_RE.match(text[vals[i - 1].ext_end:v.start]) and (vals[i - 1].pct == v.pct):
+            if (
+                i
+                and lx.LIST_CONNECTOR_RE.match(text[vals[i - 1].ext_end : v.start])
+                and (vals[i - 1].pct == v.pct)
+            ):
                 v.group, v.idx_in_group = vals[i - 1].group, vals[i - 1].idx_in_group + 1
             else:
                 g += 1
@@ -493,7 +586,7 @@ class SurvivalRulesV1:
         ctx["group_arms"] = {}
         last_ep = carry_ep
         any_ep_here = any(m.label == "ENDPOINT" for m in anchors)
-        for gid, members in groups.items():
+        for members in groups.values():
             first = members[0]
             resp_after = any(r >= first.start for r in respectively)
             anchor_list = self._anchor_list(text, anchors, first.start, s)
@@ -503,7 +596,10 @@ class SurvivalRulesV1:
                     anchor_list = [Mention("ENDPOINT", first.start, first.start, carry_ep)]
                     used_carry = True
                 else:
-                    after = re.match(r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?", text[members[-1].ext_end:e])
+                    after = re.match(
+                        r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?",
+                        text[members[-1].ext_end : e],
+                    )
                     if after:
                         pos = members[-1].ext_end + after.end()
                         nxt = [m for m in anchors if m.start == pos and m.label == "ENDPOINT"]
@@ -530,14 +626,26 @@ class SurvivalRulesV1:
                 if self._distractor(text, v, anc, s):
                     continue
                 o = Outcome(
-                    endpoint=anc.value, statistic=stat, value=v.value, unit=unit, span=(v.start, v.end),
-                    not_reached=v.nr, value_months=lx.to_months(v.value, unit) if stat == "median" else None,
+                    endpoint=anc.value,
+                    statistic=stat,
+                    value=v.value,
+                    unit=unit,
+                    span=(v.start, v.end),
+                    not_reached=v.nr,
+                    value_months=lx.to_months(v.value, unit) if stat == "median" else None,
                     timepoint_months=anc.extra[0] if anc.label == "RATE" else None,
                 )
                 if v.ci:
-                    o.ci_level, o.ci_low, o.ci_high, o.ci_high_not_reached = v.ci[0], v.ci[1], v.ci[2], v.ci[3]
+                    o.ci_level, o.ci_low, o.ci_high, o.ci_high_not_reached = (
+                        v.ci[0],
+                        v.ci[1],
+                        v.ci[2],
+                        v.ci[3],
+                    )
                 o.confidence = 0.9 - (0.2 if used_carry else 0) - (0.05 if v.unit_inherited else 0)
-                self._assign_arm(text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx)
+                self._assign_arm(
+                    text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx
+                )
                 o.subgroup = self._subgroup(text, s, v, e)
                 ex.outcomes.append(o)
                 mentions.append(Mention("OUTCOME", v.start, v.end, anc.value))
@@ -558,11 +666,13 @@ class SurvivalRulesV1:
 
     def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
         pos = v.end
-        if re.match(r"\s*%", text[pos:pos + 3]):
+        if re.match(r"\s*%", text[pos : pos + 3]):
             v.pct = True
             pos = text.index("%", pos) + 1
         elif not v.nr:
-            hm = re.match(r"\s*[\-\u2010\u2011](?=\s*(?:" + lx.UNIT_WORDS + r")\b)", text[pos:pos + 4], re.I)
+            hm = re.match(
+                r"\s*[\-\u2010\u2011](?=\s*(?:" + lx.UNIT_WORDS + r")\b)", text[pos : pos + 4], re.I
+            )
             um = lx.UNIT_RE.match(text, pos)
             if um and um.end() <= e:
                 v.unit = lx.canon_unit(um.group(1))
@@ -575,9 +685,12 @@ class SurvivalRulesV1:
                     pos = um.end()
         v.ext_end = pos
         for c in cis:
-            gap = text[pos:c[4]]
-            if c[4] >= pos and len(gap) <= 20 and re.fullmatch(
-                    r"\s*(?:of\s+(?:the\s+)?patients\s*)?[,;:]?\s*[\[(]?\s*", gap):
+            gap = text[pos : c[4]]
+            if (
+                c[4] >= pos
+                and len(gap) <= 20
+                and re.fullmatch(r"\s*(?:of\s+(?:the\s+)?patients\s*)?[,;:]?\s*[\[(]?\s*", gap)
+            ):
                 v.ci = (c[0], c[1], c[2], c[3], c[4], c[5])
                 pos = c[5]
                 tail = re.match(r"\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", text[pos:e], re.I)
@@ -594,9 +707,18 @@ class SurvivalRulesV1:
                 low, _ = _bound(m.group("low"))
                 high, high_nr = _bound(m.group("high"))
                 if low is not None and (high_nr or (high is not None and low <= (v.value or low) <= high)):
-                    before = text[max(0, v.start - 60):v.start]
-                    if label_seen or not re.search(r"range|IQR|interquartile", before + text[pos:m.end()], re.I):
-                        v.ci = (0.95 if label_seen else None, low, high, high_nr, m.start("low"), m.end("high"))
+                    before = text[max(0, v.start - 60) : v.start]
+                    if label_seen or not re.search(
+                        r"range|IQR|interquartile", before + text[pos : m.end()], re.I
+                    ):
+                        v.ci = (
+                            0.95 if label_seen else None,
+                            low,
+                            high,
+                            high_nr,
+                            m.start("low"),
+                            m.end("high"),
+                        )
                         pos = m.end()
                         tail = lx.UNIT_RE.match(text, pos)
                         if tail and v.unit is None and not v.pct:
@@ -617,14 +739,14 @@ class SurvivalRulesV1:
         j = len(before) - 2
         while j >= 0:
             prev = before[j]
-            gap = text[prev.end:out[0].start]
-            if prev.label == last.label and prev.value == out[0].value and re.fullmatch(
-                    r"\s*[(\[]\s*", gap):
+            gap = text[prev.end : out[0].start]
+            if prev.label == last.label and prev.value == out[0].value and re.fullmatch(r"\s*[(\[]\s*", gap):
                 out[0] = prev
                 j -= 1
                 continue
             if prev.label == last.label and re.fullmatch(
-                    r"\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", gap, re.I):
+                r"\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", gap, re.I
+            ):
                 out.insert(0, prev)
                 j -= 1
             else:
@@ -632,7 +754,11 @@ class SurvivalRulesV1:
         # "median overall survival (OS)" and the like: an abbreviation restating the same endpoint
         dedup: list[Mention] = []
         for m in out:
-            if dedup and dedup[-1].value == m.value and re.fullmatch(r"\s*[(\[]?\s*", text[dedup[-1].end:m.start]):
+            if (
+                dedup
+                and dedup[-1].value == m.value
+                and re.fullmatch(r"\s*[(\[]?\s*", text[dedup[-1].end : m.start])
+            ):
                 dedup[-1] = m
             else:
                 dedup.append(m)
@@ -641,12 +767,12 @@ class SurvivalRulesV1:
     def _distractor(self, text: str, v: Value, anc: Mention, s: int) -> bool:
         if v.hyphen_unit:
             return True
-        left = text[max(s, v.start - 25):v.start]
+        left = text[max(s, v.start - 25) : v.start]
         if lx.EXCLUDED_PRECEDING_RE.search(left) and not v.pct:
             return True
-        if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end:v.ext_end + 30]) and not v.pct:
+        if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct:
             return True
-        gap = text[anc.end:v.start]
+        gap = text[anc.end : v.start]
         if _GAP_BLOCK.search(gap):
             return True
         if len(gap) > 160:
@@ -657,18 +783,26 @@ class SurvivalRulesV1:
     def _after_arm(self, text: str, v: Value, vals: list[Value], sent_arms: list[ArmMention], e: int):
         """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
         nxt = min([x.start for x in vals if x.start > v.start], default=e)
-        win = text[v.ext_end:min(nxt, e)]
-        m = re.match(r"\s*[,;]?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
-                     r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
-                     r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?", win, re.I)
+        win = text[v.ext_end : min(nxt, e)]
+        m = re.match(
+            r"\s*[,;]?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
+            r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
+            r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?",
+            win,
+            re.I,
+        )
         if not m:
             return None
         pos = v.ext_end + m.end()
         for a in sent_arms:
             if a.start == pos:
                 return a
-            if pos < a.start <= pos + 30 and a.start < nxt and re.fullmatch(r"(?:[A-Za-z\-]+\s+){1,2}", text[pos:a.start]) \
-                    and not re.search(r"\b(?:and|or|versus|vs|than|median|patients)\b", text[pos:a.start], re.I):
+            if (
+                pos < a.start <= pos + 30
+                and a.start < nxt
+                and re.fullmatch(r"(?:[A-Za-z\-]+\s+){1,2}", text[pos : a.start])
+                and not re.search(r"\b(?:and|or|versus|vs|than|median|patients)\b", text[pos : a.start], re.I)
+            ):
                 return a
         return None
 
@@ -691,7 +825,7 @@ class SurvivalRulesV1:
         # 2. adjacent mention after the value
         if fam_arm is None:
             fam_arm = after_arms.get(id(v))
-        # 3. nearest mention before the value since the previous value (not one that names another value's arm)
+        # 3. nearest mention before the value since the previous one (unless it names another value's arm)
         if fam_arm is None and n == 1:
             prev_end = max([x.ext_end for x in vals if x.ext_end <= v.start], default=s)
             taken = {id(x) for x in after_arms.values() if x is not None}
@@ -699,17 +833,21 @@ class SurvivalRulesV1:
             if before:
                 fam_arm = before[-1]
         if fam_arm is None and (n > 1 or len(vals) > 1):
-            m = re.match(r"\s*[,;]?\s*with\s+(?:the\s+)?([A-Za-z][\w\-/+ ]{1,40}?)(?=\s*(?:[,;.)]|\band\b|\bversus\b|\bvs\b|$))",
-                         text[v.ext_end:e], re.I)
+            m = re.match(
+                r"\s*[,;]?\s*with\s+(?:the\s+)?([A-Za-z][\w\-/+ ]{1,40}?)"
+                r"(?=\s*(?:[,;.)]|\band\b|\bversus\b|\bvs\b|$))",
+                text[v.ext_end : e],
+                re.I,
+            )
             if m and not re.search(r"\d|median|follow|range|respectively", m.group(1), re.I):
                 free_label = m.group(1).strip()
         label, family = "", None
-        pooled = re.search(r"\bpooled\b", text[max(s, v.start - 80):v.start], re.I)
+        pooled = re.search(r"\bpooled\b", text[max(s, v.start - 80) : v.start], re.I)
         if fam_arm is not None:
             label, family = fam_arm.label, self.resolve_family(fam_arm, design)
-            alone = _ALONE_RE.match(text[fam_arm.end:fam_arm.end + 12])
+            alone = _ALONE_RE.match(text[fam_arm.end : fam_arm.end + 12])
             if alone:
-                label = text[fam_arm.start:fam_arm.end + alone.end()]
+                label = text[fam_arm.start : fam_arm.end + alone.end()]
         elif free_label:
             label, family = free_label, None
         elif pooled:
@@ -737,7 +875,17 @@ class SurvivalRulesV1:
         kind = arm.generic
         if not design.arms:
             return design.single_regimen
-        if kind in {"experimental", "investigational", "intervention", "treatment", "study", "combination", "triplet", "A", "1"}:
+        if kind in {
+            "experimental",
+            "investigational",
+            "intervention",
+            "treatment",
+            "study",
+            "combination",
+            "triplet",
+            "A",
+            "1",
+        }:
             return design.arms[0][1]
         if kind in {"control", "comparator", "placebo", "standard", "monotherapy", "doublet", "B", "2"}:
             return design.arms[-1][1]
@@ -755,13 +903,17 @@ class SurvivalRulesV1:
         for m in self._sub_cache:
             if m.end() <= v.start:
                 found = m
-        if found is not None and not lx.MAIN_POPULATION_RE.search(found.group(0)) and not re.search(r"\d+\s+patients", found.group(0)):
+        if (
+            found is not None
+            and not lx.MAIN_POPULATION_RE.search(found.group(0))
+            and not re.search(r"\d+\s+patients", found.group(0))
+        ):
             what = found.group("what") or found.group("what2") or found.group("what3")
             if what and not re.search(r"\b(?:arm|group)\b", what, re.I):
                 return what.strip()
         m = lx.SUBGROUP_RE.match(text, v.ext_end, e)
         if m is None:
-            m2 = re.match(r"\s*(?:[,;]\s*)?", text[v.ext_end:e])
+            m2 = re.match(r"\s*(?:[,;]\s*)?", text[v.ext_end : e])
             m = lx.SUBGROUP_RE.match(text, v.ext_end + m2.end(), e) if m2 else None
         if m is not None and not lx.MAIN_POPULATION_RE.search(m.group(0)):
             what = m.group("what") or m.group("what2") or m.group("what3")
@@ -770,22 +922,24 @@ class SurvivalRulesV1:
         return None
 
     # ------------------------------------------------------------------ hazard ratios
-    def _hazard_ratios(self, text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep):
+    def _hazard_ratios(
+        self, text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep
+    ):
         found = 0
         for hm in lx.HR_HEAD_RE.finditer(sent):
             a = hm.start() + s
             b = hm.end() + s
             if _overlaps(a, b, masks):
                 continue
-            window = text[b:min(e, b + 90)]
+            window = text[b : min(e, b + 90)]
             label = lx.CI_LABEL_RE.search(window) or re.search(r"(?:and\s+)?\d{2}\s*%\s*CI", window[:30])
             clean = window
             if label:
-                clean = window[:label.start()] + " " * (label.end() - label.start()) + window[label.end():]
+                clean = window[: label.start()] + " " * (label.end() - label.start()) + window[label.end() :]
             nm = lx.NUM_RE.search(clean)
             if not nm:
                 continue
-            between = clean[:nm.start()]
+            between = clean[: nm.start()]
             if ";" in between or len(between) > 70 or re.search(r"\.\s", between):
                 continue
             vstart, vend = b + nm.start(1), b + nm.end(1)
@@ -802,7 +956,7 @@ class SurvivalRulesV1:
             hr = HazardRatio(endpoint=ep, value=value, span=(vstart, vend))
             pos = vend
             for c in cis:
-                gap = text[pos:c[4]]
+                gap = text[pos : c[4]]
                 if c[4] >= pos and len(gap) <= 6 and re.fullmatch(r"\s*[,;:]?\s*[\[(]?\s*", gap):
                     hr.ci_level, hr.ci_low, hr.ci_high = c[0], c[1], c[2]
                     pos = c[5]
@@ -817,12 +971,19 @@ class SurvivalRulesV1:
                     pos = m.end()
             for pa, pb, pm in pvals:
                 gap = text[pos:pa]
-                if pa >= pos and len(gap) <= 30 and re.fullmatch(
+                if (
+                    pa >= pos
+                    and len(gap) <= 30
+                    and re.fullmatch(
                         r"[\s\])]*[;,:]?\s*(?:(?:one|two|1|2)[\s\-]*sided\s*|log[\s\-]*rank\s*|stratified\s*|"
-                        r"(?:for\s+)?(?:superiority|non-?inferiority|interaction)\s*)?", gap, re.I):
+                        r"(?:for\s+)?(?:superiority|non-?inferiority|interaction)\s*)?",
+                        gap,
+                        re.I,
+                    )
+                ):
                     op = pm.group("op").replace("&lt;", "<").replace("&gt;", ">")
                     p_text = pm.group("p")
-                    raw_between = text[pa:pm.start("p") + s]
+                    raw_between = text[pa : pm.start("p") + s]
                     if op == "=":
                         hr.p_value = p_text
                     else:
@@ -846,8 +1007,11 @@ class SurvivalRulesV1:
     def _comparison(self, text, s, a, arms, design) -> str | None:
         if len(design.arms) >= 2:
             first, second = design.arms[0][1], design.arms[1][1]
-            if first.lower() in _PLACEBO_LIKE or (second.lower() not in _PLACEBO_LIKE and len(second) > len(first)
-                                                   and first.lower() in second.lower()):
+            if first.lower() in _PLACEBO_LIKE or (
+                second.lower() not in _PLACEBO_LIKE
+                and len(second) > len(first)
+                and first.lower() in second.lower()
+            ):
                 first, second = second, first
             return f"{first} vs {second}"
         return None
@@ -861,13 +1025,19 @@ class SurvivalRulesV1:
                 continue
             for m in _TOX_EVENT_RE.finditer(sent, gm.start()):
                 event = lx.TOX_EVENTS[int(m.lastgroup[1:])][0]
-                after = text[m.end() + s:e]
-                pm = re.match(r"^\s*(?:\(|,|:|in|occurred\s+in|was\s+seen\s+in|was\s+reported\s+in)?\s*(?:\d+\s*(?:patients\s*)?[\[(])?\s*"
-                              r"(?P<p>" + lx.NUM + r")\s*%", after, re.I)
+                after = text[m.end() + s : e]
+                pm = re.match(
+                    r"^\s*(?:\(|,|:|in|occurred\s+in|was\s+seen\s+in|was\s+reported\s+in)?\s*(?:\d+\s*(?:patients\s*)?[\[(])?\s*"
+                    r"(?P<p>" + lx.NUM + r")\s*%",
+                    after,
+                    re.I,
+                )
                 if not pm:
                     continue
                 ps, pe = m.end() + s + pm.start("p"), m.end() + s + pm.end("p")
-                t = Toxicity(event=event, proportion=round(lx.parse_num(pm.group("p")) / 100, 4), span=(ps, pe))
+                t = Toxicity(
+                    event=event, proportion=round(lx.parse_num(pm.group("p")) / 100, 4), span=(ps, pe)
+                )
                 if design.arms:
                     near = [x for x in arms if s <= x.start < e and x.family]
                     if near:

@@ -18,8 +18,20 @@ from typing import Any
 from evidencebot.corpus import CorpusEntry
 from evidencebot.extract import extract_abstract
 
-FIELDS = ("endpoint", "statistic", "value", "unit", "not_reached", "ci_level", "ci_low", "ci_high",
-          "arm/regimen", "n", "subgroup", "timepoint_months")
+FIELDS = (
+    "endpoint",
+    "statistic",
+    "value",
+    "unit",
+    "not_reached",
+    "ci_level",
+    "ci_low",
+    "ci_high",
+    "arm/regimen",
+    "n",
+    "subgroup",
+    "timepoint_months",
+)
 _SPLIT = re.compile(r"\s*(?:\+|\bplus\b|\band\b|\bwith\b|,|/|\bthen\b|(?<=[a-z]{3})-(?=[a-z]{3}))\s*", re.I)
 
 
@@ -29,9 +41,15 @@ def _num_eq(a: Any, b: Any) -> bool:
     return abs(float(a) - float(b)) < 1e-6
 
 
-_SAME = {"surveillance": "observation", "surgery alone": "observation", "observation alone": "observation",
-         "best supportive care": "active symptom control", "bsc": "active symptom control",
-         "5-fu": "fluorouracil", "folinic acid": "leucovorin"}
+_SAME = {
+    "surveillance": "observation",
+    "surgery alone": "observation",
+    "observation alone": "observation",
+    "best supportive care": "active symptom control",
+    "bsc": "active symptom control",
+    "5-fu": "fluorouracil",
+    "folinic acid": "leucovorin",
+}
 
 
 def regimen_key(protocol, text: str | None) -> frozenset[str]:
@@ -117,10 +135,15 @@ class Report:
 
     def lines(self) -> list[str]:
         out = [f"entries: {self.n_entries}"]
-        for name, c in (("outcome tuples", self.outcomes), ("hazard ratios", self.hazard_ratios),
-                        ("toxicities", self.toxicities)):
-            out.append(f"{name:16s} P={c.precision:.3f} R={c.recall:.3f} F1={c.f1:.3f} "
-                       f"(tp={c.tp} pred={c.n_pred} gold={c.n_gold})")
+        for name, c in (
+            ("outcome tuples", self.outcomes),
+            ("hazard ratios", self.hazard_ratios),
+            ("toxicities", self.toxicities),
+        ):
+            out.append(
+                f"{name:16s} P={c.precision:.3f} R={c.recall:.3f} F1={c.f1:.3f} "
+                f"(tp={c.tp} pred={c.n_pred} gold={c.n_gold})"
+            )
         out.append("per-field (outcomes):")
         for f in FIELDS:
             c = self.fields[f]
@@ -154,23 +177,40 @@ def score(entries: Iterable[CorpusEntry], protocol) -> Report:
         matched_p = {j for _, j in pairs}
         for i, g in enumerate(gold):
             if i not in matched_g:
-                rep.errors.append(f"{e.id} FN {g['endpoint']} {g.get('arm')!r}/{g.get('regimen')} {g.get('value')} "
-                                  f"{g.get('unit')} [{g.get('ci_low')}, {g.get('ci_high')}] :: {g.get('text')!r}")
+                rep.errors.append(
+                    f"{e.id} FN {g['endpoint']} {g.get('arm')!r}/{g.get('regimen')} {g.get('value')} "
+                    f"{g.get('unit')} [{g.get('ci_low')}, {g.get('ci_high')}] :: {g.get('text')!r}"
+                )
         for j, p in enumerate(pred):
             if j not in matched_p:
                 s, t = p["span"]
-                rep.errors.append(f"{e.id} FP {p['endpoint']} {p.get('arm')!r}/{p.get('regimen')} {p.get('value')} "
-                                  f"{p.get('unit')} [{p.get('ci_low')}, {p.get('ci_high')}] :: "
-                                  f"{e.abstract[max(0, s - 40):t + 40]!r}")
+                rep.errors.append(
+                    f"{e.id} FP {p['endpoint']} {p.get('arm')!r}/{p.get('regimen')} {p.get('value')} "
+                    f"{p.get('unit')} [{p.get('ci_low')}, {p.get('ci_high')}] :: "
+                    f"{e.abstract[max(0, s - 40) : t + 40]!r}"
+                )
         # per-field: align on the number as written (value + statistic), prefer the same endpoint
-        align = _greedy(gold, pred, lambda g, p: _num_eq(g.get("value"), p.get("value"))
-                        and g.get("statistic") == p.get("statistic") and g["endpoint"] == p["endpoint"])
+        align = _greedy(
+            gold,
+            pred,
+            lambda g, p: (
+                _num_eq(g.get("value"), p.get("value"))
+                and g.get("statistic") == p.get("statistic")
+                and g["endpoint"] == p["endpoint"]
+            ),
+        )
         ga = {i for i, _ in align}
         pa = {j for _, j in align}
-        align += _greedy([g if i not in ga else {"value": object()} for i, g in enumerate(gold)],
-                         [p if j not in pa else {"value": object()} for j, p in enumerate(pred)],
-                         lambda g, p: isinstance(g.get("value"), (int, float, type(None))) and "endpoint" in g
-                         and "endpoint" in p and _num_eq(g.get("value"), p.get("value")))
+        align += _greedy(
+            [g if i not in ga else {"value": object()} for i, g in enumerate(gold)],
+            [p if j not in pa else {"value": object()} for j, p in enumerate(pred)],
+            lambda g, p: (
+                isinstance(g.get("value"), (int, float, type(None)))
+                and "endpoint" in g
+                and "endpoint" in p
+                and _num_eq(g.get("value"), p.get("value"))
+            ),
+        )
         for f in FIELDS:
             c = rep.fields[f]
             c.n_pred += len(pred)
@@ -178,22 +218,45 @@ def score(entries: Iterable[CorpusEntry], protocol) -> Report:
             c.tp += sum(1 for i, j in align if _field_eq(protocol, f, gold[i], pred[j]))
         # hazard ratios: endpoint, value and CI bounds
         hg, hp = list(e.hazard_ratios), ann["hazard_ratios"]
-        hpairs = _greedy(hg, hp, lambda g, p: g["endpoint"] == p["endpoint"] and _num_eq(g["value"], p["value"])
-                         and _num_eq(g.get("ci_low"), p.get("ci_low")) and _num_eq(g.get("ci_high"), p.get("ci_high")))
+        hpairs = _greedy(
+            hg,
+            hp,
+            lambda g, p: (
+                g["endpoint"] == p["endpoint"]
+                and _num_eq(g["value"], p["value"])
+                and _num_eq(g.get("ci_low"), p.get("ci_low"))
+                and _num_eq(g.get("ci_high"), p.get("ci_high"))
+            ),
+        )
         rep.hazard_ratios.tp += len(hpairs)
         rep.hazard_ratios.n_pred += len(hp)
         rep.hazard_ratios.n_gold += len(hg)
         for i, g in enumerate(hg):
             if i not in {a for a, _ in hpairs}:
-                rep.errors.append(f"{e.id} HR-FN {g['endpoint']} {g['value']} [{g.get('ci_low')}, {g.get('ci_high')}] :: {g.get('text')!r}")
+                rep.errors.append(
+                    f"{e.id} HR-FN {g['endpoint']} {g['value']} [{g.get('ci_low')}, {g.get('ci_high')}]"
+                    f" :: {g.get('text')!r}"
+                )
         for j, p in enumerate(hp):
             if j not in {b for _, b in hpairs}:
                 s, t = p["span"]
-                rep.errors.append(f"{e.id} HR-FP {p['endpoint']} {p['value']} [{p.get('ci_low')}, {p.get('ci_high')}] :: {e.abstract[max(0, s - 40):t + 40]!r}")
+                rep.errors.append(
+                    f"{e.id} HR-FP {p['endpoint']} {p['value']} [{p.get('ci_low')}, {p.get('ci_high')}]"
+                    f" :: {e.abstract[max(0, s - 40) : t + 40]!r}"
+                )
         # toxicities: event and proportion
         tg, tp = list(e.toxicities), ann["toxicities"]
-        tpairs = _greedy(tg, tp, lambda g, p: _num_eq(g["proportion"], p["proportion"])
-                         and (g["event"].lower().startswith(p["event"][:6].lower()) or p["event"][:6].lower() in g["event"].lower()))
+        tpairs = _greedy(
+            tg,
+            tp,
+            lambda g, p: (
+                _num_eq(g["proportion"], p["proportion"])
+                and (
+                    g["event"].lower().startswith(p["event"][:6].lower())
+                    or p["event"][:6].lower() in g["event"].lower()
+                )
+            ),
+        )
         rep.toxicities.tp += len(tpairs)
         rep.toxicities.n_pred += len(tp)
         rep.toxicities.n_gold += len(tg)

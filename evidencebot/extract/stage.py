@@ -51,11 +51,13 @@ class ExtractOutcome:
     pmids: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.extracted} records extracted with {self.extractor_version}: "
-                f"{self.outcomes} outcomes, {self.hazard_ratios} hazard ratios, "
-                f"{self.toxicities} toxicities; {self.flagged_records} flagged for review; "
-                f"{self.deactivated} earlier machine rows superseded; "
-                f"{self.kept_verified} kept as verified; {self.skipped_retracted} retracted skipped")
+        return (
+            f"{self.extracted} records extracted with {self.extractor_version}: "
+            f"{self.outcomes} outcomes, {self.hazard_ratios} hazard ratios, "
+            f"{self.toxicities} toxicities; {self.flagged_records} flagged for review; "
+            f"{self.deactivated} earlier machine rows superseded; "
+            f"{self.kept_verified} kept as verified; {self.skipped_retracted} retracted skipped"
+        )
 
 
 def _study(pmid: str, registry_ids: list[str], title: str, abstract: str) -> str:
@@ -66,40 +68,104 @@ def _study(pmid: str, registry_ids: list[str], title: str, abstract: str) -> str
     return study_key(registry_ids, title, abstract) or f"pmid:{pmid}"
 
 
-def _rows(ex: Extraction, pmid: str, study: str, version: str, year: int | None,
-          registry: str | None) -> list[dict[str, Any]]:
+def _rows(
+    ex: Extraction, pmid: str, study: str, version: str, year: int | None, registry: str | None
+) -> list[dict[str, Any]]:
     created = now_iso()
-    base = {"pmid": pmid, "study": study, "status": "machine", "source": f"extract:{version}",
-            "year": year, "registry": registry, "active": 1, "created_at": created,
-            "arm": "", "regimen": None, "n": None, "unit": None, "value_months": None, "not_reached": 0,
-            "ci_level": None, "ci_low": None, "ci_high": None, "ci_high_not_reached": 0,
-            "comparison": None, "p_value": None, "subgroup": None, "note": None, "flags": "[]"}
+    base = {
+        "pmid": pmid,
+        "study": study,
+        "status": "machine",
+        "source": f"extract:{version}",
+        "year": year,
+        "registry": registry,
+        "active": 1,
+        "created_at": created,
+        "arm": "",
+        "regimen": None,
+        "n": None,
+        "unit": None,
+        "value_months": None,
+        "not_reached": 0,
+        "ci_level": None,
+        "ci_low": None,
+        "ci_high": None,
+        "ci_high_not_reached": 0,
+        "comparison": None,
+        "p_value": None,
+        "subgroup": None,
+        "note": None,
+        "flags": "[]",
+    }
 
     def flags_for(span: tuple[int, int]) -> str:
         return json.dumps([f.to_dict() for f in ex.flags if f.span == tuple(span)], sort_keys=True)
 
     rows = []
     for o in ex.outcomes:
-        rows.append({**base, "arm": o.arm or "", "regimen": o.regimen, "n": o.n, "endpoint": o.endpoint,
-                     "measure": "median" if o.statistic == "median" else "rate", "value": o.value,
-                     "unit": o.unit, "value_months": o.value_months, "not_reached": int(o.not_reached),
-                     "ci_level": o.ci_level, "ci_low": o.ci_low, "ci_high": o.ci_high,
-                     "ci_high_not_reached": int(o.ci_high_not_reached), "subgroup": o.subgroup,
-                     "span_start": o.span[0], "span_end": o.span[1], "confidence": o.confidence,
-                     "flags": flags_for(o.span),
-                     "note": json.dumps({"timepoint_months": o.timepoint_months})
-                     if o.timepoint_months is not None else None})
+        rows.append(
+            {
+                **base,
+                "arm": o.arm or "",
+                "regimen": o.regimen,
+                "n": o.n,
+                "endpoint": o.endpoint,
+                "measure": "median" if o.statistic == "median" else "rate",
+                "value": o.value,
+                "unit": o.unit,
+                "value_months": o.value_months,
+                "not_reached": int(o.not_reached),
+                "ci_level": o.ci_level,
+                "ci_low": o.ci_low,
+                "ci_high": o.ci_high,
+                "ci_high_not_reached": int(o.ci_high_not_reached),
+                "subgroup": o.subgroup,
+                "span_start": o.span[0],
+                "span_end": o.span[1],
+                "confidence": o.confidence,
+                "flags": flags_for(o.span),
+                "note": json.dumps({"timepoint_months": o.timepoint_months})
+                if o.timepoint_months is not None
+                else None,
+            }
+        )
     for h in ex.hazard_ratios:
-        rows.append({**base, "arm": "", "regimen": None, "endpoint": h.endpoint or "unknown",
-                     "measure": "hazard_ratio", "value": h.value, "ci_level": h.ci_level,
-                     "ci_low": h.ci_low, "ci_high": h.ci_high, "comparison": h.comparison,
-                     "p_value": h.p_value, "subgroup": h.subgroup, "span_start": h.span[0],
-                     "span_end": h.span[1], "confidence": h.confidence, "flags": flags_for(h.span)})
+        rows.append(
+            {
+                **base,
+                "arm": "",
+                "regimen": None,
+                "endpoint": h.endpoint or "unknown",
+                "measure": "hazard_ratio",
+                "value": h.value,
+                "ci_level": h.ci_level,
+                "ci_low": h.ci_low,
+                "ci_high": h.ci_high,
+                "comparison": h.comparison,
+                "p_value": h.p_value,
+                "subgroup": h.subgroup,
+                "span_start": h.span[0],
+                "span_end": h.span[1],
+                "confidence": h.confidence,
+                "flags": flags_for(h.span),
+            }
+        )
     for t in ex.toxicities:
-        rows.append({**base, "arm": t.arm or "", "regimen": t.regimen, "endpoint": t.endpoint,
-                     "measure": "proportion", "value": t.proportion, "unit": "proportion",
-                     "span_start": t.span[0], "span_end": t.span[1], "confidence": t.confidence,
-                     "flags": "[]"})
+        rows.append(
+            {
+                **base,
+                "arm": t.arm or "",
+                "regimen": t.regimen,
+                "endpoint": t.endpoint,
+                "measure": "proportion",
+                "value": t.proportion,
+                "unit": "proportion",
+                "span_start": t.span[0],
+                "span_end": t.span[1],
+                "confidence": t.confidence,
+                "flags": "[]",
+            }
+        )
     return rows
 
 
@@ -125,28 +191,48 @@ def run(db: sqlite_utils.Database, protocol: Protocol) -> ExtractOutcome:
                 (r[0], r[1], r[2], r[3] or "", r[4])
                 for r in db.execute(
                     "SELECT endpoint, measure, regimen, arm, subgroup FROM evidence "
-                    "WHERE pmid = ? AND status = 'verified' AND active = 1", [pmid]).fetchall()
+                    "WHERE pmid = ? AND status = 'verified' AND active = 1",
+                    [pmid],
+                ).fetchall()
             }
             kept = [r for r in rows if _key(r) not in verified]
             cur = db.execute(
-                "UPDATE evidence SET active = 0 WHERE pmid = ? AND status = 'machine' AND active = 1", [pmid])
+                "UPDATE evidence SET active = 0 WHERE pmid = ? AND status = 'machine' AND active = 1", [pmid]
+            )
             deactivated = cur.rowcount
             if kept:
                 db["evidence"].insert_all(kept)
             flags = [f.to_dict() for f in ex.flags]
             db["extractions"].upsert(
-                {"pmid": pmid, "extractor_version": version, "content_hash": content_hash,
-                 "extracted_at": now_iso(), "n_outcomes": len(ex.outcomes),
-                 "n_hazard_ratios": len(ex.hazard_ratios), "n_toxicities": len(ex.toxicities),
-                 "flags": json.dumps(flags, sort_keys=True)},
+                {
+                    "pmid": pmid,
+                    "extractor_version": version,
+                    "content_hash": content_hash,
+                    "extracted_at": now_iso(),
+                    "n_outcomes": len(ex.outcomes),
+                    "n_hazard_ratios": len(ex.hazard_ratios),
+                    "n_toxicities": len(ex.toxicities),
+                    "flags": json.dumps(flags, sort_keys=True),
+                },
                 pk="pmid",
             )
-            audit(db, f"extract:{version}", "extract", table_name="evidence", row_key=pmid,
-                  before={"active_machine_rows": deactivated},
-                  after={"inserted": len(kept), "outcomes": len(ex.outcomes),
-                         "hazard_ratios": len(ex.hazard_ratios), "toxicities": len(ex.toxicities),
-                         "kept_verified": len(rows) - len(kept), "content_hash": content_hash,
-                         "flags": sorted({f["code"] for f in flags})})
+            audit(
+                db,
+                f"extract:{version}",
+                "extract",
+                table_name="evidence",
+                row_key=pmid,
+                before={"active_machine_rows": deactivated},
+                after={
+                    "inserted": len(kept),
+                    "outcomes": len(ex.outcomes),
+                    "hazard_ratios": len(ex.hazard_ratios),
+                    "toxicities": len(ex.toxicities),
+                    "kept_verified": len(rows) - len(kept),
+                    "content_hash": content_hash,
+                    "flags": sorted({f["code"] for f in flags}),
+                },
+            )
         out.extracted += 1
         out.outcomes += len(ex.outcomes)
         out.hazard_ratios += len(ex.hazard_ratios)

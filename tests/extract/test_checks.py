@@ -22,7 +22,9 @@ def test_w203_hr_outside_ci(protocol):
 
 
 def test_w204_os_shorter_than_pfs(protocol):
-    assert "W204" in codes(protocol, "Median PFS was 8.0 months (95% CI 6-9) and median OS was 5.0 months (95% CI 4-6).")
+    assert "W204" in codes(
+        protocol, "Median PFS was 8.0 months (95% CI 6-9) and median OS was 5.0 months (95% CI 4-6)."
+    )
 
 
 def test_clean_extraction_has_no_flags(protocol):

@@ -12,7 +12,9 @@ from evidencebot.extract.pipeline import build_nlp
 def spans(protocol, text, label):
     nlp = build_nlp(protocol)
     doc = nlp(text)
-    return [(s.label_, s.text, s.start_char, s.end_char) for s in doc.spans["evidencebot"] if s.label_ == label]
+    return [
+        (s.label_, s.text, s.start_char, s.end_char) for s in doc.spans["evidencebot"] if s.label_ == label
+    ]
 
 
 def at(text, needle, nth=0):
@@ -35,10 +37,19 @@ def test_respectively_endpoints(protocol):
     """median PFS and OS were 3.1 and 6.3 months, respectively"""
     t = "Median PFS and OS were 3.1 and 6.3 months, respectively."
     ex = extract_abstract(t, protocol)
-    assert [(o.endpoint, o.value, o.unit) for o in ex.outcomes] == [("PFS", 3.1, "months"), ("OS", 6.3, "months")]
+    assert [(o.endpoint, o.value, o.unit) for o in ex.outcomes] == [
+        ("PFS", 3.1, "months"),
+        ("OS", 6.3, "months"),
+    ]
     assert [o.span for o in ex.outcomes] == [at(t, "3.1"), at(t, "6.3")]
-    assert spans(protocol, t, "OUTCOME") == [("OUTCOME", "3.1", *at(t, "3.1")), ("OUTCOME", "6.3", *at(t, "6.3"))]
-    assert spans(protocol, t, "ENDPOINT") == [("ENDPOINT", "PFS", *at(t, "PFS")), ("ENDPOINT", "OS", *at(t, "OS"))]
+    assert spans(protocol, t, "OUTCOME") == [
+        ("OUTCOME", "3.1", *at(t, "3.1")),
+        ("OUTCOME", "6.3", *at(t, "6.3")),
+    ]
+    assert spans(protocol, t, "ENDPOINT") == [
+        ("ENDPOINT", "PFS", *at(t, "PFS")),
+        ("ENDPOINT", "OS", *at(t, "OS")),
+    ]
 
 
 def test_middle_dot_and_en_dash(protocol):
@@ -59,14 +70,14 @@ def test_ci_without_space_colon_hyphen(protocol):
     """95%CI:2.1-4.0"""
     t = "The median PFS was 2.8 m (95%CI:2.1-4.0)."
     o = one(protocol, t, endpoint="PFS", value=2.8, unit="months", ci_low=2.1, ci_high=4.0)
-    assert t[o.span[0]:o.span[1]] == "2.8"
+    assert t[o.span[0] : o.span[1]] == "2.8"
 
 
 def test_not_reached_nr(protocol):
     """not reached (NR)"""
     t = "Median OS was not reached (NR) after 14 months of follow-up."
     o = one(protocol, t, endpoint="OS", not_reached=True, value=None)
-    assert t[o.span[0]:o.span[1]] == "not reached"
+    assert t[o.span[0] : o.span[1]] == "not reached"
 
 
 def test_ci_upper_bound_not_estimable(protocol):
@@ -85,8 +96,10 @@ def test_weeks(protocol):
 
 def test_two_arm_versus_with_hazard_ratio(protocol):
     """7.1 vs 1.4 months; HR 0.56, 95% CI 0.39–0.81"""
-    t = ("Patients were randomised to nal-IRI plus 5-FU/LV or 5-FU/LV alone. "
-         "Median PFS was 7.1 vs 1.4 months; HR 0.56, 95% CI 0.39–0.81; P = .002.")
+    t = (
+        "Patients were randomised to nal-IRI plus 5-FU/LV or 5-FU/LV alone. "
+        "Median PFS was 7.1 vs 1.4 months; HR 0.56, 95% CI 0.39–0.81; P = .002."
+    )
     ex = extract_abstract(t, protocol)
     assert [(o.regimen, o.value) for o in ex.outcomes] == [("nal-IRI + 5-FU/LV", 7.1), ("5-FU/LV", 1.4)]
     (hr,) = ex.hazard_ratios
@@ -108,7 +121,9 @@ def test_arms_after_values(protocol):
     t = "Median OS was 6·2 months with ASC plus mFOLFOX and 5·3 months with ASC alone."
     ex = extract_abstract(t, protocol)
     assert [(o.arm, o.regimen, o.value) for o in ex.outcomes] == [
-        ("ASC plus mFOLFOX", "FOLFOX", 6.2), ("ASC alone", "active symptom control", 5.3)]
+        ("ASC plus mFOLFOX", "FOLFOX", 6.2),
+        ("ASC alone", "active symptom control", 5.3),
+    ]
 
 
 def test_arms_respectively(protocol):
@@ -132,13 +147,16 @@ def test_subgroup(protocol):
     assert o.subgroup == "FGFR2 fusions"
 
 
-@pytest.mark.parametrize("text", [
-    "The median age was 62 years (range 35–81).",
-    "Oxaliplatin 85 mg/m2 was given every 2 weeks for a median of 6 cycles.",
-    "After a median follow-up of 21·7 months, 40 patients had died.",
-    "The median time from diagnosis to second-line treatment was 7.2 months.",
-    "Median duration of treatment was 3.4 months (IQR 1.9–6.0).",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The median age was 62 years (range 35–81).",
+        "Oxaliplatin 85 mg/m2 was given every 2 weeks for a median of 6 cycles.",
+        "After a median follow-up of 21·7 months, 40 patients had died.",
+        "The median time from diagnosis to second-line treatment was 7.2 months.",
+        "Median duration of treatment was 3.4 months (IQR 1.9–6.0).",
+    ],
+)
 def test_distractors_are_not_survival(protocol, text):
     """ages, doses, cycles, follow-up, time since diagnosis, treatment duration"""
     assert extract_abstract(text, protocol).outcomes == []
