@@ -184,17 +184,17 @@ def check_row(row: Mapping[str, Any]) -> None:
         raise ReviewError("value is missing (write a number, or NR for a median not reached)")
     if row.get("not_reached") and measure != "median":
         raise ReviewError(f"only medians can be 'not reached' (this is a {measure})")
+    if lo is not None and hi is not None and lo > hi:
+        raise ReviewError(f"CI low {lo:g} is greater than CI high {hi:g}; swap them or fix the typo")
+    if value is not None:
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise ReviewError(f"value {value:g} lies outside its CI [{_g(lo)}, {_g(hi)}]")
     units = UNITS[measure]
     unit = row.get("unit")
     if units and unit not in units:
         raise ReviewError(f"unit {unit!r} does not fit a {measure}: use {', '.join(units)}")
     if not units and unit:
         raise ReviewError(f"a {measure} has no unit (got {unit!r}); leave it empty")
-    if lo is not None and hi is not None and lo > hi:
-        raise ReviewError(f"CI low {lo:g} is greater than CI high {hi:g}; swap them or fix the typo")
-    if value is not None:
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise ReviewError(f"value {value:g} lies outside its CI [{_g(lo)}, {_g(hi)}]")
     limits = {"median": (0.0, None), "hazard_ratio": (0.0, None), "proportion": (0.0, 1.0),
               "rate": (0.0, 100.0)}[measure]
     for name, number in (("value", value), ("CI low", lo), ("CI high", hi)):
@@ -448,16 +448,18 @@ def _show(x: Any) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
+def with_defaults(fields: dict) -> dict:
+    """A new value's measure (median) and unit (months / percent / proportion) when not given."""
+    out = {"measure": "median", **fields}
+    default_unit = {"median": "months", "rate": "percent", "proportion": "proportion"}
+    if out["measure"] in default_unit:
+        out["unit"] = out.get("unit") or default_unit[out["measure"]]
+    return out
+
+
 def _add(db, op: Add, who: str, protocol: Any) -> list[str]:
     rec = record(db, op.pmid)
-    fields = parse_fields(op.fields, protocol)
-    fields.setdefault("measure", "median")
-    if fields["measure"] == "median":
-        fields["unit"] = fields.get("unit") or "months"
-    elif fields["measure"] == "rate":
-        fields["unit"] = fields.get("unit") or "percent"
-    elif fields["measure"] == "proportion":
-        fields["unit"] = fields.get("unit") or "proportion"
+    fields = with_defaults(parse_fields(op.fields, protocol))
     registry_ids = json.loads(rec["registry_ids"] or "[]")
     row = {"pmid": op.pmid, "study": record_study(db, op.pmid), "status": "verified", "source": who,
            "year": rec["pub_year"], "registry": registry_ids[0] if registry_ids else None,

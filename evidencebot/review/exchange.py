@@ -204,7 +204,7 @@ def entries_to_ops(db: sqlite_utils.Database, entries: list[dict], protocol: Any
                 d.validate_decision(op.decision, op.reason)
             elif kind == "evidence":
                 raw = _field_strings(e)
-                d.check_row({"arm": "", "not_reached": 0, **d.parse_fields(raw, protocol)})
+                d.check_row({"arm": "", "not_reached": 0, **d.with_defaults(d.parse_fields(raw, protocol))})
                 key = {k: d.parse_fields({k: raw[k]}, protocol).get(k) if k in raw else None for k in KEY}
                 key["arm"] = key["arm"] or None
                 done = [r for r in _find(db, pmid, key, statuses=("verified",))

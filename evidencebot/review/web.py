@@ -39,16 +39,16 @@ def is_loopback(host: str) -> bool:
     return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
-def _host_name(host_header: str) -> str | None:
+def _host_name(host_header: str) -> tuple[str | None, int | None] | None:
     """'127.0.0.1:8000' -> '127.0.0.1'; '[::1]:80' -> '::1'; None when malformed."""
     try:
         parts = urlsplit(f"//{host_header}")
-        return parts.hostname, parts.port  # type: ignore[return-value]
+        return parts.hostname, parts.port
     except ValueError:
         return None
 
 
-def check_csrf(headers: Any, form: Any, token: str, host: str) -> str | None:
+def check_csrf(headers: Any, form: Any, token: str, host: str, scheme: str = "http") -> str | None:
     """None when a write request may proceed, else why not (pure; see module docstring)."""
     site = headers.get("Sec-Fetch-Site")
     if site is not None and site.strip().lower() not in ALLOWED_FETCH_SITES:
@@ -65,8 +65,11 @@ def check_csrf(headers: Any, form: Any, token: str, host: str) -> str | None:
         expected = _host_name(host)
         if expected is None or expected[0] is None:
             return "malformed Host header"
-        default = 443 if parts.scheme == "https" else 80
-        if (parts.hostname, port or default) != (expected[0], expected[1] or default):
+        def default(s: str) -> int:
+            return 443 if s == "https" else 80
+
+        if (parts.scheme, parts.hostname, port or default(parts.scheme)) != (
+                scheme, expected[0], expected[1] or default(scheme)):
             return "request from another origin refused (Origin)"
     sent = form.get("csrf_token", "")
     if not isinstance(sent, str) or not sent or not hmac.compare_digest(
@@ -108,7 +111,7 @@ def create_app(db_path: str | Path, protocol: Any = None, reviewer: str = "revie
                               "address (start it with --allow-remote to change that)", 403)
         if request.method == "POST":
             why = check_csrf(request.headers, request.form, app.config["CSRF_TOKEN"],
-                             request.headers.get("Host", ""))
+                             request.headers.get("Host", ""), request.scheme)
             if why:
                 return _error(why, 403)
         return None

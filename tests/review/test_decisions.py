@@ -20,7 +20,8 @@ from tests.review.conftest import count
         ({"value": "abc"}, "value 'abc' is not a number (write it like 5.2)"),
         ({"ci_low": "7,1"}, "CI low '7,1' is not a number (write it like 5.2)"),
         ({"ci_high": "nan"}, "CI high 'nan' is not a finite number"),
-        ({"ci_low": "9.0", "ci_high": "6.1"}, "CI low 9 is greater than CI high 6.1; swap them or fix the typo"),
+        ({"ci_low": "9.0", "ci_high": "6.1"},
+         "CI low 9 is greater than CI high 6.1; swap them or fix the typo"),
         ({"ci_high": "7.0"}, "value 7.9 lies outside its CI [6.1, 7]"),
         ({"n": "12.5"}, "n '12.5' must be a whole number of patients (1 or more)"),
         ({"n": "0"}, "n '0' must be a whole number of patients (1 or more)"),
@@ -69,7 +70,8 @@ def test_a_bad_operation_rolls_back_the_whole_save(demo, protocol):
     with pytest.raises(ReviewError, match="value 'four' is not a number"):
         d.apply(db, ops, "alice", "web", protocol)
     assert count(db, "SELECT count(*) FROM audit") == n_audit
-    assert db.execute("SELECT decided_by FROM screening WHERE pmid = '40000001'").fetchone()[0].startswith("model:")
+    decided_by = db.execute("SELECT decided_by FROM screening WHERE pmid = '40000001'").fetchone()[0]
+    assert decided_by.startswith("model:")
     assert count(db, "SELECT count(*) FROM evidence WHERE status = 'verified'") == 0
     assert count(db, "SELECT count(*) FROM review_saves") == 0
 
@@ -81,7 +83,8 @@ def test_correction_inserts_a_verified_row_and_supersedes_the_machine_row(demo, 
     old = dict(db["evidence"].get(ids["a_os"]))
     new = dict(db["evidence"].get(old["superseded_by"]))
     assert (old["active"], old["status"], old["ci_high"]) == (0, "machine", 94.0)
-    assert (new["active"], new["status"], new["source"], new["ci_high"]) == (1, "verified", "review:alice", 9.4)
+    assert (new["active"], new["status"], new["source"], new["ci_high"]) == (
+        1, "verified", "review:alice", 9.4)
     assert (new["span_start"], new["span_end"], new["value"]) == (old["span_start"], old["span_end"], 7.9)
     row = db.execute("SELECT actor, action, before, after, reason FROM audit WHERE action = 'review_correct'"
                      ).fetchone()
