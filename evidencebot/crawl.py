@@ -216,38 +216,58 @@ def upsert_records(db: sqlite_utils.Database, records: list[PubmedRecord],
     Runs inside the caller's transaction.
     """
     counts: dict[str, list[str]] = {"new": [], "updated": [], "unchanged": []}
-    seen: set[str] = set()
-    for record in records:
-        if record.pmid in seen:   # PubMed can repeat a PMID across pages of one result
-            continue
-        seen.add(record.pmid)
+    unique = list({r.pmid: r for r in records}.values())   # PubMed can repeat a PMID across pages
+    existing = _existing_rows(db, [r.pmid for r in unique])
+    now = now_iso()
+    new_rows = []
+    for record in unique:
         row = record.to_row()
-        existing = db.execute("SELECT * FROM records WHERE pmid = ?", [record.pmid]).fetchone()
-        now = now_iso()
-        if existing is None:
-            db["records"].insert(dict(row, revision=1, first_run_id=run_id, last_run_id=run_id,
-                                      updated_at=now))
+        old = existing.get(record.pmid)
+        if old is None:
+            new_rows.append(dict(row, revision=1, first_run_id=run_id, last_run_id=run_id,
+                                 updated_at=now))
             counts["new"].append(record.pmid)
-            continue
-        old = dict(zip([d[0] for d in db.execute("SELECT * FROM records LIMIT 0").description],
-                       existing, strict=True))
-        if old["content_hash"] == row["content_hash"]:
-            db.execute("UPDATE records SET last_run_id = ? WHERE pmid = ?", [run_id, record.pmid])
+        elif old["content_hash"] == row["content_hash"]:
             counts["unchanged"].append(record.pmid)
-            continue
-        db["record_versions"].insert(
-            {"pmid": record.pmid, "revision": old["revision"], "content_hash": old["content_hash"],
-             "data": json.dumps(old, sort_keys=True), "superseded_at": now}
+        else:
+            _revise(db, old, row, run_id, now)
+            counts["updated"].append(record.pmid)
+    if new_rows:
+        columns = list(new_rows[0])
+        db.conn.executemany(
+            f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [[row[c] for c in columns] for row in new_rows],
         )
-        db["records"].update(
-            record.pmid, dict(row, revision=old["revision"] + 1, last_run_id=run_id, updated_at=now)
-        )
-        changed = sorted(k for k in row if row[k] != old.get(k) and k != "content_hash")
-        audit(db, "crawl", "record_revised", table_name="records", row_key=record.pmid,
-              before={k: old.get(k) for k in changed}, after={k: row[k] for k in changed},
-              reason=f"PubMed changed {', '.join(changed)}")
-        counts["updated"].append(record.pmid)
+    if counts["unchanged"]:
+        db.conn.executemany("UPDATE records SET last_run_id = ? WHERE pmid = ?",
+                            [(run_id, pmid) for pmid in counts["unchanged"]])
     return counts
+
+
+def _existing_rows(db: sqlite_utils.Database, pmids: list[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for start in range(0, len(pmids), 500):   # stay under SQLite's bound-parameter limit
+        chunk = pmids[start:start + 500]
+        cursor = db.execute(
+            f"SELECT * FROM records WHERE pmid IN ({', '.join('?' * len(chunk))})", chunk)
+        names = [d[0] for d in cursor.description]
+        found.update({row[0]: dict(zip(names, row, strict=True)) for row in cursor})
+    return found
+
+
+def _revise(db: sqlite_utils.Database, old: dict, row: dict, run_id: int | None, now: str) -> None:
+    """Keep the old content in record_versions, store the new one, and say what changed."""
+    pmid = row["pmid"]
+    db["record_versions"].insert(
+        {"pmid": pmid, "revision": old["revision"], "content_hash": old["content_hash"],
+         "data": json.dumps(old, sort_keys=True), "superseded_at": now}
+    )
+    db["records"].update(pmid, dict(row, revision=old["revision"] + 1, last_run_id=run_id,
+                                    updated_at=now))
+    changed = sorted(k for k in row if row[k] != old.get(k) and k != "content_hash")
+    audit(db, "crawl", "record_revised", table_name="records", row_key=pmid,
+          before={k: old.get(k) for k in changed}, after={k: row[k] for k in changed},
+          reason=f"PubMed changed {', '.join(changed)}")
 
 
 def _finish_run(db, summary: CrawlSummary, started: float, client: EntrezClient, *, status: str,
