@@ -528,3 +528,43 @@ def review_serve(db_path: str, protocol_path: str, reviewer: str, port: int, hos
     click.echo(f"Review: http://{host}:{server.port}/ as {app.config['REVIEWER']} (Ctrl-C to stop)")
     web.serve_forever(server)
     click.echo("Review server stopped.")
+
+
+# --- digest: what changed since the last digest (evidencebot.digest) ----------------------
+
+
+@main.command("digest")
+@db_option
+@protocol_option
+@click.option("--out", "out_dir", default="digests", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for digest-YYYY-MM-DD.html/.md.")
+@click.option("--since", default=None, metavar="DATE",
+              help="Report everything since this date (YYYY-MM-DD) instead of since the last digest.")
+@click.option("--since-last", is_flag=True,
+              help="Report what changed since the last digest delivered (the default).")
+@handle_errors
+def digest_command(db_path: str, protocol_path: str, out_dir: str, since: str | None,
+                   since_last: bool) -> None:
+    """Write a dated digest (self-contained HTML + Markdown for a GitHub issue) of new studies,
+    changed pooled estimates, PRISMA flow and search log; e-mail it when EVIDENCEBOT_SMTP_HOST
+    is set; record it so the next --since-last digest starts where this one ended."""
+    from datetime import date
+    from pathlib import Path
+
+    from evidencebot.digest.build import write_digest
+    from evidencebot.errors import DigestError
+    from evidencebot.protocol import load_protocol
+    from evidencebot.store import open_db, run_lock
+
+    if since and since_last:
+        raise DigestError("give either --since DATE or --since-last, not both")
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise DigestError(f"--since {since!r} is not a date; use YYYY-MM-DD") from None
+    protocol = load_protocol(protocol_path)
+    with run_lock(db_path):
+        paths = write_digest(open_db(db_path), protocol, Path(out_dir), since_last=since is None,
+                             since=since_date)
+    for path in paths:
+        click.echo(f"Digest: wrote {path}")

@@ -189,7 +189,8 @@ def _limits(rows: Sequence[Row], spec: ForestSpec) -> tuple[float, float]:
     if spec.ref is not None:
         values.append(spec.ref)
     if spec.percent:
-        return 0.0, 1.0
+        top = max([v for v in values if v is not None] or [1.0])
+        return 0.0, min(1.0, math.ceil(top * 1.1 * 10) / 10)
     if not values:
         return (0.1, 10.0) if spec.log_scale else (0.0, 1.0)
     lo, hi = min(values), max(values)
@@ -244,8 +245,10 @@ def draw_forest(rows: Sequence[Row], spec: ForestSpec) -> bytes:
         ax.set_xticklabels([f"{t:g}" for t in ticks])
         ax.minorticks_off()
     elif spec.percent:
-        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
-        ax.set_xticklabels(["0%", "25%", "50%", "75%", "100%"])
+        step = 0.1 if hi <= 0.6 else 0.25
+        ticks = [i * step for i in range(int(round(hi / step)) + 1)]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{100 * t:.0f}%" for t in ticks])
     ax.set_xlim(lo, hi)
     ax.set_yticks([])
     for side in ("left", "right", "top"):
