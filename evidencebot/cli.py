@@ -568,3 +568,19 @@ def digest_command(db_path: str, protocol_path: str, out_dir: str, since: str | 
                              since=since_date)
     for path in paths:
         click.echo(f"Digest: wrote {path}")
+
+
+@main.command("dump")
+@db_option
+@click.option("--out", default="db/dump", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for one CSV per table.")
+@handle_errors
+def dump_command(db_path: str, out: str) -> None:
+    """Write the evidence tables as sorted CSV files, so changes are reviewable diffs."""
+    from pathlib import Path
+
+    from evidencebot.dump import write_dump
+    from evidencebot.store import open_db
+
+    for path in write_dump(open_db(db_path), Path(out)):
+        click.echo(str(path))
