@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -284,14 +284,13 @@ class Parsed:
     has_abstract: bool = True
     english: bool = True
     empty: bool = False
-    words: dict[int, str] = field(default_factory=dict)
 
     @property
     def has_metadata(self) -> bool:
         return bool(self.publication_types or self.mesh_terms)
 
     def without_metadata(self) -> Parsed:
-        return Parsed(self.cues, self.tokens, (), (), self.has_abstract, self.english, self.empty, self.words)
+        return Parsed(self.cues, self.tokens, (), (), self.has_abstract, self.english, self.empty)
 
 
 _DERIVED = (
@@ -322,16 +321,14 @@ DENSE_META_NAMES: tuple[str, ...] = (
 _CUE_INDEX = {g: i for i, g in enumerate(CUE_LABELS)}
 
 
-def parse_many(items: Iterable[Any], rules: str = DEFAULT_RULES, keep_words: bool = False) -> list[Parsed]:
+def parse_many(items: Iterable[Any], rules: str = DEFAULT_RULES) -> list[Parsed]:
     """Tokenize and match cues for many records at once (title and abstract separately)."""
     inputs = [x if isinstance(x, Parsed) else as_input(x) for x in items]
     todo = [x for x in inputs if not isinstance(x, Parsed)]
     nlp = tokenizer(rules)
     titles = nlp.tokenizer.pipe((x.title[:MAX_TITLE_CHARS] for x in todo), batch_size=512)
     abstracts = nlp.tokenizer.pipe((x.abstract[:MAX_ABSTRACT_CHARS] for x in todo), batch_size=256)
-    parsed_new = iter(
-        [_parse_one(x, t, a, rules, keep_words) for x, t, a in zip(todo, titles, abstracts, strict=True)]
-    )
+    parsed_new = iter([_parse_one(x, t, a, rules) for x, t, a in zip(todo, titles, abstracts, strict=True)])
     return [x if isinstance(x, Parsed) else next(parsed_new) for x in inputs]
 
 
@@ -347,7 +344,7 @@ def _word_hashes(rules: str) -> tuple[np.ndarray, np.ndarray, int]:
     return english, units, strings.add("will")
 
 
-def _parse_one(x: ScreenInput, title: Any, abstract: Any, rules: str, keep_words: bool) -> Parsed:
+def _parse_one(x: ScreenInput, title: Any, abstract: Any, rules: str) -> Parsed:
     n = len(CUE_LABELS)
     counts = np.zeros(n)
     in_title = np.zeros(n)
@@ -395,14 +392,8 @@ def _parse_one(x: ScreenInput, title: Any, abstract: Any, rules: str, keep_words
         math.log1p(will) / 2.0,
     ]
     dense = np.concatenate([np.log1p(counts) / 2.0, in_title, np.array(derived, float), text])
-    words: dict[int, str] = {}
-    if keep_words:
-        for doc in (title, abstract):
-            for tok in doc:
-                if tok.is_alpha:
-                    words[tok.lower] = tok.lower_
     empty = len(title) == 0 and n_abs == 0
-    return Parsed(dense, tokens, x.publication_types, x.mesh_terms, n_abs > 0, english, empty, words)
+    return Parsed(dense, tokens, x.publication_types, x.mesh_terms, n_abs > 0, english, empty)
 
 
 def ngram_keys(tokens: np.ndarray, ngram_max: int) -> np.ndarray:
@@ -457,7 +448,9 @@ class ScreenFeaturizer(TransformerMixin, BaseEstimator):
         self.meta_weight = meta_weight
 
     def fit(self, X: Sequence[Any], y: Any = None) -> ScreenFeaturizer:
-        parsed = parse_many(X, self.rules, keep_words=True)
+        parsed = parse_many(X, self.rules)
+        # The tokenizer's string store knows every word it has seen: hash → word.
+        strings = tokenizer(self.rules).vocab.strings
         n = len(parsed)
         df: Counter[int] = Counter()
         names: dict[int, str] = {}
@@ -468,12 +461,13 @@ class ScreenFeaturizer(TransformerMixin, BaseEstimator):
             meta_df.update(_meta_tokens(p.publication_types, p.mesh_terms))
             toks = p.tokens
             for h in toks.tolist():
-                names.setdefault(h, p.words.get(h, ""))
+                if h not in names:
+                    names[h] = strings[h]
             if self.ngram_max >= 2 and len(toks) > 1:
                 bigrams = ngram_keys(toks, 2)[len(toks) :]
                 for k, a, b in zip(bigrams.tolist(), toks[:-1].tolist(), toks[1:].tolist(), strict=True):
                     if k not in names:
-                        names[k] = f"{p.words.get(a, '')} {p.words.get(b, '')}"
+                        names[k] = f"{strings[a]} {strings[b]}"
         max_count = self.max_df * n
         kept = sorted((names[k], c) for k, c in df.items() if self.min_df <= c <= max_count and names.get(k))
         self.vocabulary_ = [w for w, _ in kept]
@@ -496,14 +490,16 @@ class ScreenFeaturizer(TransformerMixin, BaseEstimator):
         lookup = getattr(self, "_lookup", None)
         if lookup is None:
             strings = tokenizer(self.rules).vocab.strings
-            keys = np.zeros(len(self.vocabulary_), dtype=np.uint64)
+            first = np.zeros(len(self.vocabulary_), dtype=np.uint64)
+            second = np.zeros(len(self.vocabulary_), dtype=np.uint64)
+            is_bigram = np.zeros(len(self.vocabulary_), dtype=bool)
             for i, gram in enumerate(self.vocabulary_):
                 parts = gram.split(" ")
-                if len(parts) == 1:
-                    keys[i] = strings.add(parts[0])
-                else:
-                    a, b = np.uint64(strings.add(parts[0])), np.uint64(strings.add(parts[1]))
-                    keys[i] = (a * _BIGRAM_PRIME) ^ b
+                first[i] = strings.add(parts[0])
+                if len(parts) > 1:
+                    second[i] = strings.add(parts[1])
+                    is_bigram[i] = True
+            keys = np.where(is_bigram, (first * _BIGRAM_PRIME) ^ second, first)
             order = np.argsort(keys, kind="stable")
             meta_index = {t: i for i, t in enumerate(self.meta_vocabulary_)}
             lookup = (keys[order], order, meta_index)

@@ -110,9 +110,15 @@ class ThreeWayScreener(ClassifierMixin, BaseEstimator):
         self.platt_intercept_ = float(platt.intercept_[0])
         excluded = ~relevant & (y != UNSPECIFIED)
         if len(set(y[excluded])) >= 2:
-            self.reason_ = LogisticRegression(C=self.reason_C, class_weight="balanced", max_iter=5000).fit(
-                F[excluded], y[excluded].astype(str)
-            )
+            # 'sag' solves the sparse multinomial problem in milliseconds where lbfgs takes
+            # seconds; its randomness is fixed by random_state.
+            self.reason_ = LogisticRegression(
+                C=self.reason_C,
+                class_weight="balanced",
+                solver="sag",
+                max_iter=5000,
+                random_state=self.random_state,
+            ).fit(F[excluded], y[excluded].astype(str))
         else:
             self.reason_ = None
             self.only_reason_ = str(y[excluded][0]) if excluded.any() else None

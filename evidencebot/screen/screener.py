@@ -101,15 +101,44 @@ def _json_default(obj: Any) -> Any:
 
 
 def _reproducible_zip(data: bytes) -> bytes:
-    """The same archive with fixed timestamps and order, so equal models give equal bytes."""
+    """The same archive with fixed timestamps and order, and skops' memory-address object ids
+    (`__id__`, `<id>.npy`) renumbered in order of appearance, so equal models give equal bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
+    schema = json.loads(src.read("schema.json"))
+    ids: dict[int, int] = {}
+
+    def new_id(old: int) -> int:
+        return ids.setdefault(int(old), len(ids) + 1)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key == "__id__" and isinstance(value, int):
+                    out[key] = new_id(value)
+                elif key == "file" and isinstance(value, str) and value.endswith(".npy"):
+                    out[key] = f"{new_id(int(value[:-4]))}.npy"
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    renamed = walk(schema)
+    files = {"schema.json": json.dumps(renamed).encode()}
+    for name in src.namelist():
+        if name.endswith(".npy"):
+            files[f"{new_id(int(name[:-4]))}.npy"] = src.read(name)
+        elif name != "schema.json":
+            files[name] = src.read(name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for name in sorted(src.namelist()):
+        for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
+            dst.writestr(info, files[name])
     return buffer.getvalue()
 
 
