@@ -234,10 +234,11 @@ def retraction_events(flagged: list[dict], now: dict | None, before: dict | None
 
 def collect(
     db: sqlite_utils.Database, protocol: Protocol, *, period_start: str | None, period_end: str,
-    previous_snapshot_id: int | None, previous_digest: dict | None, day: date,
-    published: list[dict] | None = None,
+    previous_snapshot_id: int | None, previous_digest: dict | None, day: date | None = None,
+    published: list[dict] | None = None, with_figures: bool = True,
 ) -> Digest:
-    """Everything the digest reports, as plain data."""
+    """Everything the digest reports, as plain data (figures as PNG bytes)."""
+    day = day or datetime.now(UTC).date()
     snap = load_snapshot(db, _latest_snapshot_id(db))
     before = load_snapshot(db, previous_snapshot_id)
     if before is not None and snap is not None and before["id"] == snap["id"]:
@@ -249,10 +250,12 @@ def collect(
     now_analyses, before_analyses = _analyses(snap), _analyses(before)
     published = load_published_pools() if published is None else published
     rows = compare.estimate_rows(now_analyses, before_analyses, published)
-    events = compare.threshold_events(rows, protocol.digest.hr_threshold,
-                                      protocol.digest.median_threshold_months)
-    endpoints = list(dict.fromkeys(a["endpoint"] for a in now_analyses))
-    events += compare.longest_median_events(now_analyses, before_analyses, endpoints)
+    events: list[compare.Event] = []
+    if before is not None:  # the first digest has nothing to compare with
+        events += compare.threshold_events(rows, protocol.digest.hr_threshold,
+                                           protocol.digest.median_threshold_months)
+        endpoints = list(dict.fromkeys(a["endpoint"] for a in now_analyses))
+        events += compare.longest_median_events(now_analyses, before_analyses, endpoints)
     flagged = flagged_records(db, period_start, period_end)
     events += retraction_events(flagged, snap, before)
 
@@ -300,7 +303,8 @@ def collect(
                     f"({', '.join(sorted({x['code'] for x in a.get('excluded', [])})) or 'no data'})"
                     for a in now_analyses if a["analysis"] == "primary" and not a["k"]],
     )
-    digest.figures = figures(now_analyses, protocol, digest)
+    if with_figures:
+        digest.figures = figures(now_analyses, protocol, digest)
     return digest
 
 

@@ -22,7 +22,7 @@ from evidencebot.digest.compare import EstimateRow
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MARKDOWN_LIMIT = 60_000
 PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
 
 class MdSafe(str):
