@@ -271,17 +271,63 @@ TOX_EVENTS = [
     ("hyperphosphataemia", r"hyperphosphat(?:a)?emia"),
     ("cholangitis", r"cholangitis"),
     ("biliary obstruction", r"biliary\s+obstruction"),
-    ("infection", r"infections?|sepsis"),
+    ("infection", r"infections?|sepsis|septic\s+shock"),
     ("hypertension", r"hypertension"),
     (
         "hand-foot syndrome",
-        r"hand[\s\-]+foot\s+(?:skin\s+)?(?:syndrome|reaction)|palmar[\s\-]+plantar\s+erythrodysesthesia",
+        r"hand[\s\-\u2010-\u2013]+foot\s+(?:skin\s+)?(?:syndrome|reaction)|(?:palmar|palmo)[\s\-\u2010-\u2013]+plantar\s+"
+        r"(?:erythrodys(?:a)?esthesia|erythrodysaesthesia|syndrome)",
     ),
-    ("peripheral neuropathy", r"(?:peripheral\s+)?(?:sensory\s+)?neuropathy"),
-    ("increased AST", r"(?:increased\s+AST|AST\s+increase[d]?|aspartate\s+aminotransferase\s+increase[d]?)"),
+    ("peripheral neuropathy", r"(?:peripheral\s+)?(?:sensory\s+)?neuropathy|neurotoxicity"),
+    (
+        "increased AST",
+        r"(?:(?:increased|elevated|raised)\s+)?(?:AST|aspartate\s+aminotransferase)(?:\s+(?:increased?|elevation))?",
+    ),
     ("hyponatraemia", r"hyponatr(?:a)?emia"),
     ("decreased appetite", r"decreased\s+appetite|anorexia"),
     ("hyperbilirubinaemia", r"hyperbilirubin(?:a)?emia|increased\s+bilirubin|blood\s+bilirubin\s+increased"),
+    (
+        "increased ALT",
+        r"(?:(?:increased|elevated|raised)\s+)?(?:ALT|alanine\s+aminotransferase)(?:\s+(?:increased?|elevation))?",
+    ),
+    (
+        "increased transaminases",
+        r"(?:(?:increased|elevated|raised)\s+|increases?\s+in\s+)(?:liver\s+enzymes|transaminases|aminotransferases?)|transaminitis"
+        r"|aminotransferase\s+(?:increase[d]?|elevation)",
+    ),
+    (
+        "increased GGT",
+        r"(?:(?:increased|elevated|raised)\s+)?(?:GGT|(?:gamma|\u03b3)[\s\-]*glutamyl[\s\-]*transferase)(?:\s+increased?)?",
+    ),
+    (
+        "increased CPK",
+        r"(?:increased|elevated|raised)\s+(?:blood\s+)?(?:creatine\s+(?:phospho)?kinase|CPK|CK)(?:\s+level)?",
+    ),
+    ("proteinuria", r"proteinuria"),
+    ("rash", r"(?:acneiform\s+|maculopapular\s+)?(?:rash|dermatitis)(?:\s+acneiform)?"),
+    ("hepatitis", r"(?:immune[\s\-]+(?:related|mediated)\s+)?hepatitis"),
+    ("colitis", r"colitis"),
+    ("pneumonitis", r"pneumonitis|interstitial\s+lung\s+disease"),
+    ("pyrexia", r"pyrexia|fever"),
+    ("hypothyroidism", r"hypothyroidism"),
+    ("bleeding", r"bleeding(?:\s+events?)?|ha?emorrhage"),
+    ("nail disorders", r"nail\s+(?:disorders?|toxicit(?:y|ies)|changes)|paronychia|onycholysis"),
+    ("decreased ejection fraction", r"(?:decreased|reduced)\s+(?:left\s+ventricular\s+)?ejection\s+fraction"),
+    ("abdominal pain", r"abdominal\s+pain"),
+    ("hypokalaemia", r"hypokal(?:a)?emia"),
+    (
+        "immune-related adverse event",
+        r"immune[\s\-]+(?:related|mediated)\s+(?:adverse\s+(?:events?|effects?)|events?|AEs?|toxicit(?:y|ies))|irAEs?",
+    ),
+    (
+        "haematological toxicity",
+        r"(?:ha?ematolog\w*|blood)\s+(?:adverse\s+events?|toxicit(?:y|ies)|AEs?)",
+    ),
+    (
+        "any adverse event",
+        r"(?:(?:treatment|drug|therapy|study[\s\-]+drug)[\s\-]+(?:related|emergent|associated)\s+|serious\s+)?"
+        r"(?:adverse\s+(?:events?|effects?|reactions?)|TRAEs?|TEAEs?|AEs|toxicit(?:y|ies)|complications?)",
+    ),
 ]
 PCT_RE = re.compile(rf"(?<![\w.\u00b7])({NUM})\s*%")
 

@@ -4,7 +4,7 @@
 protocol's regimen dictionary (case-insensitive, longest spelling wins); the rule set named
 by `protocol.extract.rules` (e.g. `evidencebot.survival_rules.v1`) then reads outcomes,
 hazard ratios and toxicities and leaves them on `doc._.extraction`, with every mention in
-`doc.spans["evidencebot"]` (labels ENDPOINT, RATE, CI, HR, OUTCOME, REGIMEN).
+`doc.spans["evidencebot"]` (labels ENDPOINT, RATE, CI, HR, OUTCOME, TOX, REGIMEN).
 """
 
 from __future__ import annotations

@@ -419,6 +419,7 @@ class SurvivalRulesV1:
         for s, e in sents:
             carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep, ctx)
         self._toxicities(text, sents, arms, design, ex)
+        mentions.extend(Mention("TOX", t.span[0], t.span[1], t.event) for t in ex.toxicities)
         return ex, mentions
 
     # ------------------------------------------------------------------ sentence
@@ -1018,35 +1019,173 @@ class SurvivalRulesV1:
 
     # ------------------------------------------------------------------ toxicities
     def _toxicities(self, text, sents, arms, design, ex) -> None:
+        """Grade >=3 events with a rate, in sentences that name a grade >=3 cue.
+
+        Forms: "neutropenia (20%)", "neutropenia in 20%", "neutropenia occurred in 12 (20%)",
+        "neutropenia (30% vs 7%)", "neutropenia and anaemia in 22% and 16%, respectively",
+        "adverse events in 69% of patients given X and 52% of those given Y".
+        """
         for s, e in sents:
             sent = text[s:e]
+            if "%" not in sent:
+                continue
             gm = lx.TOX_GRADE_RE.search(sent)
             if not gm:
                 continue
-            for m in _TOX_EVENT_RE.finditer(sent, gm.start()):
-                event = lx.TOX_EVENTS[int(m.lastgroup[1:])][0]
-                after = text[m.end() + s : e]
-                pm = re.match(
-                    r"^\s*(?:\(|,|:|in|occurred\s+in|was\s+seen\s+in|was\s+reported\s+in)?\s*(?:\d+\s*(?:patients\s*)?[\[(])?\s*"
-                    r"(?P<p>" + lx.NUM + r")\s*%",
-                    after,
-                    re.I,
-                )
-                if not pm:
+            events = []
+            for m in _TOX_EVENT_RE.finditer(sent):
+                ev = (m.start() + s, m.end() + s, lx.TOX_EVENTS[int(m.lastgroup[1:])][0])
+                if _TOX_CAUSE.search(text[max(s, ev[0] - 40) : ev[0]]):
+                    continue  # "stopped because of adverse events in 2%"
+                if events and ev[2] in _TOX_CLASS and _TOX_MOST_COMMON.fullmatch(text[events[-1][1] : ev[0]]):
+                    continue  # "hypertension was the most common grade 3 adverse event (25%)"
+                if events and _TOX_APPOSITIVE.fullmatch(text[events[-1][1] : ev[0]]):
+                    # "complications, chiefly cholangitis and haemobilia, occurred in 8%": the head counts
+                    events.append((ev[0], ev[1], ""))
                     continue
-                ps, pe = m.end() + s + pm.start("p"), m.end() + s + pm.end("p")
-                t = Toxicity(
-                    event=event, proportion=round(lx.parse_num(pm.group("p")) / 100, 4), span=(ps, pe)
-                )
-                if design.arms:
-                    near = [x for x in arms if s <= x.start < e and x.family]
-                    if near:
-                        t.arm, t.regimen = near[-1].label, near[-1].family
-                    else:
-                        t.arm, t.regimen = design.arms[0]
+                if events and events[-1][2] == "" and _TOX_LIST_GAP.fullmatch(text[events[-1][1] : ev[0]]):
+                    events.append((ev[0], ev[1], ""))
+                    continue
+                events.append(ev)
+            if not events:
+                continue
+            blocked = [(m.start() + s, m.end() + s) for m in lx.CI_RE.finditer(sent)]
+            blocked += [(m.start() + s, m.end() + s) for m in lx.CI_MENTION_RE.finditer(sent)]
+            pcts = [
+                (m.start(1) + s, m.end(1) + s, lx.parse_num(m.group(1)))
+                for m in lx.PCT_RE.finditer(sent)
+                if not _overlaps(m.start() + s, m.end() + s, blocked)
+            ]
+            if not pcts:
+                continue
+            sent_arms = [a for a in arms if s <= a.start < e]
+            # group events written as a list ("neutropenia, anaemia and fatigue occurred in ...")
+            groups: list[list[tuple[int, int, str]]] = []
+            for ev in events:
+                if groups:
+                    prev = groups[-1][-1]
+                    gap = text[prev[1] : ev[0]]
+                    if _TOX_LIST_GAP.fullmatch(gap) and not any(prev[1] <= p[0] < ev[0] for p in pcts):
+                        groups[-1].append(ev)
+                        continue
+                groups.append([ev])
+            # appositive events ("" name) only extend their head's segment
+            groups = [g for g in groups if g[0][2]]
+            heads = [g[0][0] for g in groups]
+            used: set[int] = set()
+            for gi, grp in enumerate(groups):
+                seg_end = heads[gi + 1] if gi + 1 < len(groups) else e
+                found = []
+                pos = grp[-1][1]
+                for ps, pe, val in pcts:
+                    if ps < pos or ps >= seg_end:
+                        continue
+                    gap = text[pos:ps]
+                    limit = 90 if not found else 70
+                    if len(gap) > limit or _TOX_STOP.search(gap):
+                        break
+                    if found and (
+                        re.search(r"\bgrade\b", gap, re.I)
+                        or (_TOX_NEW_CLAUSE.search(gap) and not any(pos <= a.start < ps for a in sent_arms))
+                    ):
+                        break
+                    if _TOX_LOW_GRADE.search(text[max(pos, ps - 25) : ps]) or _TOX_ANY_GRADE_AFTER.match(
+                        text, pe, e
+                    ):
+                        pos = pe
+                        continue
+                    found.append((ps, pe, val))
+                    pos = pe
+                if not found:
+                    continue
+                used.update(f[0] for f in found)
+                if len(grp) > 1 and len(found) == len(grp):
+                    pairs = list(zip(grp, found, strict=True))
+                elif (
+                    len(grp) > 1
+                    and len(found) == 1
+                    and re.search(r"\beach\b", text[grp[-1][1] : found[0][0]], re.I)
+                ):
+                    pairs = [(ev, found[0]) for ev in grp]
                 else:
-                    t.regimen = design.single_regimen
-                ex.toxicities.append(t)
+                    pairs = [(grp[0], f) for f in found]
+                n_arm_vals = len(found) if len(grp) == 1 or len(found) != len(grp) else 1
+                for k, (ev, (ps, pe, val)) in enumerate(pairs):
+                    if not 0 <= val <= 100:
+                        continue
+                    t = Toxicity(event=ev[2], proportion=round(val / 100, 4), span=(ps, pe))
+                    self._tox_arm(text, t, ps, pe, k, n_arm_vals, sent_arms, design, s)
+                    ex.toxicities.append(t)
+            # "one patient (7%) had grade 3 diarrhoea"
+            for ps, pe, val in pcts:
+                if ps in used or not 0 <= val <= 100:
+                    continue
+                nxt = [g[0] for g in groups if g[0][0] >= pe]
+                if nxt and _TOX_HAD.fullmatch(text[pe : nxt[0][0]]):
+                    t = Toxicity(event=nxt[0][2], proportion=round(val / 100, 4), span=(ps, pe))
+                    self._tox_arm(text, t, ps, pe, 0, 1, sent_arms, design, s)
+                    ex.toxicities.append(t)
+
+    def _tox_arm(self, text, t, ps, pe, k, n_vals, sent_arms, design, s) -> None:
+        after = _TOX_ARM_AFTER.match(text, pe)
+        if after:
+            pos = after.end()
+            for a in sent_arms:
+                if pos <= a.start <= pos + 12 and not re.search(r"\d", text[pos : a.start]):
+                    t.arm, t.regimen = a.label, self.resolve_family(a, design) or a.family
+                    return
+        for a in reversed(sent_arms):
+            if a.end <= ps and re.fullmatch(r"\s*[(:,]?\s*(?:\d+\s*)?\(?\s*", text[a.end : ps]):
+                t.arm, t.regimen = a.label, self.resolve_family(a, design) or a.family
+                return
+        if not design.arms:
+            t.regimen = design.single_regimen
+            return
+        if n_vals > 1 and n_vals == len(design.arms):
+            t.arm, t.regimen = design.arms[k]
+            return
+        near = [x for x in sent_arms if x.family and x.end <= ps]
+        if near:
+            t.arm, t.regimen = near[-1].label, self.resolve_family(near[-1], design) or near[-1].family
+        else:
+            t.arm, t.regimen = design.arms[0]
+
+
+_TOX_CLASS = {"any adverse event", "haematological toxicity", "immune-related adverse event"}
+_TOX_CAUSE = re.compile(
+    r"\b(?:because\s+of|due\s+to|owing\s+to|for|discontinu\w*|stopp\w*|withdr\w*)\s+(?:\w+\s+){0,2}$", re.I
+)
+_TOX_MOST_COMMON = re.compile(
+    r"\s+(?:was|were)\s+(?:also\s+)?(?:the\s+)?(?:most\s+(?:common|frequent|frequently\s+reported)|commonest|main|"
+    r"predominant|leading)\s+(?:grade\s*(?:\u2265|>=|>)?\s*(?:3|iii)\S*(?:\s+(?:or|to)\s+(?:higher|greater|worse|4|5))?\s+)?"
+    r"(?:treatment[\s\-]+(?:related|emergent)\s+|drug[\s\-]+related\s+)?",
+    re.I,
+)
+_TOX_APPOSITIVE = re.compile(
+    r"\s*[,(]\s*(?:chiefly|mainly|mostly|predominantly|principally|primarily|largely|most\s+often)\s+", re.I
+)
+_TOX_NEW_CLAUSE = re.compile(r"\b(?:and|,)\s+(?:[a-z\-]+\s+){1,4}(?:in|was|were)\s*$", re.I)
+_TOX_ANY_GRADE_AFTER = re.compile(r"[^;,.]{0,25}\b(?:at\s+)?(?:any[\s\-]+grade|all\s+grades)", re.I)
+_TOX_HAD = re.compile(
+    r"\s*%?\s*\)?\s*(?:had|developed|experienced|reported|suffered)\s+(?:an?\s+)?"
+    r"(?:grade\s*(?:\u2265|>=|>)?\s*(?:3|iii|4|iv)(?:\s*(?:or|to|[\-\u2013/])\s*(?:4|5|higher|worse))?\s+)",
+    re.I,
+)
+_TOX_LIST_GAP = re.compile(r"\s*(?:,|,?\s*and|,?\s*or|/)\s*(?:grade\s*\S+\s+)?", re.I)
+_TOX_STOP = re.compile(
+    r"\b(?:respon\w*|ORR|DCR|disease\s+control|survival|PFS|OS|discontinu\w*|dose\s+(?:reduction|delay)|"
+    r"reduc\w+|death|died|interrupt\w*|led\s+to|leading\s+to|whereas\s+grade|any[\s\-]+grade)\b|;\s|(?<!vs)(?<!\bv)\.\s",
+    re.I,
+)
+_TOX_LOW_GRADE = re.compile(
+    r"(?:any[\s\-]+grade|all[\s\-]+grades?|grades?\s*[12](?:\s*[\-\u2013/]\s*2)?)\s*[:,]?\s*$", re.I
+)
+_TOX_ARM_AFTER = re.compile(
+    r"\s*%?\s*(?:\)\s*)?(?:of\s+(?:the\s+)?(?:\d+\s+)?(?:patients|participants|those|subjects|cases|recipients)?\s*|"
+    r"(?:in|with|on|for|among|under)\s+)?(?:the\s+)?(?:patients\s+|those\s+)?(?:(?:given|receiving|treated\s+with|"
+    r"who\s+received|randomi[sz]ed\s+to|assigned\s+to|on|in|with)\s+)?(?:the\s+)?",
+    re.I,
+)
 
 
 def _dedupe_arms(arms: list[ArmMention]) -> list[ArmMention]:

@@ -5,7 +5,8 @@ Arm/regimen match when the regimen families agree (protocol dictionary first, th
 of agents), when the arm labels as written agree, or when the gold arm is "" (a single-arm
 study) and the extractor also found no arm. Per-field figures align each predicted outcome
 with a gold outcome written with the same number, then count a field right when it agrees:
-precision = right / predicted, recall = right / gold.
+precision = right / predicted, recall = right / gold. Toxicities match on proportion and
+event, events compared by name or by the lexicon's synonyms (`event_key`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,24 @@ _SAME = {
     "5-fu": "fluorouracil",
     "folinic acid": "leucovorin",
 }
+
+
+_TOX_KEY_RE = None
+
+
+def event_key(event: str) -> str:
+    """A toxicity event as a canonical name: the lexicon's synonyms ("anorexia" = "decreased
+    appetite", "palmar-plantar erythrodysesthesia" = "hand-foot syndrome"), else the words."""
+    global _TOX_KEY_RE
+    from evidencebot.extract import lexicon as lx
+
+    if _TOX_KEY_RE is None:
+        _TOX_KEY_RE = re.compile("|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)), re.I)
+    t = re.sub(r"[\s\-\u2010-\u2014]+", " ", event.lower())
+    m = _TOX_KEY_RE.search(t)
+    if m:
+        return lx.TOX_EVENTS[int(m.lastgroup[1:])][0]
+    return t.strip()
 
 
 def regimen_key(protocol, text: str | None) -> frozenset[str]:
@@ -254,9 +273,22 @@ def score(entries: Iterable[CorpusEntry], protocol) -> Report:
                 and (
                     g["event"].lower().startswith(p["event"][:6].lower())
                     or p["event"][:6].lower() in g["event"].lower()
+                    or event_key(g["event"]) == event_key(p["event"])
                 )
             ),
         )
+        for i, g in enumerate(tg):
+            if i not in {a for a, _ in tpairs}:
+                rep.errors.append(
+                    f"{e.id} TOX-FN {g['event']} {g['proportion']} {g.get('arm')!r} :: {g.get('text')!r}"
+                )
+        for j, p in enumerate(tp):
+            if j not in {b for _, b in tpairs}:
+                s, t = p["span"]
+                rep.errors.append(
+                    f"{e.id} TOX-FP {p['event']} {p['proportion']} {p.get('arm')!r}"
+                    f" :: {e.abstract[max(0, s - 60) : t + 20]!r}"
+                )
         rep.toxicities.tp += len(tpairs)
         rep.toxicities.n_pred += len(tp)
         rep.toxicities.n_gold += len(tg)
