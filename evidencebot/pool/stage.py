@@ -61,11 +61,20 @@ def _months(row: dict) -> tuple[float | None, float | None, float | None]:
 
 
 def load_evidence(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
-    """(rows the pool may use, rows withheld because their record is retracted)."""
+    """(rows the pool may use, rows withheld because their record is retracted).
+
+    Machine and verified rows come from crawled records and count only while their record's
+    screening decision is 'include' (by the model or a person): a record in the review band
+    or excluded contributes nothing until someone includes it. Seed rows, and rows entered
+    without a record, are curated and always count, unless their record is retracted.
+    """
     cur = db.execute(
         """SELECT e.*, COALESCE(r.retracted, 0) AS record_retracted
-           FROM evidence e LEFT JOIN records r ON r.pmid = e.pmid
+           FROM evidence e
+           LEFT JOIN records r ON r.pmid = e.pmid
+           LEFT JOIN screening s ON s.pmid = e.pmid
            WHERE e.active = 1 AND e.superseded_by IS NULL
+             AND (e.status = 'seed' OR e.pmid IS NULL OR s.decision = 'include')
            ORDER BY e.id"""
     )
     cols = [c[0] for c in cur.description]
@@ -180,8 +189,10 @@ def run(db: sqlite_utils.Database, protocol: Protocol) -> PoolOutcome:
         ({"pmid": r["pmid"], "study": r["study"], "evidence_id": r["id"]} for r in withheld),
         key=lambda x: (x["pmid"], x["evidence_id"]),
     )
-    inputs = {"primary": primary, "sensitivity": sensitivity, "retracted": retracted,
-              "settings": asdict(settings)}
+    # Through JSON once, so the comparison with the stored previous inputs is like for like.
+    inputs = json.loads(json.dumps(
+        {"primary": primary, "sensitivity": sensitivity, "retracted": retracted,
+         "settings": asdict(settings)}, sort_keys=True, default=str))
     inputs_hash = hashlib.sha256(
         json.dumps({"engine": ENGINE_VERSION, **inputs}, sort_keys=True, default=str).encode()
     ).hexdigest()

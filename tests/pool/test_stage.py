@@ -14,9 +14,11 @@ CONTRACT_FIELDS = {"regimen", "endpoint", "measure", "scale", "method", "ci_meth
                    "i2", "q", "q_p", "converged", "notes", "analysis"}
 
 
-def add_record(db, pmid, retracted=0):
+def add_record(db, pmid, retracted=0, decision="include"):
     db["records"].upsert({"pmid": pmid, "content_hash": pmid, "title": "t", "updated_at": now_iso(),
                           "retracted": retracted}, pk="pmid")
+    db["screening"].upsert({"pmid": pmid, "decision": decision, "decided_by": "model:test",
+                            "decided_at": now_iso()}, pk="pmid")
 
 
 def add_evidence(db, **kw):
@@ -71,6 +73,21 @@ def test_machine_row_changes_primary_but_not_sensitivity(db, protocol, seed_path
            if a["endpoint"] == "OS" and a["measure"] == "median" and a["regimen"] == "FOLFOX"}
     assert get["primary"]["k"] == 2 and get["sensitivity"]["k"] == 1
     assert {s["status"] for s in get["primary"]["studies"]} == {"seed", "machine"}
+
+
+def test_only_included_records_feed_the_pool(db, protocol, seed_path):
+    load_seed(db, seed_path)
+    first = stage.run(db, protocol)
+    add_record(db, "40000003", decision="review")
+    add_evidence(db, pmid="40000003")
+    assert not stage.run(db, protocol).created          # waiting for a person: not pooled
+    db["screening"].update("40000003", {"decision": "include", "decided_by": "review:ana"})
+    out = stage.run(db, protocol)
+    assert out.created and "study added: NCT99999999" in out.changes
+    db["screening"].update("40000003", {"decision": "exclude", "decided_by": "review:ana"})
+    out = stage.run(db, protocol)
+    assert out.created and any("NCT99999999" in c and "removed" in c for c in out.changes)
+    assert first.snapshot_id < out.snapshot_id
 
 
 def test_machine_row_of_a_seeded_trial_joins_it_and_seed_wins(db, protocol, seed_path):

@@ -78,7 +78,9 @@ def test_a_bad_operation_rolls_back_the_whole_save(demo, protocol):
 
 def test_correction_inserts_a_verified_row_and_supersedes_the_machine_row(demo, protocol):
     db, ids, _ = demo
-    result = d.apply(db, [d.Correct(ids["a_os"], {"ci_high": "9.4"}, "typo in the abstract")],
+    # Only included records feed the pool, so the reviewer includes the record as she corrects it.
+    result = d.apply(db, [d.Decide("40000001", "include"),
+                          d.Correct(ids["a_os"], {"ci_high": "9.4"}, "typo in the abstract")],
                      "alice", "web", protocol, pmid="40000001")
     old = dict(db["evidence"].get(ids["a_os"]))
     new = dict(db["evidence"].get(old["superseded_by"]))

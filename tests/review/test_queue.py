@@ -45,9 +45,10 @@ def test_settled_flags_leave_the_queue_and_progress_counts_them(demo, protocol):
     d.apply(db, [d.Dismiss("retraction", "40000005", "40000005")], "alice", "web", protocol, pmid="40000005")
     d.apply(db, [d.Decide("40000003", "unsure")], "alice", "web", protocol, pmid="40000003")
     q = build_queue(db)
-    # Deferred screening, but its W201 row (used by the pool) and duplicate flag are still open.
-    assert [(e.pmid, e.tier) for e in q.entries] == [("40000003", 1)]
-    assert [f.kind for f in q.entries[0].flags] == ["extraction", "duplicate", "screen"]
+    # Deferred screening, but its W201 row and duplicate flag are still open; the row is not
+    # pooled while the record waits in the review band, so the duplicate flag ranks first.
+    assert [(e.pmid, e.tier) for e in q.entries] == [("40000003", 3)]
+    assert [f.kind for f in q.entries[0].flags] == ["duplicate", "extraction", "screen"]
     assert q.entries[0].flags[-1].label == "unsure (alice)"
     assert q.reviewed_records == 4 and q.reviewed_today == 5 and q.progress == 0.8
 

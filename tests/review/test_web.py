@@ -157,10 +157,12 @@ def test_evidence_of_another_record_is_404(client, demo, token):
 
 def test_correction_flow_shows_how_the_pool_moved(client, demo, token):
     db, ids, _ = demo
+    # Only included records feed the pool: include first, then correct.
+    assert post(client, "/record/40000001/decide", token, {"decision": "include"}).status_code == 303
     r = post(client, f"/record/40000001/evidence/{ids['a_os']}", token,
              {"value": "7.9", "ci_low": "6.1", "ci_high": "9.4", "endpoint": "OS", "measure": "median",
               "arm": "FOLFOX", "regimen": "FOLFOX", "n": "60", "unit": "months"})
-    assert r.status_code == 303 and "save=1" in r.headers["Location"]
+    assert r.status_code == 303 and "save=2" in r.headers["Location"]
     html = client.get(r.headers["Location"]).get_data(as_text=True)
     assert 'id="movement"' in html and "FOLFOX" in html
     assert "ci_high 94 → 9.4" in html
