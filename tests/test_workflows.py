@@ -63,7 +63,7 @@ def test_update_workflow_uses_secrets_by_name_and_never_echoes_them():
 
 def test_update_workflow_reports_failures_keeps_alive_and_publishes_the_digest():
     [job] = load("update.yml")["jobs"].values()
-    steps = {s["name"]: s for s in job["steps"]}
+    steps = {s.get("name", s.get("uses")): s for s in job["steps"]}
     assert "evidencebot run --detailed-exitcode" in steps["Run the update"]["run"]
     assert steps["Report a failed run"]["if"] == "failure()"
     assert "gh issue create" in steps["Report a failed run"]["run"]
