@@ -38,6 +38,7 @@ def small_batch_protocol(tmp_path: Path, batch_size: int = 25, max_attempts: int
 
 def cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, **(env or {}))
+    full_env = {k: v for k, v in full_env.items() if v is not None}   # None: unset it
     return subprocess.run([sys.executable, "-m", "evidencebot", *args], capture_output=True,
                           text=True, timeout=timeout, env=full_env, cwd=REPO)
 

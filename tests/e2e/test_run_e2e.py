@@ -72,8 +72,8 @@ def test_run_twice_with_new_records_in_between(sandbox, tmp_path):
 def test_main_job_runs_against_the_sandbox_when_ncbi_is_unreachable(tmp_path):
     # A dead proxy makes NCBI unreachable whatever the network; loopback stays direct.
     env = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
-           "NO_PROXY": "127.0.0.1,localhost", "EVIDENCEBOT_DB": "",
-           "EVIDENCEBOT_EUTILS_URL": ""}
+           "NO_PROXY": "127.0.0.1,localhost", "EVIDENCEBOT_DB": None,
+           "EVIDENCEBOT_EUTILS_URL": None}
     result = cli("run", "--sandbox-if-offline", "--digest-dir", str(tmp_path / "digest"),
                  "--db", str(tmp_path / "sandbox.db"), env=env, timeout=600)
     assert result.returncode == 0, result.stderr
