@@ -59,6 +59,9 @@ eutils_option = click.option(
 def main() -> None:
     """evidencebot: a living systematic review of second-line therapy in advanced biliary
     tract cancer. Crawl PubMed, screen, extract, pool, review and digest."""
+    from evidencebot.redact import configure_logging
+
+    configure_logging()   # every command logs to stderr through the one redactor
 
 
 # --- stage commands are added below, one block per stage -----------------------------
@@ -151,9 +154,7 @@ def run_command(ctx: click.Context, db_path: str, protocol_path: str, eutils_url
     from evidencebot import pipeline
     from evidencebot.crawl import today_from
     from evidencebot.protocol import api_key, load_protocol
-    from evidencebot.redact import configure_logging
 
-    configure_logging()
     tty = sys.stderr.isatty()
     report = pipeline.main_job(
         db_path=Path(db_path), protocol=load_protocol(protocol_path), eutils_url=eutils_url,

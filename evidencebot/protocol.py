@@ -151,9 +151,7 @@ def protocol_from_dict(data: dict) -> Protocol:
             ci_method=str(pool.get("ci_method", "knha")).lower(),
             fallback_method=str(pool.get("fallback_method", "DL")).upper(),
             median_scale=str(pool.get("median_scale", "log")).lower(),
-            proportion_transform=str(pool.get("proportion_transform", "logit")).upper()
-            if str(pool.get("proportion_transform", "logit")).upper() == "PFT"
-            else "logit",
+            proportion_transform=_proportion_transform(pool.get("proportion_transform", "logit")),
             median_without_ci=str(pool.get("median_without_ci", "exclude")).lower(),
             endpoints=tuple(pool.get("endpoints", PoolSettings.endpoints)),
         )
@@ -201,6 +199,16 @@ def protocol_from_dict(data: dict) -> Protocol:
         raise ProtocolError(f"protocol is missing the required key {exc.args[0]!r}") from None
     except (TypeError, ValueError) as exc:
         raise ProtocolError(f"protocol has a value of the wrong type: {exc}") from None
+
+
+def _proportion_transform(value: object) -> str:
+    """'logit' or 'PFT' (Freeman-Tukey double arcsine), whatever the case it was written in."""
+    text = str(value)
+    if text.lower() == "logit":
+        return "logit"
+    if text.upper() == "PFT":
+        return "PFT"
+    raise ProtocolError(f"[pool] proportion_transform = {text!r}: use 'logit' or 'PFT'")
 
 
 def eutils_url(override: str | None = None) -> str:

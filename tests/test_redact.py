@@ -1,0 +1,29 @@
+"""The one redactor: keys in URLs, the configured key anywhere, and every log line."""
+
+from __future__ import annotations
+
+import logging
+
+from evidencebot.redact import RedactingFilter, redact
+
+KEY = "abcdef0123456789abcdef"
+
+
+def test_api_key_parameter_is_masked_even_when_not_configured(monkeypatch):
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+    assert redact("GET /esearch.fcgi?db=pubmed&api_key=zzz999&term=x") == (
+        "GET /esearch.fcgi?db=pubmed&api_key=***&term=x")
+
+
+def test_configured_key_is_masked_anywhere(monkeypatch):
+    monkeypatch.setenv("NCBI_API_KEY", KEY)
+    assert KEY not in redact(f"failed with key {KEY} in body {{'api_key': '{KEY}'}}")
+
+
+def test_log_records_are_redacted(monkeypatch, caplog):
+    monkeypatch.setenv("NCBI_API_KEY", KEY)
+    logger = logging.getLogger("evidencebot.test_redact")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO, logger="evidencebot.test_redact"):
+        logger.info("request %s failed", f"https://x/?api_key={KEY}")
+    assert KEY not in caplog.text and "api_key=***" in caplog.text
