@@ -213,7 +213,16 @@ N_RE = re.compile(r"\b[nN]\s*=\s*(?P<n>\d+)")
 ARM_GENERIC_RE = re.compile(
     r"\b(?=[eitscpmdagb1-4])(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
     r"placebo|monotherapy|standard|chemotherapy|triplet|doublet)[\s\-]+(?:arm|group|cohort)s?"
-    r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b)",
+    r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b"
+    r"|(?<=\bthe\s)(?P<kind2>combination|control|doublets?|triplets?|comparator|monotherapy|placebo)\b"
+    r"(?![\s\-]+(?:arm|group|cohort|of|with|plus|and|was|were|is|prolonged|improved|reduced)\b)"
+    r"|(?<=\bwith\s)(?P<kind3>doublets|triplets|monotherapy|combination\s+(?:therapy|chemotherapy|treatment)"
+    r"|single[\s\-]+agent\s+(?:therapy|chemotherapy)|combinations)\b)",
+    re.I,
+)
+# an arm outside the regimen dictionary, named with its group: "in the RFA group", "in the stent-only arm"
+ARM_NAMED_RE = re.compile(
+    r"(?:(?<=\b(?:in|to|on|of)\sthe\s)|(?<=\bfor\sthe\s))(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
     re.I,
 )
 SUBGROUP_RE = re.compile(
@@ -330,6 +339,42 @@ TOX_EVENTS = [
     ),
 ]
 PCT_RE = re.compile(rf"(?<![\w.\u00b7])({NUM})\s*%")
+
+
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+}
+_SMALL = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"  # noqa: E501
+NUMBER_WORDS = rf"(?:{_SMALL}[\s\-]+hundred(?:[\s\-]+(?:and[\s\-]+)?{_SMALL})?|{_SMALL})"
+# a count as written: "146", "1,238", "Thirty-two", "One hundred and twenty"
+COUNT = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+|{NUMBER_WORDS})"
+
+
+def parse_count(text: str) -> int | None:
+    """'1,238' -> 1238, 'Thirty-two' -> 32, 'one hundred and twenty' -> 120."""
+    t = text.strip().lower().replace(",", "")
+    if t.isdigit():
+        return int(t)
+    total, cur = 0, 0
+    for w in re.split(r"[\s\-]+", t):
+        if w == "and" or not w:
+            continue
+        if w in _UNITS:
+            cur += _UNITS[w]
+        elif w in _TENS:
+            cur += _TENS[w]
+        elif w == "hundred":
+            cur = (cur or 1) * 100
+        else:
+            return None
+    return total + cur
 
 
 def parse_num(text: str) -> float:

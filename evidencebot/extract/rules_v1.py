@@ -44,10 +44,24 @@ _GAP_BLOCK = re.compile(
     r"cycles?|doses?)\b",
     re.I,
 )
-_TOTAL_N_RE = re.compile(
-    r"(?:total\s+of\s+|overall,?\s+|^|[.;:]\s+|\bof\s+(?:the\s+)?)(?P<n>\d{2,5})\s+(?:eligible\s+|evaluable\s+|consecutive\s+|enrolled\s+|randomi[sz]ed\s+|adult\s+)?"
-    r"(?:patients|participants|subjects|people|adults)\b(?:\s+(?:were|was|had|who|with|from|in|treated|received|receiving))?",
+_PEOPLE = r"(?:patients|participants|subjects|people|adults|cases|individuals)"
+_N_ADJ = (
+    r"(?:(?:eligible|evaluable|consecutive|enrolled|randomi[sz]ed|adult|previously\s+treated|pretreated|"
+    r"Japanese|Chinese|Korean|European|additional)\s+)*"
+)
+# "146 patients were enrolled", "a total of 88 patients", "The pooled population included 103 patients"
+_TOTAL_N_STRONG = re.compile(
+    rf"(?:(?:total\s+of|included|enrolled|recruited|comprised|among|overall,?|of\s+the)\s+(?P<n>{lx.COUNT})\s+{_N_ADJ}{_PEOPLE}\b"
+    rf"|(?<![\w.,])(?P<n2>{lx.COUNT})\s+{_N_ADJ}{_PEOPLE}\s+(?:were|was)\s+(?:\w+\s+)?(?:enrolled|randomi[sz]ed|included|"
+    rf"treated|recruited|analy[sz]ed|evaluable|eligible|assigned|allocated|identified|registered|pooled))",
     re.I,
+)
+_TOTAL_N_RE = re.compile(
+    rf"(?<![\w.,:\-])(?P<n>{lx.COUNT})\s+{_N_ADJ}{_PEOPLE}\b",
+    re.I,
+)
+_N_PER_ARM = re.compile(
+    rf"\b(?P<n>{lx.COUNT})\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b", re.I
 )
 _RANDOMISED_RE = re.compile(
     r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b", re.I
@@ -63,7 +77,14 @@ _RATE_CONT_RE = re.compile(
     re.I,
 )
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
-_COMBINE_RE = re.compile(r"^\s*(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*$", re.I)
+_DOSE = (
+    r"(?:\(\s*\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU|AUC)[^()]{0,50}\)"
+    r"|\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU)(?:\s*/\s*(?:m2|m\u00b2|kg|day|d))*(?:\s+(?:on\s+)?days?\s+[\d,\-\u2013 ]+(?:and\s+\d+)?)?"
+    r"(?:\s+(?:once|twice)\s+daily)?)"
+)
+_COMBINE_RE = re.compile(
+    rf"^\s*(?:{_DOSE}\s*,?\s*)?(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*$", re.I
+)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
 
@@ -162,6 +183,15 @@ class SurvivalRulesV1:
         self._abbr = ABBREVIATIONS
         self._sub_cache_key: tuple[int, int] | None = None
         self._sub_cache: list = []
+        fam_of = {syn.lower(): fam for fam, syn in synonyms}
+        for a in self._agents():
+            fam_of.setdefault(a.lower(), a.lower())
+        self._fam_of = fam_of
+        parts_alt = "|".join(sorted({re.escape(k) for k in fam_of}, key=len, reverse=True))
+        # "gemcitabine-cisplatin", "nab-paclitaxel–gemcitabine": two agents joined by a hyphen or dash
+        self._hyphen_re = re.compile(
+            rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])", re.I
+        )
         self._abbr_re = re.compile(
             r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])"
         )
@@ -175,7 +205,13 @@ class SurvivalRulesV1:
     # ------------------------------------------------------------------ regimens / arms
     def arm_mentions(self, text: str, regimen_spans: list[tuple[int, int, str]]) -> list[ArmMention]:
         """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
-        spans = list(regimen_spans)
+        spans = []
+        for m in self._hyphen_re.finditer(text):
+            fa, fb = self._fam_of[m.group("a").lower()], self._fam_of[m.group("b").lower()]
+            if fa != fb:
+                spans.append((m.start(), m.end(), self._combine(fa, fb)))
+        hy = [(s, e) for s, e, _ in spans]
+        spans += [t for t in regimen_spans if not _overlaps(t[0], t[1], hy)]
         taken = [(s, e) for s, e, _ in spans]
         if self._abbr_re is not None:
             for m in self._abbr_re.finditer(text):
@@ -225,9 +261,17 @@ class SurvivalRulesV1:
                 a.label = text[a.start : a.end + m.end()]
         for m in lx.ARM_GENERIC_RE.finditer(text):
             if not _overlaps(m.start(), m.end(), [(a.start, a.end) for a in merged]):
-                kind = (m.group("kind") or "").lower()
+                kind = (m.group("kind") or m.group("kind2") or m.group("kind3") or "").lower()
+                kind = _ROLE_CANON.get(kind, kind)
                 letter = m.group("letter") or m.group("letter2") or ""
                 merged.append(ArmMention(m.start(), m.end(), m.group(0).strip(), "", kind or letter.upper()))
+        for m in lx.ARM_NAMED_RE.finditer(text):
+            name = m.group("name")
+            if _overlaps(m.start(), m.end(), [(a.start, a.end) for a in merged]) or _NOT_ARM_NAME.search(
+                name
+            ):
+                continue
+            merged.append(ArmMention(m.start(), m.end(), m.group(0).strip(), "", "named"))
         merged.sort(key=lambda a: a.start)
         return merged
 
@@ -293,7 +337,10 @@ class SurvivalRulesV1:
         for s, e in sents:
             km = re.search(r"randomi[sz]\w*|allocated|assigned", text[s:e], re.I)
             if km:
-                fams = self._foreground(text, [a for a in arms if s + km.start() <= a.start < e], s)
+                depth = _paren_depth(text, s, e)
+                fams = self._foreground(
+                    text, [a for a in arms if s + km.start() <= a.start < e and not depth(a.start)], s
+                )
                 if len(fams) >= 2:
                     comp_arms = fams[:3]
                     d.randomised = True
@@ -353,31 +400,19 @@ class SurvivalRulesV1:
                 d.arm_components = [d.arm_components[1], d.arm_components[0]]
         if counts:
             d.single_regimen = max(counts, key=lambda f: (counts[f], -order.get(f, 0)))
-        for m in _TOTAL_N_RE.finditer(text):
-            n = int(m.group("n"))
-            if 5 <= n <= 100000 and not re.match(
-                r"\s*(?:mg|months?|weeks?|years?|days?|%)", text[m.end("n") :]
-            ):
-                d.n_total = n
-                break
+        d.n_total = _total_n(text)
+        per_arm = _N_PER_ARM.search(text)
         for a in arms:
             fam = self.resolve_family(a, d)
             if not fam:
                 continue
-            after = text[a.end : a.end + 24]
-            m = re.match(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]?\s*n\s*=\s*(\d+)", after, re.I)
-            if m:
-                d.n_by_family.setdefault(fam, int(m.group(1)))
-                continue
-            before = text[max(0, a.start - 50) : a.start]
-            m = re.search(
-                r"(\d+)\s+(?:patients\s+)?(?:were\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
-                r"(?:to|received|receiving|in\s+the)\s+(?:receive\s+)?(?:the\s+)?$",
-                before,
-                re.I,
-            )
-            if m:
-                d.n_by_family.setdefault(fam, int(m.group(1)))
+            n = _arm_n(text, a)
+            if n is not None:
+                d.n_by_family.setdefault(fam, n)
+        if per_arm and d.arms:
+            n = lx.parse_count(per_arm.group("n"))
+            for _, fam in d.arms:
+                d.n_by_family.setdefault(fam, n)
         return d
 
     def resolve_family(self, a: ArmMention, d: Design) -> str | None:
@@ -543,6 +578,9 @@ class SurvivalRulesV1:
         vals.sort(key=lambda v: v.start)
         for v in vals:
             self._attach(text, v, e, cis, ci_label is not None and ci_label.start() + s < v.start)
+        # numbers inside another value's CI ("10·8 months (9·9–11·7)") are not values of their own
+        inner = [(v.end, v.ext_end) for v in vals if v.ext_end > v.end]
+        vals = [v for v in vals if not any(a <= v.start and v.end <= b for a, b in inner)]
         # unit propagation along lists (right to left, then left to right for "vs")
         for i in range(len(vals) - 2, -1, -1):
             a, b = vals[i], vals[i + 1]
@@ -783,7 +821,7 @@ class SurvivalRulesV1:
     # ------------------------------------------------------------------ arms
     def _after_arm(self, text: str, v: Value, vals: list[Value], sent_arms: list[ArmMention], e: int):
         """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
-        nxt = min([x.start for x in vals if x.start > v.start], default=e)
+        nxt = min([x.start for x in vals if x.start >= v.ext_end and x.start > v.start], default=e)
         win = text[v.ext_end : min(nxt, e)]
         m = re.match(
             r"\s*[,;]?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
@@ -873,26 +911,35 @@ class SurvivalRulesV1:
             o.n = design.n_total
 
     def _generic_family(self, arm: ArmMention, design: Design) -> str | None:
+        """An arm named by its role ("the control arm", "with the doublet", "group B")."""
         kind = arm.generic
+        if kind == "named":
+            return None
         if not design.arms:
-            return design.single_regimen
-        if kind in {
-            "experimental",
-            "investigational",
-            "intervention",
-            "treatment",
-            "study",
-            "combination",
-            "triplet",
-            "A",
-            "1",
-        }:
-            return design.arms[0][1]
+            return design.single_regimen if kind not in {"", "named"} else None
+        fams = [f for _, f in design.arms]
+        sizes = [len(c) if c else 1 for c in design.arm_components] or [1] * len(fams)
+        if kind in {"combination", "doublet", "triplet"} and len(set(sizes)) > 1:
+            want = {"doublet": 2, "triplet": 3}.get(kind)
+            exact = [i for i, n in enumerate(sizes) if n == want]
+            if len(exact) == 1:
+                return fams[exact[0]]
+            return fams[max(range(len(fams)), key=lambda i: sizes[i])]
+        if kind == "monotherapy" and len(set(sizes)) > 1:
+            return fams[min(range(len(fams)), key=lambda i: sizes[i])]
+        if kind == "placebo":
+            pl = [i for i, c in enumerate(design.arm_components) if c & _PLACEBO_LIKE]
+            if len(pl) == 1:
+                return fams[pl[0]]
+        if kind in {"experimental", "investigational", "intervention", "treatment", "study", "A", "1"} or (
+            kind in {"combination", "triplet"}
+        ):
+            return fams[0]
         if kind in {"control", "comparator", "placebo", "standard", "monotherapy", "doublet", "B", "2"}:
-            return design.arms[-1][1]
-        if kind == "chemotherapy" and design.arms:
-            non = [f for _, f in design.arms if f not in _PLACEBO_LIKE]
-            return non[0] if non else design.arms[0][1]
+            return fams[-1]
+        if kind == "chemotherapy":
+            non = [f for f in fams if f not in _PLACEBO_LIKE]
+            return non[0] if non else fams[0]
         return None
 
     def _subgroup(self, text: str, s: int, v: Value, e: int) -> str | None:
@@ -1186,6 +1233,77 @@ _TOX_ARM_AFTER = re.compile(
     r"who\s+received|randomi[sz]ed\s+to|assigned\s+to|on|in|with)\s+)?(?:the\s+)?",
     re.I,
 )
+
+
+_ROLE_CANON = {
+    "doublets": "doublet",
+    "triplets": "triplet",
+    "combinations": "combination",
+    "combination therapy": "combination",
+    "combination chemotherapy": "combination",
+    "combination treatment": "combination",
+    "single agent therapy": "monotherapy",
+    "single-agent therapy": "monotherapy",
+    "single agent chemotherapy": "monotherapy",
+    "single-agent chemotherapy": "monotherapy",
+}
+_NOT_ARM_NAME = re.compile(
+    r"\d|\b(?:overall|whole|entire|total|same|two|both|all|each|either|other|age|ITT|intention|safety|study|"
+    r"treatment|this|that|these|first|second|latter|former|respective|subgroup|population|analysis|"
+    r"experimental|investigational|intervention|control|comparator|placebo|combination|monotherapy|standard|"
+    r"chemotherapy|triplet|doublet|[A-D])$|^(?:the|a|an|each|both)\b",
+    re.I,
+)
+
+
+def _paren_depth(text: str, s: int, e: int):
+    """pos -> True when pos lies inside parentheses opened within text[s:e]."""
+    inside: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i in range(s, e):
+        c = text[i]
+        if c in "([":
+            stack.append(i)
+        elif c in ")]" and stack:
+            inside.append((stack.pop(), i))
+    return lambda pos: any(a < pos < b for a, b in inside)
+
+
+def _total_n(text: str) -> int | None:
+    """The number of patients in the study: a sentence that says so, else the first 'N patients'."""
+    for rx in (_TOTAL_N_STRONG, _TOTAL_N_RE):
+        for m in rx.finditer(text):
+            raw = m.group("n") or (m.groupdict().get("n2") or "")
+            n = lx.parse_count(raw)
+            if n is not None and 5 <= n <= 1000000:
+                return n
+    return None
+
+
+_ARM_N_AFTER = re.compile(
+    r"\s*(?:arm|group|cohort)?\s*(?:[\[(,;:]\s*n\s*=\s*(?P<n>\d+)|[(:]?\s*(?P<n2>\d+)\s*(?:patients\s*)?(?=[),;]))",
+    re.I,
+)
+_ARM_N_BEFORE = re.compile(
+    rf"(?:(?<![\w:.,])(?P<n>{lx.COUNT})\s+(?:{_PEOPLE}\s+)?(?:were\s+|was\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
+    r"(?:to|received|receiving|in\s+the|on|given|treated\s+with)\s+(?:receive\s+)?(?:the\s+)?"
+    r"|[(,;]\s*(?P<n2>\d+)\s+|\band\s+(?P<n3>\d+)\s+)$",
+    re.I,
+)
+
+
+def _arm_n(text: str, a: ArmMention) -> int | None:
+    """'X (n = 49)', '(XELIRI 31, ...)', '49 patients received X', 'assigned 88 to X', '(379 X, 194 Y)'."""
+    m = _ARM_N_AFTER.match(text, a.end, min(len(text), a.end + 24))
+    if m:
+        return int(m.group("n") or m.group("n2"))
+    m = _ARM_N_BEFORE.search(text[max(0, a.start - 60) : a.start])
+    if m:
+        raw = m.group("n") or m.group("n2") or m.group("n3")
+        n = lx.parse_count(raw)
+        if n is not None and n >= 2:
+            return n
+    return None
 
 
 def _dedupe_arms(arms: list[ArmMention]) -> list[ArmMention]:
