@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from evidencebot import sandbox as sb
 from evidencebot.cli import main
 from evidencebot.errors import PubmedParseError
+from evidencebot.sandbox.corpus import _article_slices
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2025/01/01"
@@ -125,12 +126,12 @@ def test_generated_corpus_is_valid_pubmed_xml_for_biopython_offline(
 
 def test_generator_is_deterministic_and_honours_entry_dates() -> None:
     assert sb.generate_corpus(20, seed=7) == sb.generate_corpus(20, seed=7)
-    records = sb.Corpus(sb.parse_record(raw) for raw in sb._article_slices(
+    records = sb.Corpus(sb.parse_record(raw) for raw in _article_slices(
         sb.generate_corpus(30, entry_dates=("2021/02/01", "2021/02/10")), Path("x")))
     assert {r.edat // 100 for r in records.records} == {202102}
     assert all(20210201 <= r.edat <= 20210210 for r in records.records)
     cycled = sb.generate_corpus(3, entry_dates=["2020/01/01", "2020/05/05"], start_pmid=7)
-    loaded = [sb.parse_record(raw) for raw in sb._article_slices(cycled, Path("x"))]
+    loaded = [sb.parse_record(raw) for raw in _article_slices(cycled, Path("x"))]
     assert [(r.pmid, r.edat) for r in loaded] == [(7, 20200101), (8, 20200505), (9, 20200101)]
 
 
