@@ -29,8 +29,8 @@ UNIT_WORDS = (
 CI_WORD = r"(?:CIs?|C\.I\.|confidence\s+intervals?|confidence\s+limits?|CrI|credible\s+intervals?)"
 LEVEL = r"(?P<lvl>\d{2}(?:[.\u00b7]\d+)?)\s*%"
 CI_HEAD = (
-    rf"(?:{LEVEL}\s*[{DASH}]?\s*{CI_WORD}(?:\s*[\[(]\s*CI\s*[\])])?"
-    rf"|{CI_WORD}\s*(?:[\[(]\s*CI\s*[\])])?\s*(?:{LEVEL.replace('lvl', 'lvl2')})?)"
+    rf"(?:{LEVEL}\s*[{DASH}]?\s*{CI_WORD}(?:\s*[\[(]\s*(?:CI|CrI)\s*[\])])?"
+    rf"|{CI_WORD}\s*(?:[\[(]\s*(?:CI|CrI)\s*[\])])?\s*(?:{LEVEL.replace('lvl', 'lvl2')})?)"
 )
 RANGE_SEP = rf"\s*(?:[{DASH}]|to\b|,|~|\.\.\.?|\u2009)\s*"
 CI_RE = re.compile(

@@ -398,6 +398,13 @@ class SurvivalRulesV1:
             elif d.arms[0][1].lower() in _PLACEBO_LIKE and len(d.arms) == 2:
                 d.arms = [d.arms[1], d.arms[0]]
                 d.arm_components = [d.arm_components[1], d.arm_components[0]]
+        self._with_or_without(title, title_arms, d)
+        if not d.arms and _RANDOMISED_RE.search(text):
+            # "(nal-IRI plus 5-FU/LV, n = 88; 5-FU/LV, n = 86)": arms named with their sizes
+            sized = self._foreground(text, [a for a in arms if _N_EQ_AFTER.match(text, a.end)])
+            if len(sized) >= 2:
+                d.arms = [(a.label, a.family) for a in sized[:3]]
+                d.arm_components = [a.components for a in sized[:3]]
         if counts:
             d.single_regimen = max(counts, key=lambda f: (counts[f], -order.get(f, 0)))
         d.n_total = _total_n(text)
@@ -414,6 +421,20 @@ class SurvivalRulesV1:
             for _, fam in d.arms:
                 d.n_by_family.setdefault(fam, n)
         return d
+
+    def _with_or_without(self, title: str, title_arms: list[ArmMention], d: Design) -> None:
+        """'X with or without Y', 'X alone or with Y', 'X plus or minus Y': arms X + Y and X."""
+        m = _WOW_RE.search(title)
+        if not m:
+            return
+        before = [a for a in title_arms if a.family and a.end <= m.start() and m.start() - a.end <= 12]
+        after = [a for a in title_arms if a.family and m.end() <= a.start <= m.end() + 4]
+        if not before or not after or before[-1].family == after[0].family:
+            return
+        base, added = before[-1], after[0]
+        fam = self._combine(base.family, added.family)
+        d.arms = [(f"{base.label} plus {added.label}", fam), (f"{base.label} alone", base.family)]
+        d.arm_components = [base.components | added.components, base.components]
 
     def resolve_family(self, a: ArmMention, d: Design) -> str | None:
         """The study arm a mention refers to ("pembrolizumab" -> "pembrolizumab + gemcitabine ...")."""
@@ -620,6 +641,7 @@ class SurvivalRulesV1:
             groups.setdefault(v.group, []).append(v)
         respectively = [m.start() + s for m in lx.RESPECTIVELY_RE.finditer(sent)]
         n_before = len(ex.outcomes)
+        ctx["ex"], ctx["sent_start"] = ex, n_before
         sent_arms = [a for a in arms if s <= a.start < e]
         after_arms = {id(v): self._after_arm(text, v, vals, sent_arms, e) for v in vals}
         ctx["group_arms"] = {}
@@ -891,6 +913,9 @@ class SurvivalRulesV1:
             label, family = free_label, None
         elif pooled:
             label, family = "pooled", None
+        elif n > 1 and len(here := _sentence_arms(ctx)) == n:
+            label, family = here[i]
+            o.confidence -= 0.1
         elif n > 1 and ctx.get("last_arms") and len(ctx["last_arms"]) == n:
             label, family = ctx["last_arms"][i]
             o.confidence -= 0.1
@@ -916,7 +941,7 @@ class SurvivalRulesV1:
         if kind == "named":
             return None
         if not design.arms:
-            return design.single_regimen if kind not in {"", "named"} else None
+            return None
         fams = [f for _, f in design.arms]
         sizes = [len(c) if c else 1 for c in design.arm_components] or [1] * len(fams)
         if kind in {"combination", "doublet", "triplet"} and len(set(sizes)) > 1:
@@ -996,6 +1021,14 @@ class SurvivalRulesV1:
                 continue
             ep = _hr_endpoint(between)
             if ep is None:
+                # "associated with shorter survival (HR ...)", "the hazard of death (HR ...)"
+                near = None
+                for wm in _HR_CONTEXT_RE.finditer(text, s, a):
+                    if wm.end() >= a - 60:
+                        near = wm
+                if near is not None:
+                    ep = _hr_endpoint(near.group(0))
+            if ep is None:
                 prev = [m for m in anchors if m.label in ("ENDPOINT", "RATE") and m.end <= a]
                 ep = prev[-1].value if prev else None
             if ep is None:
@@ -1010,13 +1043,14 @@ class SurvivalRulesV1:
                     pos = c[5]
                     break
             else:
-                m = lx.BARE_RANGE_RE.match(text, pos, e)
+                m = lx.BARE_RANGE_RE.match(text, pos, e) or _HR_BARE_CI_RE.match(text, pos, e)
                 if m:
                     low, _ = _bound(m.group("low"))
                     high, _ = _bound(m.group("high"))
-                    hr.ci_low, hr.ci_high = low, high
-                    hr.ci_level = 0.95 if label else None
-                    pos = m.end()
+                    if low is not None and high is not None and low <= value <= high:
+                        hr.ci_low, hr.ci_high = low, high
+                        hr.ci_level = 0.95 if label else None
+                        pos = m.end()
             for pa, pb, pm in pvals:
                 gap = text[pos:pa]
                 if (
@@ -1235,6 +1269,21 @@ _TOX_ARM_AFTER = re.compile(
 )
 
 
+_HR_CONTEXT_RE = re.compile(
+    r"\b(?:(?:progression|disease|relapse|recurrence|event)[\s\-\u2010\u2011]*free[\s\-]+surviv\w*|"
+    r"time\s+to\s+(?:tumou?r\s+)?progression|TTP|progression|PFS|death|dying|surviv\w*|OS|mortality|recurrence|"
+    r"relapse|RFS|DFS|disease[\s\-]+free)\b",
+    re.I,
+)
+_HR_BARE_CI_RE = re.compile(
+    rf"\s*[,;]\s*(?P<low>{lx.NUM})\s*(?:[{lx.DASH}]|to)\s*(?P<high>{lx.NUM})(?!\s*(?:%|months?|weeks?|days?|years?))"
+)
+_WOW_RE = re.compile(
+    r"\s*(?:\b(?:alone\s+)?with\s+or\s+without|\balone\s+or\s+(?:with|in\s+combination\s+with|combined\s+with|plus)"
+    r"|\bplus\s+or\s+minus|\u00b1|\+/-|\+/\u2212)\s*",
+    re.I,
+)
+_N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", re.I)
 _ROLE_CANON = {
     "doublets": "doublet",
     "triplets": "triplet",
@@ -1254,6 +1303,14 @@ _NOT_ARM_NAME = re.compile(
     r"chemotherapy|triplet|doublet|[A-D])$|^(?:the|a|an|each|both)\b",
     re.I,
 )
+
+
+def _sentence_arms(ctx: dict) -> list[tuple[str, str | None]]:
+    """Distinct arms of the outcomes already read in this sentence, in order."""
+    ex, start = ctx.get("ex"), ctx.get("sent_start", 0)
+    if ex is None:
+        return []
+    return list(dict.fromkeys((o.arm, o.regimen) for o in ex.outcomes[start:] if o.arm))
 
 
 def _paren_depth(text: str, s: int, e: int):
@@ -1330,12 +1387,14 @@ def _rate_endpoint(word: str) -> str:
 
 def _hr_endpoint(between: str) -> str | None:
     b = between.lower()
+    if re.search(r"time\s+to\s+(?:tumou?r\s+)?progression|\bttp\b", b):
+        return "TTP"
     if re.search(r"progression|pfs", b):
         return "PFS"
-    if re.search(r"death|\bos\b|overall survival|mortality", b):
-        return "OS"
     if re.search(r"recurrence|relapse|rfs", b):
         return "RFS"
     if re.search(r"dfs|disease[\s\-]free", b):
         return "DFS"
+    if re.search(r"death|dying|\bos\b|surviv|mortality", b):
+        return "OS"
     return None
