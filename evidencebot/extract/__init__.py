@@ -41,7 +41,7 @@ def extract_abstract(text: str, protocol, title: str = "") -> Extraction:
     doc = nlp.make_doc(text)
     doc._.title = title or ""
     if title:
-        doc._.title_regimen_spans = nlp.get_pipe("evidencebot_regimens").find(nlp.make_doc(title))
+        doc._.title_regimen_spans = nlp.get_pipe("evidencebot_regimens").find_text(title)
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     ex: Extraction = doc._.extraction

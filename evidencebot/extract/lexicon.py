@@ -344,7 +344,8 @@ PCT_RE = re.compile(rf"(?<![\w.\u00b7])({NUM})\s*%")
 _UNITS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen "
         "seventeen eighteen nineteen".split()
     )
 }

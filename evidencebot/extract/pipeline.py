@@ -1,10 +1,17 @@
 """The spaCy pipeline: blank English, our tokenizer rules, registered versioned components.
 
-`evidencebot.regimens.v1` marks regimen mentions with a PhraseMatcher built from the
-protocol's regimen dictionary (case-insensitive, longest spelling wins); the rule set named
-by `protocol.extract.rules` (e.g. `evidencebot.survival_rules.v1`) then reads outcomes,
-hazard ratios and toxicities and leaves them on `doc._.extraction`, with every mention in
-`doc.spans["evidencebot"]` (labels ENDPOINT, RATE, CI, HR, OUTCOME, TOX, REGIMEN).
+The tokenizer only tokenises *candidate* sentences (a number and a survival, hazard-ratio or
+toxicity cue); the rest of the abstract is never tokenised. When every sentence is a candidate
+the Doc's text is the input text; otherwise it holds the candidate sentences joined by newlines,
+`doc._.source_text` keeps the whole input and `doc._.source_offsets` maps between the two.
+
+`evidencebot_regimens` marks regimen mentions in the whole input with one regular expression
+built (as a prefix trie) from the protocol's regimen dictionary (case-insensitive, longest
+spelling wins); the rule set named by `protocol.extract.rules` (e.g.
+`evidencebot.survival_rules.v1`) then reads outcomes, hazard ratios and toxicities on
+character offsets of the whole input and leaves them on `doc._.extraction`, with every mention
+that falls in a candidate sentence in `doc.spans["evidencebot"]` (labels ENDPOINT, RATE, CI,
+HR, OUTCOME, TOX, REGIMEN).
 """
 
 from __future__ import annotations
@@ -14,11 +21,10 @@ import re
 
 import spacy
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
-from evidencebot.extract.rules_v1 import SurvivalRulesV1
+from evidencebot.extract.rules_v1 import SurvivalRulesV1, split_sentences, trie_regex
 
 
 @spacy.registry.misc("evidencebot.survival_rules.v1")
@@ -37,6 +43,9 @@ if not Doc.has_extension("regimen_spans"):
     Doc.set_extension("regimen_spans", default=None)
 if not Doc.has_extension("title"):
     Doc.set_extension("title", default="")
+for _ext in ("source_text", "source_offsets", "sentences"):
+    if not Doc.has_extension(_ext):
+        Doc.set_extension(_ext, default=None)
 
 # Split numbers from the punctuation that CIs, ranges and p values are written with:
 # "95%CI:2.1-4.0" -> 95 % CI : 2.1 - 4.0 ; "HR=0.56" -> HR = 0.56 ; "grade≥3" -> grade ≥ 3
@@ -58,48 +67,117 @@ def make_tokenizer(nlp: Language) -> None:
         nlp.tokenizer.add_special_case(exc, [{"ORTH": exc}])
 
 
+# a sentence worth tokenising and reading: a number (or "not reached") and an outcome cue
+_CANDIDATE_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
+_CANDIDATE_CUE = re.compile(
+    r"surviv|progression|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR\b|alive|[Gg]rade|respon\w*\s+(?:lasting|lasted)"
+    r"|duration\s+of|relapse|recurrence|toxicit|adverse"
+)
+
+
+class CandidateTokenizer:
+    """The blank English tokenizer, run only on candidate sentences (offsets kept for mapping back)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.vocab = inner.vocab
+
+    def __call__(self, text: str) -> Doc:
+        sents = split_sentences(text)
+        chunks = [
+            (a, b)
+            for a, b in sents
+            if _CANDIDATE_CUE.search(text, a, b) and _CANDIDATE_NUMBER.search(text, a, b)
+        ]
+        if len(chunks) == len(sents):
+            doc = self.inner(text)
+            offsets = [(0, 0, len(text))]
+        else:
+            parts, offsets, pos = [], [], 0
+            for a, b in chunks:
+                offsets.append((pos, a, b - a))
+                parts.append(text[a:b])
+                pos += b - a + 1
+            doc = self.inner("\n".join(parts))
+        doc._.source_text = text
+        doc._.source_offsets = offsets
+        doc._.sentences = sents
+        return doc
+
+    # spaCy calls these when a pipeline is saved or loaded; the inner tokenizer holds the state
+    def to_bytes(self, **kwargs):
+        return self.inner.to_bytes(**kwargs)
+
+    def from_bytes(self, data, **kwargs):
+        self.inner.from_bytes(data, **kwargs)
+        return self
+
+    def to_disk(self, path, **kwargs):
+        self.inner.to_disk(path, **kwargs)
+
+    def from_disk(self, path, **kwargs):
+        self.inner.from_disk(path, **kwargs)
+        return self
+
+
+def source_text(doc: Doc) -> str:
+    return doc._.source_text if doc._.source_text is not None else doc.text
+
+
+def to_doc_offsets(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
+    """Source-text offsets -> offsets in the Doc's text (None outside the tokenised sentences)."""
+    offsets = doc._.source_offsets
+    if offsets is None:
+        return a, b
+    for d0, s0, n in offsets:
+        if s0 <= a and b <= s0 + n:
+            return a - s0 + d0, b - s0 + d0
+    return None
+
+
+def source_offsets(doc: Doc, span: Span) -> tuple[int, int]:
+    """A span's (start_char, end_char) in the input text the Doc was made from."""
+    offsets = doc._.source_offsets
+    if offsets is None:
+        return span.start_char, span.end_char
+    for d0, s0, n in offsets:
+        if d0 <= span.start_char and span.end_char <= d0 + n:
+            return span.start_char - d0 + s0, span.end_char - d0 + s0
+    return span.start_char, span.end_char
+
+
 @Language.factory("evidencebot_regimens", default_config={"synonyms": []})
 def make_regimen_matcher(nlp: Language, name: str, synonyms: list[list[str]]):
     return RegimenMatcher(nlp, synonyms)
 
 
 class RegimenMatcher:
+    """Regimen mentions from the protocol dictionary: one case-insensitive trie regex, longest first."""
+
     def __init__(self, nlp: Language, synonyms: list[list[str]]):
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.family_of: dict[str, str] = {}
         for family, syn in synonyms:
-            key = f"{family}\x00{syn}"
-            self.family_of[key] = family
-            self.matcher.add(key, [nlp.make_doc(syn)])
-        self.vocab = nlp.vocab
+            self.family_of.setdefault(_WS.sub(" ", syn.lower()), family)
+        self.regex = (
+            re.compile(r"(?<![\w\-])(?:" + trie_regex(self.family_of) + r")(?![\w])", re.I)
+            if self.family_of
+            else None
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.regimen_spans = self.find(doc)
+        doc._.regimen_spans = self.find_text(source_text(doc))
         return doc
 
     def find(self, doc: Doc) -> list[tuple[int, int, str]]:
-        found = []
-        for match_id, start, end in self.matcher(doc):
-            found.append((start, end, self.family_of[self.vocab.strings[match_id]]))
-        # longest first, then leftmost; drop overlaps; require word boundaries in the text
-        found.sort(key=lambda t: (-(t[1] - t[0]), t[0]))
-        taken: list[tuple[int, int]] = []
-        out = []
-        text = doc.text if found else ""
-        for start, end, fam in found:
-            if any(start < e and s < end for s, e in taken):
-                continue
-            a = doc[start].idx
-            last = doc[end - 1]
-            b = last.idx + len(last)
-            if (a > 0 and (text[a - 1].isalnum() or text[a - 1] == "-")) or (
-                b < len(text) and text[b].isalnum()
-            ):
-                continue
-            taken.append((start, end))
-            out.append((a, b, fam))
-        out.sort()
-        return out
+        return self.find_text(source_text(doc))
+
+    def find_text(self, text: str) -> list[tuple[int, int, str]]:
+        if self.regex is None or not text:
+            return []
+        return [
+            (m.start(), m.end(), self.family_of[_WS.sub(" ", m.group(0).lower())])
+            for m in self.regex.finditer(text)
+        ]
 
 
 @Language.factory(
@@ -117,15 +195,16 @@ class SurvivalComponent:
     def __call__(self, doc: Doc) -> Doc:
         regimen_spans = doc._.regimen_spans or []
         title_spans = doc._.title_regimen_spans if Doc.has_extension("title_regimen_spans") else None
-        extraction, mentions = self.rules.extract(doc.text, regimen_spans, doc._.title, title_spans)
+        extraction, mentions = self.rules.extract(
+            source_text(doc), regimen_spans, doc._.title, title_spans, sents=doc._.sentences
+        )
         doc._.extraction = extraction
         spans = []
-        for m in mentions:
-            sp = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
-            if sp is not None:
-                spans.append(sp)
-        for a, b, fam in regimen_spans:
-            sp = doc.char_span(a, b, label="REGIMEN", kb_id=fam, alignment_mode="expand")
+        for start, end, label, kb in [(m.start, m.end, m.label, "") for m in mentions] + [
+            (a, b, "REGIMEN", fam) for a, b, fam in regimen_spans
+        ]:
+            at = to_doc_offsets(doc, start, end)
+            sp = doc.char_span(at[0], at[1], label=label, kb_id=kb, alignment_mode="expand") if at else None
             if sp is not None:
                 spans.append(sp)
         doc.spans["evidencebot"] = spans
@@ -146,6 +225,7 @@ def _build(rules: str, synonyms: tuple[tuple[str, str], ...]) -> Language:
         )
     nlp = spacy.blank("en")
     make_tokenizer(nlp)
+    nlp.tokenizer = CandidateTokenizer(nlp.tokenizer)
     syn = [[f, s] for f, s in synonyms]
     nlp.add_pipe("evidencebot_regimens", config={"synonyms": syn})
     nlp.add_pipe("evidencebot_survival", config={"rules": rules, "synonyms": syn})

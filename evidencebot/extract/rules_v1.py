@@ -49,17 +49,6 @@ _N_ADJ = (
     r"(?:(?:eligible|evaluable|consecutive|enrolled|randomi[sz]ed|adult|previously\s+treated|pretreated|"
     r"Japanese|Chinese|Korean|European|additional)\s+)*"
 )
-# "146 patients were enrolled", "a total of 88 patients", "The pooled population included 103 patients"
-_TOTAL_N_STRONG = re.compile(
-    rf"(?:(?:total\s+of|included|enrolled|recruited|comprised|among|overall,?|of\s+the)\s+(?P<n>{lx.COUNT})\s+{_N_ADJ}{_PEOPLE}\b"
-    rf"|(?<![\w.,])(?P<n2>{lx.COUNT})\s+{_N_ADJ}{_PEOPLE}\s+(?:were|was)\s+(?:\w+\s+)?(?:enrolled|randomi[sz]ed|included|"
-    rf"treated|recruited|analy[sz]ed|evaluable|eligible|assigned|allocated|identified|registered|pooled))",
-    re.I,
-)
-_TOTAL_N_RE = re.compile(
-    rf"(?<![\w.,:\-])(?P<n>{lx.COUNT})\s+{_N_ADJ}{_PEOPLE}\b",
-    re.I,
-)
 _N_PER_ARM = re.compile(
     rf"\b(?P<n>{lx.COUNT})\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b", re.I
 )
@@ -76,10 +65,16 @@ _RATE_CONT_RE = re.compile(
     rf"(?P<tpu>{lx.TP_UNIT})\b",
     re.I,
 )
+_SENT_CUE = re.compile(
+    r"surviv|progress|free|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR|alive|respon|duration|median|Median|correspond"
+    r"|time\s+to|rate|lasting|lasted|EFS|\bNR\b|reached",
+    re.I,
+)
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _DOSE = (
     r"(?:\(\s*\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU|AUC)[^()]{0,50}\)"
-    r"|\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU)(?:\s*/\s*(?:m2|m\u00b2|kg|day|d))*(?:\s+(?:on\s+)?days?\s+[\d,\-\u2013 ]+(?:and\s+\d+)?)?"
+    r"|\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU)(?:\s*/\s*(?:m2|m\u00b2|kg|day|d))*"
+    r"(?:\s+(?:on\s+)?days?\s+[\d,\-\u2013 ]+(?:and\s+\d+)?)?"
     r"(?:\s+(?:once|twice)\s+daily)?)"
 )
 _COMBINE_RE = re.compile(
@@ -134,6 +129,33 @@ class Design:
     arm_components: list[frozenset] = field(default_factory=list)
 
 
+_WS_RE = re.compile(r"\s+")
+
+
+def trie_regex(words) -> str:
+    """One regex alternation for many literal spellings, factored as a prefix trie (much faster
+    than a flat alternation); a space matches any run of whitespace; longer spellings win."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w.lower():
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        alts = [
+            (r"\s+" if ch == " " else re.escape(ch)) + build(sub) for ch, sub in sorted(node.items()) if ch
+        ]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return build(trie)
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets; never splits after 'vs.', 'e.g.', 'et al.' and the like."""
     out, start = [], 0
@@ -176,8 +198,9 @@ class SurvivalRulesV1:
         self.families = {fam for fam, _ in synonyms}
         known = {syn.lower() for _, syn in synonyms}
         extra = [a for a in self._agents() if a.lower() not in known]
-        alts = sorted({re.escape(a) for a in extra}, key=len, reverse=True)
-        self._agent_re = re.compile(r"(?<![\w\-])(?:" + "|".join(alts) + r")(?![\w])", re.I) if alts else None
+        self._agent_re = (
+            re.compile(r"(?<![\w\-])(?:" + trie_regex(extra) + r")(?![\w])", re.I) if extra else None
+        )
         from evidencebot.extract.agents import ABBREVIATIONS
 
         self._abbr = ABBREVIATIONS
@@ -187,7 +210,7 @@ class SurvivalRulesV1:
         for a in self._agents():
             fam_of.setdefault(a.lower(), a.lower())
         self._fam_of = fam_of
-        parts_alt = "|".join(sorted({re.escape(k) for k in fam_of}, key=len, reverse=True))
+        parts_alt = trie_regex(fam_of)
         # "gemcitabine-cisplatin", "nab-paclitaxel–gemcitabine": two agents joined by a hyphen or dash
         self._hyphen_re = re.compile(
             rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])", re.I
@@ -207,7 +230,8 @@ class SurvivalRulesV1:
         """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
         spans = []
         for m in self._hyphen_re.finditer(text):
-            fa, fb = self._fam_of[m.group("a").lower()], self._fam_of[m.group("b").lower()]
+            fa = self._fam_of.get(_WS_RE.sub(" ", m.group("a").lower()), m.group("a").lower())
+            fb = self._fam_of.get(_WS_RE.sub(" ", m.group("b").lower()), m.group("b").lower())
             if fa != fb:
                 spans.append((m.start(), m.end(), self._combine(fa, fb)))
         hy = [(s, e) for s, e, _ in spans]
@@ -463,9 +487,11 @@ class SurvivalRulesV1:
         regimen_spans: list[tuple[int, int, str]],
         title: str = "",
         title_regimen_spans: list[tuple[int, int, str]] | None = None,
+        sents: list[tuple[int, int]] | None = None,
     ) -> tuple[Extraction, list[Mention]]:
         mentions: list[Mention] = []
-        sents = split_sentences(text)
+        if sents is None:
+            sents = split_sentences(text)
         arms = self.arm_mentions(text, regimen_spans)
         title_arms = self.arm_mentions(title, title_regimen_spans or []) if title else []
         design = self.design(text, title, arms, title_arms, sents)
@@ -481,6 +507,8 @@ class SurvivalRulesV1:
     # ------------------------------------------------------------------ sentence
     def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep, ctx):
         sent = text[s:e]
+        if _HAS_NUMBER.search(sent) and not _SENT_CUE.search(sent):
+            return carry_ep  # numbers but nothing that could name or carry an endpoint (doses, ages)
         if not _HAS_NUMBER.search(sent):
             last = None
             for rx in (_EP_RE, _EP_ABBR_RE):
@@ -1326,15 +1354,39 @@ def _paren_depth(text: str, s: int, e: int):
     return lambda pos: any(a < pos < b for a, b in inside)
 
 
+_PEOPLE_RE = re.compile(_PEOPLE, re.I)
+
+
 def _total_n(text: str) -> int | None:
-    """The number of patients in the study: a sentence that says so, else the first 'N patients'."""
-    for rx in (_TOTAL_N_STRONG, _TOTAL_N_RE):
-        for m in rx.finditer(text):
-            raw = m.group("n") or (m.groupdict().get("n2") or "")
-            n = lx.parse_count(raw)
-            if n is not None and 5 <= n <= 1000000:
-                return n
-    return None
+    """The number of patients in the study: a sentence that says so ("146 patients were
+    enrolled", "a total of 88 patients", "included 103 patients"), else the first 'N patients'."""
+    weak = None
+    for pm in _PEOPLE_RE.finditer(text):
+        lo = max(0, pm.start() - 80)
+        m = _N_BEFORE_PEOPLE.search(text, lo, pm.start())
+        if not m:
+            continue
+        n = lx.parse_count(m.group("n"))
+        if n is None or not 5 <= n <= 1000000:
+            continue
+        if _N_STRONG_BEFORE.search(text, max(0, m.start() - 30), m.start()) or _N_STRONG_AFTER.match(
+            text, pm.end()
+        ):
+            return n
+        if weak is None:
+            weak = n
+    return weak
+
+
+_N_BEFORE_PEOPLE = re.compile(rf"(?<![\w.,:\-])(?P<n>{lx.COUNT})\s+{_N_ADJ}$", re.I)
+_N_STRONG_BEFORE = re.compile(
+    r"(?:total\s+of|included|enrolled|recruited|comprised|among|overall,?|of\s+the)\s+$", re.I
+)
+_N_STRONG_AFTER = re.compile(
+    r"\s+(?:were|was)\s+(?:\w+\s+)?(?:enrolled|randomi[sz]ed|included|treated|recruited|analy[sz]ed|evaluable|"
+    r"eligible|assigned|allocated|identified|registered|pooled)",
+    re.I,
+)
 
 
 _ARM_N_AFTER = re.compile(

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from evidencebot.extract import extract_abstract
-from evidencebot.extract.pipeline import build_nlp
+from evidencebot.extract.pipeline import build_nlp, source_offsets
 
 
 def spans(protocol, text, label):
     nlp = build_nlp(protocol)
     doc = nlp(text)
     return [
-        (s.label_, s.text, s.start_char, s.end_char) for s in doc.spans["evidencebot"] if s.label_ == label
+        (s.label_, s.text, *source_offsets(doc, s)) for s in doc.spans["evidencebot"] if s.label_ == label
     ]
 
 

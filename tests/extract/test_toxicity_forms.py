@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from evidencebot.extract import extract_abstract
-from evidencebot.extract.pipeline import build_nlp
+from evidencebot.extract.pipeline import build_nlp, source_offsets
 
 
 def tox_spans(protocol, text):
     doc = build_nlp(protocol)(text)
     return [
-        (s.label_, s.text, s.start_char, s.end_char) for s in doc.spans["evidencebot"] if s.label_ == "TOX"
+        (s.label_, s.text, *source_offsets(doc, s)) for s in doc.spans["evidencebot"] if s.label_ == "TOX"
     ]
 
 
