@@ -26,9 +26,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from evidencebot.screen.features import Parsed, ScreenFeaturizer, parse_many
+from evidencebot.screen.features import DENSE_TEXT_NAMES, Parsed, ScreenFeaturizer, parse_many
 
 RELEVANT = "relevant"
+_DENSE_INDEX = {name: i for i, name in enumerate(DENSE_TEXT_NAMES)}
 UNSPECIFIED = "unspecified"  # excluded by a reviewer who gave no reason: no reason-head label
 DEFAULT_THRESHOLDS = {"metadata": [0.1, 0.9], "no_metadata": [0.1, 0.9]}
 
@@ -47,6 +48,24 @@ REASON_BY_PUBLICATION_TYPE = (
     ("retraction of publication", "secondary"),
     ("published erratum", "secondary"),
 )
+
+
+_SCOPE_REQUIRED = tuple(_DENSE_INDEX[f"cue:{g}"] for g in ("disease_btc", "line_later", "agent_systemic"))
+_SCOPE_FORBIDDEN = tuple(
+    _DENSE_INDEX[f"cue:{g}"]
+    for g in ("disease_other", "design_secondary", "design_case", "design_preclinical", "design_protocol")
+)
+
+
+def _ruled_reason(p: Parsed) -> str | None:
+    """The exclusion reason the publication types settle, if any."""
+    pts = {t.strip().lower() for t in p.publication_types}
+    return next((r for t, r in REASON_BY_PUBLICATION_TYPE if t in pts), None)
+
+
+def _looks_in_scope(p: Parsed) -> bool:
+    """The domain cues of an eligible study are all there, and no cue of an excluded kind."""
+    return all(p.cues[i] > 0 for i in _SCOPE_REQUIRED) and not any(p.cues[i] > 0 for i in _SCOPE_FORBIDDEN)
 
 
 @dataclass(frozen=True)
@@ -186,6 +205,12 @@ class ThreeWayScreener(ClassifierMixin, BaseEstimator):
             elif decision == "include" and not p.has_abstract:
                 decision = "review"
                 cues = [("text:no_abstract", 0.0), *cues]
+            elif decision == "exclude" and _ruled_reason(p) is None and _looks_in_scope(p):
+                # Safety net for terse or unusual abstracts: BTC + later line + a systemic agent,
+                # and nothing marking it secondary, a case, preclinical or a protocol, is never
+                # auto-excluded, whatever the regression says.
+                decision = "review"
+                cues = [("rule:in_scope_cues", 0.0), *cues]
             reason = reasons[i] if decision == "exclude" else None
             out.append(Scored(decision, prob, reason, cues, p.has_metadata))
         return out
@@ -208,8 +233,7 @@ class ThreeWayScreener(ClassifierMixin, BaseEstimator):
             predicted = [self.only_reason_] * len(parsed)
         out: list[str | None] = []
         for p, guess in zip(parsed, predicted, strict=True):
-            pts = {t.strip().lower() for t in p.publication_types}
-            ruled = next((r for t, r in REASON_BY_PUBLICATION_TYPE if t in pts), None)
+            ruled = _ruled_reason(p)
             out.append(ruled or (str(guess) if guess is not None else None))
         return out
 

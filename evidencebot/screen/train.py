@@ -47,10 +47,11 @@ class TrainParams:
     ngram_max: int = 2
     min_df: int = 2
     cue_weight: float = 1.0
-    text_weight: float = 1.0
+    text_weight: float = 0.5
     meta_weight: float = 1.0
     include_precision: float = 0.95
-    recall_margin: float = 0.01
+    recall_margin: float = 0.015
+    max_low: float = 0.15
     n_cues: int = 6
 
     def estimator(self, thresholds: dict[str, list[float]] | None = None) -> ThreeWayScreener:
@@ -189,7 +190,9 @@ def choose_thresholds(
             mask = np.ones_like(has_meta)
         p = probs[:, mask].ravel()
         y = np.tile(relevant[mask], probs.shape[0])
-        low = choose_low(p, y, target)
+        # Real PubMed abstracts are further from the training data than cross-validation
+        # folds are from each other: never auto-exclude above max_low, whatever CV allows.
+        low = min(choose_low(p, y, target), params.max_low)
         high = choose_high(p, y, params.include_precision, low)
         out[key] = [round(low, 6), round(high, 6)]
     return out
@@ -320,6 +323,7 @@ def train(
             "max_review_fraction": settings.max_review_fraction,
             "include_precision": params.include_precision,
             "recall_margin": params.recall_margin,
+            "max_low": params.max_low,
         },
         "thresholds": thresholds,
         "cv_metrics": cv,

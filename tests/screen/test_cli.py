@@ -18,22 +18,38 @@ PROTOCOL = str(REPO / "evidencebot.toml")
 
 
 def entry(pmid: str, title: str, abstract: str, **kw) -> CorpusEntry:
-    return CorpusEntry(id=f"t-{pmid}", pmid=pmid, title=title, abstract=abstract, label="relevant",
-                       reason=None, journal="J", year=2024, entry_date="2024-01-02", **kw)
+    return CorpusEntry(
+        id=f"t-{pmid}",
+        pmid=pmid,
+        title=title,
+        abstract=abstract,
+        label="relevant",
+        reason=None,
+        journal="J",
+        year=2024,
+        entry_date="2024-01-02",
+        **kw,
+    )
 
 
 @pytest.fixture
 def xml_file(tmp_path: Path) -> Path:
     entries = [
-        entry("90000001", "Second-line FOLFOX after gemcitabine-cisplatin in advanced cholangiocarcinoma",
-              "Patients with advanced biliary tract cancer who progressed on first-line gemcitabine and "
-              "cisplatin received FOLFOX. Median overall survival was 6.2 months (95% CI 4.1-8.0); "
-              "median progression-free survival was 4.0 months.",
-              publication_types=("Journal Article", "Clinical Trial")),
+        entry(
+            "90000001",
+            "Second-line FOLFOX after gemcitabine-cisplatin in advanced cholangiocarcinoma",
+            "Patients with advanced biliary tract cancer who progressed on first-line gemcitabine and "
+            "cisplatin received FOLFOX. Median overall survival was 6.2 months (95% CI 4.1-8.0); "
+            "median progression-free survival was 4.0 months.",
+            publication_types=("Journal Article", "Clinical Trial"),
+        ),
         entry("90000002", "Empty abstract", ""),
-        entry("90000003", "Ein Fallbericht",
-              "Die Patienten wurden mit einer Chemotherapie behandelt und die Überlebenszeit war kurz, "
-              "aber die Verträglichkeit war gut und es gab keine Todesfälle in der Gruppe."),
+        entry(
+            "90000003",
+            "Ein Fallbericht",
+            "Die Patienten wurden mit einer Chemotherapie behandelt und die Überlebenszeit war kurz, "
+            "aber die Verträglichkeit war gut und es gab keine Todesfälle in der Gruppe.",
+        ),
         entry("90000004", "Long", "Median overall survival was 6 months. " * 20000),
     ]
     path = tmp_path / "in.xml"
@@ -92,9 +108,15 @@ def test_screen_command_on_a_temporary_database(tmp_path: Path, tiny_model_dir: 
     text = re.sub(r'(?m)^model = "models/screen"$', f"model = {json.dumps(str(tiny_model_dir))}", text)
     protocol.write_text(text)
     db = open_db(tmp_path / "e.db")
-    db["records"].insert({"pmid": "1", "title": "Second-line FOLFOX in cholangiocarcinoma",
-                          "abstract": "Median overall survival was 6 months.", "content_hash": "h",
-                          "updated_at": now_iso()})
+    db["records"].insert(
+        {
+            "pmid": "1",
+            "title": "Second-line FOLFOX in cholangiocarcinoma",
+            "abstract": "Median overall survival was 6 months.",
+            "content_hash": "h",
+            "updated_at": now_iso(),
+        }
+    )
     result = run("screen", "--db", str(tmp_path / "e.db"), "--protocol", str(protocol))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Screen: screened 1 records with screen.v1-")
