@@ -172,7 +172,8 @@ OTHER_ANCHORS = [
     r"\bhospital\w*",
     r"\bstay\b",
 ]
-RATE_NOUN = r"(?:[\s\-]+(?:rates?|probabilit(?:y|ies)|estimates?|proportions?|percentages?))?"
+RATE_NOUN_REQUIRED = r"(?:[\s\-]+(?:rates?|probabilit(?:y|ies)|estimates?|proportions?|percentages?))"
+RATE_NOUN = RATE_NOUN_REQUIRED + "?"
 TP_WORDS = {
     "one": 1,
     "two": 2,
@@ -200,7 +201,7 @@ RATE_PRE_RE = re.compile(
 )
 # "OS rate at 12 months", "PFS at 6 and 12 months", "survival rate at 1 year"
 RATE_POST_RE = re.compile(
-    rf"\b(?=[opdrsOPDRST]){EP_FOR_RATE}{RATE_NOUN}[\s,]+(?:at|of|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
+    rf"\b(?=[opdrsOPDRST]){EP_FOR_RATE}(?:{RATE_NOUN}[\s,]+(?:at|after)|{RATE_NOUN_REQUIRED}[\s,]+of)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
     re.I,
 )
 # "alive at 12 months", "progression-free at 6 months"
@@ -215,7 +216,7 @@ ARM_GENERIC_RE = re.compile(
     r"placebo|monotherapy|standard|chemotherapy|triplet|doublet)[\s\-]+(?:arm|group|cohort)s?"
     r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b"
     r"|(?<=\bthe\s)(?P<kind2>combination|control|doublets?|triplets?|comparator|monotherapy|placebo)\b"
-    r"(?![\s\-]+(?:arm|group|cohort|of|with|plus|and|was|were|is|prolonged|improved|reduced)\b)"
+    r"(?![\s\-]+(?:arm|group|cohort|of|with|plus|was|were|is|prolonged|improved|reduced)\b)"
     r"|(?<=\bwith\s)(?P<kind3>doublets|triplets|monotherapy|combination\s+(?:therapy|chemotherapy|treatment)"
     r"|single[\s\-]+agent\s+(?:therapy|chemotherapy)|combinations)\b)",
     re.I,

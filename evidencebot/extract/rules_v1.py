@@ -567,6 +567,8 @@ class SurvivalRulesV1:
             a, b = m.start() + s, m.end() + s
             if _overlaps(a, b, masks) or _overlaps(a, b, ep_spans):
                 continue
+            if _FROM_RE.search(text, max(s, a - 30), a) and any(0 <= a - pe <= 40 for _, pe in ep_spans):
+                continue  # "median OS from enrolment was ...": the origin of the endpoint, not another time
             anchors.append(Mention("OTHER", a, b, m.group(0).lower()))
         anchors.sort(key=lambda m: m.start)
         mentions.extend(m for m in anchors if m.label != "OTHER")
@@ -874,7 +876,7 @@ class SurvivalRulesV1:
         nxt = min([x.start for x in vals if x.start >= v.ext_end and x.start > v.start], default=e)
         win = text[v.ext_end : min(nxt, e)]
         m = re.match(
-            r"\s*[,;]?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
+            r"\s*,?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
             r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
             r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?",
             win,
@@ -921,6 +923,12 @@ class SurvivalRulesV1:
             before = [a for a in sent_arms if prev_end <= a.start and a.end <= v.start and id(a) not in taken]
             if before:
                 fam_arm = before[-1]
+        if fam_arm is None:
+            # "In the combination group, median PFS was 5.2 months and median OS 12.6 months; ..."
+            clause = max(s, text.rfind(";", s, v.start) + 1)
+            lead = [a for a in sent_arms if clause <= a.start < v.start]
+            if lead and _CLAUSE_LEAD_RE.fullmatch(text, clause, lead[0].start):
+                fam_arm = lead[0]
         if fam_arm is None and (n > 1 or len(vals) > 1):
             m = re.match(
                 r"\s*[,;]?\s*with\s+(?:the\s+)?([A-Za-z][\w\-/+ ]{1,40}?)"
@@ -969,7 +977,7 @@ class SurvivalRulesV1:
         if kind == "named":
             return None
         if not design.arms:
-            return None
+            return design.single_regimen if kind and kind[0] in "ABCD1234" and len(kind) == 1 else None
         fams = [f for _, f in design.arms]
         sizes = [len(c) if c else 1 for c in design.arm_components] or [1] * len(fams)
         if kind in {"combination", "doublet", "triplet"} and len(set(sizes)) > 1:
@@ -1306,6 +1314,8 @@ _HR_CONTEXT_RE = re.compile(
 _HR_BARE_CI_RE = re.compile(
     rf"\s*[,;]\s*(?P<low>{lx.NUM})\s*(?:[{lx.DASH}]|to)\s*(?P<high>{lx.NUM})(?!\s*(?:%|months?|weeks?|days?|years?))"
 )
+_FROM_RE = re.compile(r"\b(?:from|since)\s+(?:the\s+)?(?:start\s+of\s+|time\s+of\s+|date\s+of\s+)?$", re.I)
+_CLAUSE_LEAD_RE = re.compile(r"\s*(?:in|among|for|with|on)\s+(?:the\s+|those\s+|patients\s+)*", re.I)
 _WOW_RE = re.compile(
     r"\s*(?:\b(?:alone\s+)?with\s+or\s+without|\balone\s+or\s+(?:with|in\s+combination\s+with|combined\s+with|plus)"
     r"|\bplus\s+or\s+minus|\u00b1|\+/-|\+/\u2212)\s*",
