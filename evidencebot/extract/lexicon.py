@@ -103,8 +103,8 @@ ENDPOINT_LONG = [
     ("OS", r"(?<![\w\-])survival(?![\s\-]+rate)"),
 ]
 ENDPOINT_ABBR = [
-    ("OS", r"\bm?OS\b"),
-    ("PFS", r"\bm?PFS\d?\b"),
+    ("OS", r"\b(?:m|rw)?OS\b"),
+    ("PFS", r"\b(?:m|rw)?PFS\d?\b"),
     ("TTP", r"\bm?TTP\b"),
     ("DFS", r"\bDFS\b"),
     ("RFS", r"\bRFS\b"),
@@ -247,7 +247,8 @@ EXCLUDED_PRECEDING_RE = re.compile(
 )
 EXCLUDED_FOLLOWING_RE = re.compile(
     r"^\s*(?:cycles?|schedule|courses?|intervals?|after|later|prior|before|post|of\s+(?:treatment|therapy|follow)"
-    r"|from|since|follow|apart|earlier|longer|shorter|more|less|improvement|gain|increase|extension|benefit|difference|old)\b",
+    r"|from|since|follow|apart|earlier|longer|shorter|more|less|improvement|gain|increase|extension|benefit|difference|old"
+    r"|or\s+(?:longer|more|shorter|less|greater))\b",
     re.I,
 )
 RESPECTIVELY_RE = re.compile(r"\brespectively\b", re.I)

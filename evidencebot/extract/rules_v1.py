@@ -32,7 +32,7 @@ _EP_RE = re.compile(
     re.I,
 )
 _EP_ABBR_RE = re.compile(
-    r"\b(?=[mOPTDR])(?:" + "|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)) + ")"
+    r"\b(?=[mrOPTDR])(?:" + "|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)) + ")"
 )
 _OTHER_RE = re.compile(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")", re.I)
 _RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE)
@@ -866,6 +866,8 @@ class SurvivalRulesV1:
         gap = text[anc.end : v.start]
         if _GAP_BLOCK.search(gap):
             return True
+        if _HYPOTHESIS_RE.search(text, max(s, anc.start - 45), v.start):
+            return True  # "a historical median PFS of 3.0 months", "to exclude a median PFS of 2.0 months"
         if len(gap) > 160:
             return True
         return False
@@ -1314,6 +1316,11 @@ _HR_CONTEXT_RE = re.compile(
 _HR_BARE_CI_RE = re.compile(
     rf"\s*[,;]\s*(?P<low>{lx.NUM})\s*(?:[{lx.DASH}]|to)\s*(?P<high>{lx.NUM})(?!\s*(?:%|months?|weeks?|days?|years?))"
 )
+_HYPOTHESIS_RE = re.compile(
+    r"\b(?:historical|hypothes\w*|assum\w*|exclude|null|alternative|expected|target\w*|prespecified|pre-specified|"
+    r"threshold|power\w*|detect|benchmark|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
+    re.I,
+)
 _FROM_RE = re.compile(r"\b(?:from|since)\s+(?:the\s+)?(?:start\s+of\s+|time\s+of\s+|date\s+of\s+)?$", re.I)
 _CLAUSE_LEAD_RE = re.compile(r"\s*(?:in|among|for|with|on)\s+(?:the\s+|those\s+|patients\s+)*", re.I)
 _WOW_RE = re.compile(
@@ -1336,7 +1343,8 @@ _ROLE_CANON = {
 }
 _NOT_ARM_NAME = re.compile(
     r"\d|\b(?:overall|whole|entire|total|same|two|both|all|each|either|other|age|ITT|intention|safety|study|"
-    r"treatment|this|that|these|first|second|latter|former|respective|subgroup|population|analysis|"
+    r"treatment|this|that|these|first|second|latter|former|respective|subgroup|population|analysis|weighted|"
+    r"unweighted|matched|unmatched|propensity|adjusted|full|pooled|"
     r"experimental|investigational|intervention|control|comparator|placebo|combination|monotherapy|standard|"
     r"chemotherapy|triplet|doublet|[A-D])$|^(?:the|a|an|each|both)\b",
     re.I,
