@@ -1414,7 +1414,7 @@ _ARM_N_AFTER = re.compile(
 _ARM_N_BEFORE = re.compile(
     rf"(?:(?<![\w:.,])(?P<n>{lx.COUNT})\s+(?:{_PEOPLE}\s+)?(?:were\s+|was\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
     r"(?:to|received|receiving|in\s+the|on|given|treated\s+with)\s+(?:receive\s+)?(?:the\s+)?"
-    r"|[(,;]\s*(?P<n2>\d+)\s+|\band\s+(?P<n3>\d+)\s+)$",
+    r"|[(,;]\s*(?P<n2>\d+)\s+(?:the\s+)?|\band\s+(?P<n3>\d+)\s+(?:the\s+)?)$",
     re.I,
 )
 
