@@ -1,0 +1,167 @@
+"""Arm, patient-number, hazard-ratio-endpoint and distractor surface forms, one sentence (or a
+title plus one sentence) each, asserting the values, their arms and their spans in the input."""
+
+from __future__ import annotations
+
+from evidencebot.extract import extract_abstract
+from evidencebot.extract.pipeline import build_nlp, source_offsets
+
+
+def at(text, needle, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+def rows(protocol, text, title=""):
+    ex = extract_abstract(text, protocol, title=title)
+    return [(o.value, o.arm, o.regimen, o.span) for o in ex.outcomes]
+
+
+def test_arm_after_unlabelled_ci(protocol):
+    """10·8 months (9·9–11·7) in the placebo group: the CI's numbers do not hide the arm"""
+    t = "Median OS was 12·6 months (95% CI 11·5–13·7) in the nivolumab group and 10·8 months (9·9–11·7) in the placebo group."
+    assert rows(protocol, t) == [
+        (12.6, "nivolumab group", "nivolumab", at(t, "12·6")),
+        (10.8, "placebo group", "placebo", at(t, "10·8")),
+    ]
+
+
+def test_role_word_arms(protocol):
+    """7.1 months with the combination and 1.4 months with the control"""
+    title = "Liposomal irinotecan plus fluorouracil and leucovorin versus fluorouracil and leucovorin"
+    t = "Median PFS was 7.1 months with the combination and 1.4 months with 5-FU/LV alone."
+    assert rows(protocol, t, title) == [
+        (7.1, "combination", "nal-IRI + 5-FU/LV", at(t, "7.1")),
+        (1.4, "5-FU/LV alone", "5-FU/LV", at(t, "1.4")),
+    ]
+
+
+def test_named_group_outside_dictionary(protocol):
+    """7.6 months in the RFA group and 5.1 months in the stent-only group"""
+    t = "Median overall survival was 7.6 months in the RFA group and 5.1 months in the stent-only group."
+    assert [(v, a) for v, a, _, _ in rows(protocol, t)] == [(7.6, "RFA group"), (5.1, "stent-only group")]
+
+
+def test_hyphenated_combination(protocol):
+    """two-year DFS was 58% with gemcitabine-cisplatin and 49% with capecitabine"""
+    t = "Two-year DFS was 58% with gemcitabine-cisplatin and 49% with capecitabine."
+    assert rows(protocol, t) == [
+        (58.0, "gemcitabine-cisplatin", "gemcitabine + cisplatin", at(t, "58")),
+        (49.0, "capecitabine", "capecitabine", at(t, "49")),
+    ]
+
+
+def test_with_or_without_title_and_versus_values(protocol):
+    """title 'X with or without Y'; 'median 3.6 versus 1.9 months' takes the design's arm order"""
+    title = "Atezolizumab with or without cobimetinib in biliary tract cancer"
+    t = "Median PFS was 3.6 versus 1.9 months."
+    assert [(v, r) for v, _, r, _ in rows(protocol, t, title)] == [
+        (3.6, "atezolizumab + cobimetinib"),
+        (1.9, "atezolizumab"),
+    ]
+
+
+def test_clause_leading_arm(protocol):
+    """In the pembrolizumab group, median PFS was 5.2 months and median OS 12.6 months"""
+    t = "In the pembrolizumab group, median PFS was 5.2 months and median OS 12.6 months."
+    assert [(v, a) for v, a, _, _ in rows(protocol, t)] == [
+        (5.2, "pembrolizumab group"),
+        (12.6, "pembrolizumab group"),
+    ]
+
+
+def test_median_of_is_not_a_landmark_rate(protocol):
+    """patients had a median PFS of 4.2 months (90% CI, 1.3–6.2)"""
+    t = "HER2-low patients had a median PFS of 4.2 months (90% CI, 1.3–6.2)."
+    (o,) = extract_abstract(t, protocol).outcomes
+    assert (o.endpoint, o.statistic, o.value, o.ci_level, o.ci_low, o.ci_high, o.span) == (
+        "PFS",
+        "median",
+        4.2,
+        0.9,
+        1.3,
+        6.2,
+        at(t, "4.2"),
+    )
+
+
+def test_endpoint_from_origin(protocol):
+    """median overall survival from enrolment was 13.0 months"""
+    t = "Median overall survival from enrolment was 13.0 months (95% CI 9.2–not reached)."
+    (o,) = extract_abstract(t, protocol).outcomes
+    assert (o.endpoint, o.value, o.ci_low, o.ci_high_not_reached, o.span) == (
+        "OS",
+        13.0,
+        9.2,
+        True,
+        at(t, "13.0"),
+    )
+
+
+def test_design_hypothesis_is_not_a_result(protocol):
+    """the study had 80% power to exclude a median PFS of 2.0 months"""
+    t = "The study had 80% power to exclude a historical median PFS of 2.0 months."
+    assert extract_abstract(t, protocol).outcomes == []
+
+
+def test_n_per_arm_in_parentheses(protocol):
+    """573 patients were randomised (379 regorafenib, 194 placebo)"""
+    title = "Regorafenib versus placebo in refractory biliary tract cancer"
+    t = (
+        "573 patients were randomised (379 regorafenib, 194 placebo). "
+        "Median OS was 10.5 months with regorafenib and 7.9 months with placebo."
+    )
+    ex = extract_abstract(t, protocol, title=title)
+    assert ex.n_total == 573
+    assert [(o.value, o.n, o.span) for o in ex.outcomes] == [
+        (10.5, 379, at(t, "10.5")),
+        (7.9, 194, at(t, "7.9")),
+    ]
+
+
+def test_n_per_arm_and_number_words(protocol):
+    """One hundred and twenty patients were randomised (60 per arm)"""
+    title = "Gemcitabine-cisplatin or capecitabine after resection"
+    t = (
+        "One hundred and twenty patients were randomised (60 per arm). "
+        "Median DFS was 31.4 months with gemcitabine-cisplatin and 23.5 months with capecitabine."
+    )
+    ex = extract_abstract(t, protocol, title=title)
+    assert ex.n_total == 120
+    assert [(o.value, o.n) for o in ex.outcomes] == [(31.4, 60), (23.5, 60)]
+
+
+def test_n_equals_after_arm_defines_arms(protocol):
+    """174 made up the analysis population (nal-IRI plus 5-FU/LV, n = 88; 5-FU/LV, n = 86)"""
+    t = (
+        "Of 178 randomized patients, 174 made up the analysis population (nal-IRI plus 5-FU/LV, n = 88; "
+        "5-FU/LV, n = 86). Median PFS was 4.2 months with the combination and 1.7 months with 5-FU/LV alone."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen, o.n) for o in ex.outcomes] == [
+        (4.2, "nal-IRI + 5-FU/LV", 88),
+        (1.7, "5-FU/LV", 86),
+    ]
+
+
+def test_hazard_ratio_endpoint_from_preceding_words(protocol):
+    """associated with shorter survival (HR 2.1, 95% CI 1.2–3.7); lower risk of progression (HR 0.71, ...)"""
+    t = "A high CA19-9 level was associated with shorter survival (HR 2.1, 95% CI 1.2–3.7)."
+    (hr,) = extract_abstract(t, protocol).hazard_ratios
+    assert (hr.endpoint, hr.value, hr.ci_low, hr.ci_high, hr.span) == ("OS", 2.1, 1.2, 3.7, at(t, "2.1"))
+    t = "Median PFS was 3.2 vs 2.1 months with a lower risk of progression (HR 0·57, 0·42–0·77)."
+    (hr,) = extract_abstract(t, protocol).hazard_ratios
+    assert (hr.endpoint, hr.value, hr.ci_low, hr.ci_high, hr.span) == ("PFS", 0.57, 0.42, 0.77, at(t, "0·57"))
+
+
+def test_spans_map_back_when_only_candidate_sentences_are_tokenised(protocol):
+    """the Doc holds only candidate sentences; spans still index the input text"""
+    t = "Patients were enrolled at 12 centres in 2019. Median OS was 6.3 months (95% CI 4.1–8.3)."
+    doc = build_nlp(protocol)(t)
+    assert doc.text != t and doc._.source_text == t
+    got = [
+        (s.label_, s.text, *source_offsets(doc, s)) for s in doc.spans["evidencebot"] if s.label_ == "OUTCOME"
+    ]
+    assert got == [("OUTCOME", "6.3", *at(t, "6.3"))]
