@@ -21,7 +21,10 @@ def rows(protocol, text, title=""):
 
 def test_arm_after_unlabelled_ci(protocol):
     """10·8 months (9·9–11·7) in the placebo group: the CI's numbers do not hide the arm"""
-    t = "Median OS was 12·6 months (95% CI 11·5–13·7) in the nivolumab group and 10·8 months (9·9–11·7) in the placebo group."
+    t = (
+        "Median OS was 12·6 months (95% CI 11·5–13·7) in the nivolumab group "
+        "and 10·8 months (9·9–11·7) in the placebo group."
+    )
     assert rows(protocol, t) == [
         (12.6, "nivolumab group", "nivolumab", at(t, "12·6")),
         (10.8, "placebo group", "placebo", at(t, "10·8")),
