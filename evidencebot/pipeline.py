@@ -128,7 +128,8 @@ def run(
     if pooled.created:
         report.pool_snapshot, report.pool_changes = pooled.snapshot_id, list(pooled.changes)
 
-    if digest_dir is not None:
+    # A digest when something changed (a committee does not want an empty one every week).
+    if digest_dir is not None and report.evidence_changed:
         from evidencebot.digest import build as digest_build
 
         written = stage("digest", lambda: digest_build.write_digest(db, protocol, digest_dir,
