@@ -55,11 +55,31 @@ _N_PER_ARM = re.compile(
 _RANDOMISED_RE = re.compile(
     r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b", re.I
 )
-_BACKGROUND_CUE = re.compile(
+_BACKGROUND_WORD = re.compile(
     r"(?:after|following|prior|previous(?:ly)?|progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
-    r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b[^.;]{0,40}$",
+    r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b",
     re.I,
 )
+_BG_CACHE: dict[str, list[tuple[int, int]]] = {}
+
+
+def _background(text: str, start: int, lo: int = 0) -> bool:
+    """A treatment mentioned as background ("after gemcitabine", "refractory to ..."): a cue word
+    starting at most 60 characters before it, ending at most 40 before it, no '.' or ';' between."""
+    cues = _BG_CACHE.get(text)
+    if cues is None:
+        if len(_BG_CACHE) > 8:
+            _BG_CACHE.clear()
+        cues = _BG_CACHE[text] = [(m.start(), m.end()) for m in _BACKGROUND_WORD.finditer(text)]
+    w0 = max(lo, start - 60)
+    for cs, ce in cues:
+        if cs >= start:
+            break
+        if cs >= w0 and ce <= start and start - ce <= 40 and not re.search(r"[.;]", text[ce:start]):
+            return True
+    return False
+
+
 _RATE_CONT_RE = re.compile(
     rf"\b(?:and\s+|while\s+|whereas\s+)?(?:at|by|after)\s+(?P<tps>{lx.TP}(?:\s*(?:,|and|or)\s*{lx.TP})*)\s*[\-\u2010]?\s*"
     rf"(?P<tpu>{lx.TP_UNIT})\b",
@@ -331,7 +351,7 @@ class SurvivalRulesV1:
         for a in arms:
             if not a.family:
                 continue
-            if _BACKGROUND_CUE.search(text[max(lo, a.start - 60) : a.start]):
+            if _background(text, a.start, lo):
                 continue
             if a.family not in [f.family for f in out] and a.components not in [f.components for f in out]:
                 out.append(a)
@@ -354,7 +374,7 @@ class SurvivalRulesV1:
         for a in arms:
             if not a.family:
                 continue
-            w = 0.25 if _BACKGROUND_CUE.search(text[max(0, a.start - 60) : a.start]) else 1.0
+            w = 0.25 if _background(text, a.start) else 1.0
             counts[a.family] = counts.get(a.family, 0) + w
             order.setdefault(a.family, a.start)
         comp_arms: list[ArmMention] = []
@@ -563,7 +583,15 @@ class SurvivalRulesV1:
                         continue
                 anchors.append(Mention("ENDPOINT", a, b, ep))
                 ep_spans.append((a, b))
-        for m in _OTHER_RE.finditer(sent):
+        # other time concepts matter only from the first endpoint on (or everywhere when an
+        # endpoint may be carried over from the previous sentence)
+        if anchors:
+            other_from = min(m.start for m in anchors) - s
+        elif carry_ep and _CARRY_CUE.search(sent):
+            other_from = 0
+        else:
+            other_from = len(sent)
+        for m in _OTHER_RE.finditer(sent, other_from):
             a, b = m.start() + s, m.end() + s
             if _overlaps(a, b, masks) or _overlaps(a, b, ep_spans):
                 continue
@@ -1316,6 +1344,7 @@ _HR_CONTEXT_RE = re.compile(
 _HR_BARE_CI_RE = re.compile(
     rf"\s*[,;]\s*(?P<low>{lx.NUM})\s*(?:[{lx.DASH}]|to)\s*(?P<high>{lx.NUM})(?!\s*(?:%|months?|weeks?|days?|years?))"
 )
+_CARRY_CUE = re.compile(r"\bmedian|\bcorresponding", re.I)
 _HYPOTHESIS_RE = re.compile(
     r"\b(?:historical|hypothes\w*|assum\w*|exclude|null|alternative|expected|target\w*|prespecified|pre-specified|"
     r"threshold|power\w*|detect|benchmark|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
