@@ -74,6 +74,8 @@ AGENTS = (
     "placebo",
     "observation",
     "surveillance",
+    "surgery alone",
+    "resection alone",
     "folinic acid",
     "levoleucovorin",
     "L-folinic acid",

@@ -210,6 +210,18 @@ RATE_STATE_RE = re.compile(
     rf"\s+(?:at|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
     re.I,
 )
+# "At 12 months, 26.6% of nivolumab recipients ... were alive"
+RATE_AT_ALIVE_RE = re.compile(
+    rf"\b(?=[aA])(?P<ep>at|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b"
+    r"(?=,?[^.;]{0,160}?\b(?:were|was|remained|being|still)\s+alive\b)",
+    re.I,
+)
+# "49% of patients were alive at 6 months" (the rate before its anchor)
+ALIVE_AFTER_RE = re.compile(
+    rf"\s*(?:of\s+(?:the\s+)?(?:[\w\-]+\s+){{0,3}}?)?(?:were|was|remained)\s+(?:still\s+)?alive\s+(?:at|after)\s+"
+    rf"(?P<tp>{TP})\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
+    re.I,
+)
 N_RE = re.compile(r"\b[nN]\s*=\s*(?P<n>\d+)")
 ARM_GENERIC_RE = re.compile(
     r"\b(?=[eitscpmdagb1-4])(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"

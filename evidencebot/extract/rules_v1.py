@@ -35,7 +35,7 @@ _EP_ABBR_RE = re.compile(
     r"\b(?=[mrOPTDR])(?:" + "|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)) + ")"
 )
 _OTHER_RE = re.compile(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")", re.I)
-_RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE)
+_RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE, lx.RATE_AT_ALIVE_RE)
 _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
@@ -719,11 +719,25 @@ class SurvivalRulesV1:
                         r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?",
                         text[members[-1].ext_end : e],
                     )
+                    alive = lx.ALIVE_AFTER_RE.match(text, members[-1].ext_end, e)
                     if after:
                         pos = members[-1].ext_end + after.end()
                         nxt = [m for m in anchors if m.start == pos and m.label == "ENDPOINT"]
                         if nxt:
                             anchor_list = nxt
+                    if not anchor_list and alive and all(v.pct for v in members):
+                        tp = lx.timepoint_months(alive.group("tp"), alive.group("tpu"))
+                        anchor_list = [Mention("RATE", alive.start(), alive.end(), "OS", (tp,))]
+            elif (
+                len(anchor_list) == 1
+                and len(members) > 1
+                and _THEY_WERE_RE.search(text, anchor_list[0].end, first.start)
+            ):
+                # "median PFS was 2.9 months and OS 6.9 months; with X they were 2.8 and 6.5 months"
+                eps = [m for m in anchors if m.label == "ENDPOINT" and m.end <= first.start]
+                distinct = list({m.value: m for m in eps}.values())
+                if len(distinct) == len(members):
+                    anchor_list = sorted(distinct, key=lambda m: m.start)
             if not anchor_list:
                 continue
             n = len(members)
@@ -892,7 +906,7 @@ class SurvivalRulesV1:
         if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct:
             return True
         gap = text[anc.end : v.start]
-        if _GAP_BLOCK.search(gap):
+        if _GAP_BLOCK.search(gap[-30:]):
             return True
         if _HYPOTHESIS_RE.search(text, max(s, anc.start - 45), v.start):
             return True  # "a historical median PFS of 3.0 months", "to exclude a median PFS of 2.0 months"
@@ -1344,6 +1358,7 @@ _HR_CONTEXT_RE = re.compile(
 _HR_BARE_CI_RE = re.compile(
     rf"\s*[,;]\s*(?P<low>{lx.NUM})\s*(?:[{lx.DASH}]|to)\s*(?P<high>{lx.NUM})(?!\s*(?:%|months?|weeks?|days?|years?))"
 )
+_THEY_WERE_RE = re.compile(r";[^;]*\b(?:they|these|the\s+corresponding\s+\w+)\s+were\b", re.I)
 _CARRY_CUE = re.compile(r"\bmedian|\bcorresponding", re.I)
 _HYPOTHESIS_RE = re.compile(
     r"\b(?:historical|hypothes\w*|assum\w*|exclude|null|alternative|expected|target\w*|prespecified|pre-specified|"

@@ -168,3 +168,49 @@ def test_spans_map_back_when_only_candidate_sentences_are_tokenised(protocol):
         (s.label_, s.text, *source_offsets(doc, s)) for s in doc.spans["evidencebot"] if s.label_ == "OUTCOME"
     ]
     assert got == [("OUTCOME", "6.3", *at(t, "6.3"))]
+
+
+def test_alive_at_timepoint_before_rates(protocol):
+    """At 12 months, 26·6% of nivolumab recipients and 11·1% of placebo recipients were alive"""
+    t = "At 12 months, 26·6% of nivolumab recipients and 11·1% of placebo recipients were alive."
+    ex = extract_abstract(t, protocol)
+    assert [
+        (o.endpoint, o.statistic, o.timepoint_months, o.value, o.regimen, o.span) for o in ex.outcomes
+    ] == [
+        ("OS", "rate", 12.0, 26.6, "nivolumab", at(t, "26·6")),
+        ("OS", "rate", 12.0, 11.1, "placebo", at(t, "11·1")),
+    ]
+
+
+def test_alive_at_timepoint_after_rate(protocol):
+    """49% of patients were alive at 6 months"""
+    t = "Overall, 49% of patients were alive at 6 months."
+    (o,) = extract_abstract(t, protocol).outcomes
+    assert (o.endpoint, o.statistic, o.timepoint_months, o.value, o.span) == (
+        "OS",
+        "rate",
+        6.0,
+        49.0,
+        at(t, "49"),
+    )
+
+
+def test_they_were_maps_to_the_endpoints_in_order(protocol):
+    """median PFS was 2.9 months and OS 6.9 months; with X they were 2.8 months and 6.5 months"""
+    t = (
+        "With mFOLFOX, median PFS was 2.9 months and OS 6.9 months; "
+        "with nal-IRI/5-FU/LV they were 2.8 months and 6.5 months."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.regimen, o.span) for o in ex.outcomes] == [
+        ("PFS", 2.9, "FOLFOX", at(t, "2.9")),
+        ("OS", 6.9, "FOLFOX", at(t, "6.9")),
+        ("PFS", 2.8, "nal-IRI + 5-FU/LV", at(t, "2.8")),
+        ("OS", 6.5, "nal-IRI + 5-FU/LV", at(t, "6.5")),
+    ]
+
+
+def test_surgery_alone_comparator(protocol):
+    """76.8% with S-1 versus 67.9% with surgery alone"""
+    t = "Three-year overall survival was 76.8% with S-1 versus 67.9% with surgery alone."
+    assert [(v, a) for v, a, _, _ in rows(protocol, t)] == [(76.8, "S-1"), (67.9, "surgery alone")]
