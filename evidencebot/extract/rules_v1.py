@@ -49,14 +49,24 @@ _N_ADJ = (
     r"(?:(?:eligible|evaluable|consecutive|enrolled|randomi[sz]ed|adult|previously\s+treated|pretreated|"
     r"Japanese|Chinese|Korean|European|additional)\s+)*"
 )
-_N_PER_ARM = re.compile(
-    rf"\b(?P<n>{lx.COUNT})\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b", re.I
-)
+_N_PER_ARM_TAIL = re.compile(r"\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b", re.I)
+_N_COUNT_END = re.compile(rf"(?<![\w.,])(?P<n>{lx.COUNT})$", re.I)
+
+
+def _n_per_arm(text: str) -> int | None:
+    """'(60 per arm)', '45 patients in each group'."""
+    for m in _N_PER_ARM_TAIL.finditer(text):
+        c = _N_COUNT_END.search(text, max(0, m.start() - 40), m.start())
+        if c:
+            return lx.parse_count(c.group("n"))
+    return None
+
+
 _RANDOMISED_RE = re.compile(
     r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b", re.I
 )
 _BACKGROUND_WORD = re.compile(
-    r"(?:after|following|prior|previous(?:ly)?|progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
+    r"\b(?=[afprseAFPRSE])(?:after|following|prior|previous(?:ly)?|progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
     r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b",
     re.I,
 )
@@ -452,7 +462,7 @@ class SurvivalRulesV1:
         if counts:
             d.single_regimen = max(counts, key=lambda f: (counts[f], -order.get(f, 0)))
         d.n_total = _total_n(text)
-        per_arm = _N_PER_ARM.search(text)
+        per_arm = _n_per_arm(text)
         for a in arms:
             fam = self.resolve_family(a, d)
             if not fam:
@@ -461,9 +471,8 @@ class SurvivalRulesV1:
             if n is not None:
                 d.n_by_family.setdefault(fam, n)
         if per_arm and d.arms:
-            n = lx.parse_count(per_arm.group("n"))
             for _, fam in d.arms:
-                d.n_by_family.setdefault(fam, n)
+                d.n_by_family.setdefault(fam, per_arm)
         return d
 
     def _with_or_without(self, title: str, title_arms: list[ArmMention], d: Design) -> None:
@@ -1419,13 +1428,19 @@ def _paren_depth(text: str, s: int, e: int):
 _PEOPLE_RE = re.compile(_PEOPLE, re.I)
 
 
+# a digit or a number word: a cheap test before the (slow) count patterns
+_MAY_COUNT = re.compile(
+    r"\d|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|ty\b|hundred)"
+)
+
+
 def _total_n(text: str) -> int | None:
     """The number of patients in the study: a sentence that says so ("146 patients were
     enrolled", "a total of 88 patients", "included 103 patients"), else the first 'N patients'."""
     weak = None
     for pm in _PEOPLE_RE.finditer(text):
         lo = max(0, pm.start() - 80)
-        m = _N_BEFORE_PEOPLE.search(text, lo, pm.start())
+        m = _N_BEFORE_PEOPLE.search(text, lo, pm.start()) if _MAY_COUNT.search(text, lo, pm.start()) else None
         if not m:
             continue
         n = lx.parse_count(m.group("n"))
@@ -1468,7 +1483,8 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
     m = _ARM_N_AFTER.match(text, a.end, min(len(text), a.end + 24))
     if m:
         return int(m.group("n") or m.group("n2"))
-    m = _ARM_N_BEFORE.search(text[max(0, a.start - 60) : a.start])
+    window = text[max(0, a.start - 60) : a.start]
+    m = _ARM_N_BEFORE.search(window) if _MAY_COUNT.search(window) else None
     if m:
         raw = m.group("n") or m.group("n2") or m.group("n3")
         n = lx.parse_count(raw)
