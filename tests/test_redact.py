@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 from evidencebot.redact import RedactingFilter, redact
@@ -20,10 +21,16 @@ def test_configured_key_is_masked_anywhere(monkeypatch):
     assert KEY not in redact(f"failed with key {KEY} in body {{'api_key': '{KEY}'}}")
 
 
-def test_log_records_are_redacted(monkeypatch, caplog):
+def test_log_records_are_redacted(monkeypatch):
     monkeypatch.setenv("NCBI_API_KEY", KEY)
-    logger = logging.getLogger("evidencebot.test_redact")
-    logger.addFilter(RedactingFilter())
-    with caplog.at_level(logging.INFO, logger="evidencebot.test_redact"):
-        logger.info("request %s failed", f"https://x/?api_key={KEY}")
-    assert KEY not in caplog.text and "api_key=***" in caplog.text
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("test_redact")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("request %s failed with key %s", f"https://x/?api_key={KEY}", KEY)
+    finally:
+        logger.removeHandler(handler)
+    assert KEY not in stream.getvalue() and "api_key=***" in stream.getvalue()

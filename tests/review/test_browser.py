@@ -67,6 +67,11 @@ def test_review_flow_in_chromium(browser, server, demo):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "review_record.png"))
 
+    # Include the record (key i): only included records feed the pool.
+    page.keyboard.press("i")
+    page.wait_for_selector("#saved")
+    assert page.locator("#current-decision").inner_text() == "include"
+
     # Correct the misread upper bound of the OS CI (94 -> 9.4) in place.
     row = page.locator(f"#ev-{ids['a_os']}")
     row.locator("input[name=ci_high]").fill("9.4")
@@ -99,12 +104,16 @@ def test_review_flow_in_chromium(browser, server, demo):
         0, "verified", "review:dr.alice", 9.4)
     actions = [(a, r) for a, r in db.execute(
         "SELECT action, row_key FROM audit WHERE actor = 'review:dr.alice' ORDER BY id")]
-    assert actions == [("review_correct", f"{ids['a_os']}->{new['id']}"), ("review_decide", "40000002"),
+    assert actions == [("review_decide", "40000001"),
+                       ("review_correct", f"{ids['a_os']}->{new['id']}"), ("review_decide", "40000002"),
                        ("review_withhold", "40000002")]
     saves = db.execute(
         "SELECT origin, snapshot_before, snapshot_after FROM review_saves ORDER BY id").fetchall()
+    # Including 40000001 brings its rows into the pool, the correction moves it again, and
+    # excluding 40000002 (which was waiting in the review band, so never pooled) changes nothing.
     assert saves == [("web", snapshots_before, snapshots_before + 1),
-                     ("web", snapshots_before + 1, snapshots_before + 2)]
+                     ("web", snapshots_before + 1, snapshots_before + 2),
+                     ("web", snapshots_before + 2, snapshots_before + 2)]
     latest = json.loads(
         db.execute("SELECT inputs FROM pool_snapshots ORDER BY id DESC LIMIT 1").fetchone()[0])
     assert new["id"] in {r["evidence_id"] for r in latest["primary"]}
