@@ -264,19 +264,30 @@ class SurvivalRulesV1:
             fb = self._fam_of.get(_WS_RE.sub(" ", m.group("b").lower()), m.group("b").lower())
             if fa != fb:
                 spans.append((m.start(), m.end(), self._combine(fa, fb)))
-        hy = [(s, e) for s, e, _ in spans]
-        spans += [t for t in regimen_spans if not _overlaps(t[0], t[1], hy)]
-        taken = [(s, e) for s, e, _ in spans]
+        covered = bytearray(len(text) + 1)  # characters already inside a mention
+
+        def free(a: int, b: int) -> bool:
+            return not any(covered[a:b])
+
+        def take(a: int, b: int) -> None:
+            covered[a:b] = b"\x01" * (b - a)
+
+        for a, b, _ in spans:
+            take(a, b)
+        for t in regimen_spans:
+            if free(t[0], t[1]):
+                spans.append(t)
+                take(t[0], t[1])
         if self._abbr_re is not None:
             for m in self._abbr_re.finditer(text):
-                if not _overlaps(m.start(), m.end(), taken):
+                if free(m.start(), m.end()):
                     spans.append((m.start(), m.end(), self._abbr[m.group(0)]))
-                    taken.append((m.start(), m.end()))
+                    take(m.start(), m.end())
         if self._agent_re is not None:
             for m in self._agent_re.finditer(text):
-                if not _overlaps(m.start(), m.end(), taken):
+                if free(m.start(), m.end()):
                     spans.append((m.start(), m.end(), m.group(0).lower()))
-                    taken.append((m.start(), m.end()))
+                    take(m.start(), m.end())
         spans.sort()
         merged: list[ArmMention] = []
 
@@ -309,21 +320,22 @@ class SurvivalRulesV1:
                         )
                         continue
             merged.append(ArmMention(s, e, text[s:e], fam, components=parts(fam)))
+        covered = bytearray(len(text) + 1)
         for a in merged:
-            m = re.match(r"\s+(?:arm|group|cohort)\b", text[a.end : a.end + 10], re.I)
+            m = _ARM_SUFFIX_RE.match(text, a.end, a.end + 10)
             if m:
-                a.label = text[a.start : a.end + m.end()]
+                a.label = text[a.start : m.end()]
+            take(a.start, a.end)
         for m in lx.ARM_GENERIC_RE.finditer(text):
-            if not _overlaps(m.start(), m.end(), [(a.start, a.end) for a in merged]):
+            if free(m.start(), m.end()):
                 kind = (m.group("kind") or m.group("kind2") or m.group("kind3") or "").lower()
                 kind = _ROLE_CANON.get(kind, kind)
                 letter = m.group("letter") or m.group("letter2") or ""
                 merged.append(ArmMention(m.start(), m.end(), m.group(0).strip(), "", kind or letter.upper()))
+                take(m.start(), m.end())
         for m in lx.ARM_NAMED_RE.finditer(text):
             name = m.group("name")
-            if _overlaps(m.start(), m.end(), [(a.start, a.end) for a in merged]) or _NOT_ARM_NAME.search(
-                name
-            ):
+            if not free(m.start(), m.end()) or _NOT_ARM_NAME.search(name):
                 continue
             merged.append(ArmMention(m.start(), m.end(), m.group(0).strip(), "", "named"))
         merged.sort(key=lambda a: a.start)
@@ -1382,6 +1394,7 @@ _WOW_RE = re.compile(
     re.I,
 )
 _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", re.I)
+_ARM_SUFFIX_RE = re.compile(r"\s+(?:arm|group|cohort)\b", re.I)
 _ROLE_CANON = {
     "doublets": "doublet",
     "triplets": "triplet",
