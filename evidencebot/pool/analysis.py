@@ -36,33 +36,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from evidencebot.pool import effects, engine
+from evidencebot.protocol import PoolSettings
 
 MEASURES = ("median", "hazard_ratio", "proportion")
 LEVEL = 0.95
 EGGER_MIN_K = 10
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the protocol says about pooling (a subset of evidencebot.protocol.PoolSettings)."""
-
-    method: str = "REML"
-    ci_method: str = "knha"
-    fallback_method: str = "DL"
-    median_scale: str = "log"
-    proportion_transform: str = "logit"
-    median_without_ci: str = "exclude"
-    endpoints: tuple[str, ...] = ("PFS", "OS", "ORR", "grade3plus_neutropenia")
-
-    @classmethod
-    def from_protocol(cls, pool) -> Settings:
-        return cls(pool.method, pool.ci_method, pool.fallback_method, pool.median_scale,
-                   pool.proportion_transform, pool.median_without_ci, tuple(pool.endpoints))
 
 
 def comparator(comparison: str | None) -> str:
@@ -80,7 +62,7 @@ def regimen_label(row: dict, normalise: Callable[[str], str | None]) -> str:
     return f"{regimen} vs {family}"
 
 
-def _effect(row: dict, settings: Settings) -> effects.Effect | effects.Excluded:
+def _effect(row: dict, settings: PoolSettings) -> effects.Effect | effects.Excluded:
     m = row["measure"]
     if m == "hazard_ratio":
         return effects.hazard_ratio_effect(row["value"], row["ci_low"], row["ci_high"],
@@ -96,7 +78,7 @@ def _effect(row: dict, settings: Settings) -> effects.Effect | effects.Excluded:
                                      transform=settings.proportion_transform)
 
 
-def _scale(measure: str, settings: Settings) -> str:
+def _scale(measure: str, settings: PoolSettings) -> str:
     if measure == "hazard_ratio":
         return "log"
     if measure == "median":
@@ -111,14 +93,14 @@ def _f(x) -> float | None:
     return None if math.isnan(x) or math.isinf(x) else x
 
 
-def _fit(y, v, settings: Settings) -> tuple[engine.Fit, bool]:
+def _fit(y, v, settings: PoolSettings) -> tuple[engine.Fit, bool]:
     return engine.fit_with_fallback(y, v, settings.method, settings.ci_method, LEVEL,
                                     settings.fallback_method)
 
 
 def analyse_group(
     rows: list[dict], *, regimen: str, endpoint: str, measure: str, analysis: str,
-    settings: Settings,
+    settings: PoolSettings,
 ) -> dict:
     """One analysis (see module docstring for the fields)."""
     scale = _scale(measure, settings)
@@ -225,7 +207,7 @@ def analyse_group(
 
 
 def run_analyses(
-    inputs: list[dict], settings: Settings, normalise: Callable[[str], str | None],
+    inputs: list[dict], settings: PoolSettings, normalise: Callable[[str], str | None],
     analysis: str = "primary",
 ) -> tuple[list[dict], list[dict]]:
     """All analyses for one input set, and the subgroup-difference tests between regimens."""

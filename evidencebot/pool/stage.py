@@ -182,7 +182,7 @@ def describe_changes(previous: dict | None, current: dict) -> list[str]:
 
 def run(db: sqlite_utils.Database, protocol: Protocol) -> PoolOutcome:
     """Pool the current evidence; store a snapshot if the inputs changed (module docstring)."""
-    settings = pool_analysis.Settings.from_protocol(protocol.pool)
+    settings = protocol.pool
     usable, withheld = load_evidence(db)
     primary, sensitivity = build_inputs(usable, study_links(db))
     retracted = sorted(
