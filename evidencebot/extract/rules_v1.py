@@ -568,7 +568,8 @@ class SurvivalRulesV1:
         masks: list[tuple[int, int]] = []
         anchors: list[Mention] = []
         # rate anchors first: they contain endpoint words and timepoint numbers
-        for rx in _RATE_RES:
+        lsent = sent.lower()
+        for rx in _RATE_RES if _RATE_HINT.search(lsent) else ():
             for m in rx.finditer(sent):
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks):
@@ -624,7 +625,8 @@ class SurvivalRulesV1:
 
         # CIs
         cis = []
-        for m in lx.CI_RE.finditer(sent):
+        has_ci = _CI_HINT.search(sent) is not None
+        for m in lx.CI_RE.finditer(sent) if has_ci else ():
             low, low_nr = _bound(m.group("low"))
             high, high_nr = _bound(m.group("high"))
             cis.append(
@@ -640,18 +642,24 @@ class SurvivalRulesV1:
                 )
             )
             mentions.append(Mention("CI", m.start() + s, m.end() + s))
-        ci_label = lx.CI_LABEL_RE.search(sent)
+        ci_label = lx.CI_LABEL_RE.search(sent) if has_ci else None
         ci_spans = [(c[4], c[5]) for c in cis]
-        for m in lx.CI_MENTION_RE.finditer(sent):
+        for m in lx.CI_MENTION_RE.finditer(sent) if "%" in sent else ():
             masks.append((m.start() + s, m.end() + s))
-        for m in lx.RANGE_RE.finditer(sent):
+        for m in (
+            lx.RANGE_RE.finditer(sent)
+            if ("range" in lsent or "iqr" in lsent or "interquartile" in lsent)
+            else ()
+        ):
             masks.append((m.start() + s, m.end() + s))
-        for m in lx.N_RE.finditer(sent):
+        for m in lx.N_RE.finditer(sent) if "=" in sent else ():
             masks.append((m.start("n") + s, m.end("n") + s))
         for a in arms:
             if s <= a.start < e:
                 masks.append((a.start, a.end))
-        pvals = [(m.start() + s, m.end() + s, m) for m in lx.P_RE.finditer(sent)]
+        pvals = (
+            [(m.start() + s, m.end() + s, m) for m in lx.P_RE.finditer(sent)] if _P_HINT.search(sent) else []
+        )
         masks.extend((a, b) for a, b, _ in pvals)
 
         # hazard ratios
@@ -718,7 +726,9 @@ class SurvivalRulesV1:
         groups: dict[int, list[Value]] = {}
         for v in vals:
             groups.setdefault(v.group, []).append(v)
-        respectively = [m.start() + s for m in lx.RESPECTIVELY_RE.finditer(sent)]
+        respectively = (
+            [m.start() + s for m in lx.RESPECTIVELY_RE.finditer(sent)] if "espectively" in lsent else []
+        )
         n_before = len(ex.outcomes)
         ctx["ex"], ctx["sent_start"] = ex, n_before
         sent_arms = [a for a in arms if s <= a.start < e]
@@ -1100,6 +1110,8 @@ class SurvivalRulesV1:
         self, text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep
     ):
         found = 0
+        if "HR" not in sent and "hr" not in sent and "azard" not in sent and "Hr" not in sent:
+            return 0
         for hm in lx.HR_HEAD_RE.finditer(sent):
             a = hm.start() + s
             b = hm.end() + s
@@ -1380,6 +1392,10 @@ _HR_BARE_CI_RE = re.compile(
     rf"\s*[,;]\s*(?P<low>{lx.NUM})\s*(?:[{lx.DASH}]|to)\s*(?P<high>{lx.NUM})(?!\s*(?:%|months?|weeks?|days?|years?))"
 )
 _THEY_WERE_RE = re.compile(r";[^;]*\b(?:they|these|the\s+corresponding\s+\w+)\s+were\b", re.I)
+# cheap tests before the costly patterns of a sentence
+_RATE_HINT = re.compile(r"month|year|week|\bmo\b|\byrs?\b|\bwks?\b")
+_CI_HINT = re.compile(r"CI|C\.I|onfiden|redible|CrI|ci\b", re.I)
+_P_HINT = re.compile(r"[pP]\s*(?:[\-\u2010]?\s*values?)?\s*(?:[=<>\u2264\u2265]|&[lg]t;)")
 _CARRY_CUE = re.compile(r"\bmedian|\bcorresponding", re.I)
 _HYPOTHESIS_RE = re.compile(
     r"\b(?:historical|hypothes\w*|assum\w*|exclude|null|alternative|expected|target\w*|prespecified|pre-specified|"
