@@ -224,18 +224,18 @@ ALIVE_AFTER_RE = re.compile(
 )
 N_RE = re.compile(r"\b[nN]\s*=\s*(?P<n>\d+)")
 ARM_GENERIC_RE = re.compile(
-    r"\b(?=[eitscpmdagb1-4])(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
+    r"\b(?=[eitscpmdagbw1-4])(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
     r"placebo|monotherapy|standard|chemotherapy|triplet|doublet)[\s\-]+(?:arm|group|cohort)s?"
     r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b"
-    r"|(?<=\bthe\s)(?P<kind2>combination|control|doublets?|triplets?|comparator|monotherapy|placebo)\b"
+    r"|the\s(?P<kind2>combination|control|doublets?|triplets?|comparator|monotherapy|placebo)\b"
     r"(?![\s\-]+(?:arm|group|cohort|of|with|plus|was|were|is|prolonged|improved|reduced)\b)"
-    r"|(?<=\bwith\s)(?P<kind3>doublets|triplets|monotherapy|combination\s+(?:therapy|chemotherapy|treatment)"
+    r"|with\s(?P<kind3>doublets|triplets|monotherapy|combination\s+(?:therapy|chemotherapy|treatment)"
     r"|single[\s\-]+agent\s+(?:therapy|chemotherapy)|combinations)\b)",
     re.I,
 )
 # an arm outside the regimen dictionary, named with its group: "in the RFA group", "in the stent-only arm"
 ARM_NAMED_RE = re.compile(
-    r"(?:(?<=\b(?:in|to|on|of)\sthe\s)|(?<=\bfor\sthe\s))(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
+    r"\b(?=[iotf])(?:in|to|on|of|for)\sthe\s(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
     re.I,
 )
 SUBGROUP_RE = re.compile(

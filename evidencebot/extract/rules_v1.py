@@ -259,7 +259,14 @@ class SurvivalRulesV1:
     def arm_mentions(self, text: str, regimen_spans: list[tuple[int, int, str]]) -> list[ArmMention]:
         """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
         spans = []
-        for m in self._hyphen_re.finditer(text):
+        last = -1
+        for hm in _HYPHEN_WORD_RE.finditer(text):
+            if hm.start() < last:
+                continue
+            m = self._hyphen_re.match(text, hm.start())
+            if m is None:
+                continue
+            last = m.end()
             fa = self._fam_of.get(_WS_RE.sub(" ", m.group("a").lower()), m.group("a").lower())
             fb = self._fam_of.get(_WS_RE.sub(" ", m.group("b").lower()), m.group("b").lower())
             if fa != fb:
@@ -327,17 +334,20 @@ class SurvivalRulesV1:
                 a.label = text[a.start : m.end()]
             take(a.start, a.end)
         for m in lx.ARM_GENERIC_RE.finditer(text):
-            if free(m.start(), m.end()):
-                kind = (m.group("kind") or m.group("kind2") or m.group("kind3") or "").lower()
+            bare = m.group("kind2") or m.group("kind3")
+            a = m.start("kind2") if m.group("kind2") else m.start("kind3") if bare else m.start()
+            if free(a, m.end()):
+                kind = (m.group("kind") or bare or "").lower()
                 kind = _ROLE_CANON.get(kind, kind)
                 letter = m.group("letter") or m.group("letter2") or ""
-                merged.append(ArmMention(m.start(), m.end(), m.group(0).strip(), "", kind or letter.upper()))
-                take(m.start(), m.end())
-        for m in lx.ARM_NAMED_RE.finditer(text):
-            name = m.group("name")
-            if not free(m.start(), m.end()) or _NOT_ARM_NAME.search(name):
-                continue
-            merged.append(ArmMention(m.start(), m.end(), m.group(0).strip(), "", "named"))
+                merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", kind or letter.upper()))
+                take(a, m.end())
+        if "group" in text or "arm" in text or "cohort" in text:
+            for m in lx.ARM_NAMED_RE.finditer(text):
+                name, a = m.group("name"), m.start("name")
+                if not free(a, m.end()) or _NOT_ARM_NAME.search(name):
+                    continue
+                merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", "named"))
         merged.sort(key=lambda a: a.start)
         return merged
 
@@ -1410,6 +1420,8 @@ _WOW_RE = re.compile(
     re.I,
 )
 _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", re.I)
+# a word with a hyphen or dash inside: where a hyphenated combination ("gemcitabine-cisplatin") may start
+_HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*(?:[\-\u2010\u2011][\w/]+)*[\-\u2010\u2011\u2013]\w")
 _ARM_SUFFIX_RE = re.compile(r"\s+(?:arm|group|cohort)\b", re.I)
 _ROLE_CANON = {
     "doublets": "doublet",
