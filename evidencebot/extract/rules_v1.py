@@ -816,6 +816,11 @@ class SurvivalRulesV1:
                         v.ci[2],
                         v.ci[3],
                     )
+                    if o.ci_level is None:
+                        # "(95% CI 11·5–13·7) ... and 10·8 months (9·9–11·7)": a bare interval
+                        # takes the level the abstract last stated
+                        stated = [c[0] for c in cis if c[0] is not None and c[4] < v.start]
+                        o.ci_level = stated[-1] if stated else ctx.get("ci_level")
                 o.confidence = 0.9 - (0.2 if used_carry else 0) - (0.05 if v.unit_inherited else 0)
                 self._assign_arm(
                     text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx
@@ -828,6 +833,9 @@ class SurvivalRulesV1:
         for m in anchors:
             if m.label == "ENDPOINT":
                 last_ep = m.value
+        stated = [c[0] for c in cis if c[0] is not None]
+        if stated:
+            ctx["ci_level"] = stated[-1]
         for arms_list in ctx["group_arms"].values():
             if all(x is not None for x in arms_list) and len({x for x in arms_list}) == len(arms_list):
                 ctx["last_arms"] = arms_list

@@ -214,3 +214,13 @@ def test_surgery_alone_comparator(protocol):
     """76.8% with S-1 versus 67.9% with surgery alone"""
     t = "Three-year overall survival was 76.8% with S-1 versus 67.9% with surgery alone."
     assert [(v, a) for v, a, _, _ in rows(protocol, t)] == [(76.8, "S-1"), (67.9, "surgery alone")]
+
+
+def test_bare_interval_takes_the_stated_level(protocol):
+    """12·6 months (95% CI 11·5–13·7) ... 10·8 months (9·9–11·7): the second CI is 95% too"""
+    t = "Median OS was 12·6 months (95% CI 11·5–13·7). Median PFS was 6·4 months (5·7–6·9)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.ci_level, o.ci_low, o.ci_high, o.span) for o in ex.outcomes] == [
+        (12.6, 0.95, 11.5, 13.7, at(t, "12·6")),
+        (6.4, 0.95, 5.7, 6.9, at(t, "6·4")),
+    ]
