@@ -1110,7 +1110,7 @@ class SurvivalRulesV1:
             and not lx.MAIN_POPULATION_RE.search(found.group(0))
             and not re.search(r"\d+\s+patients", found.group(0))
         ):
-            what = found.group("what") or found.group("what2") or found.group("what3")
+            what = _sub_what(found)
             if what and not re.search(r"\b(?:arm|group)\b", what, re.I):
                 return what.strip()
         m = lx.SUBGROUP_RE.match(text, v.ext_end, e)
@@ -1118,7 +1118,7 @@ class SurvivalRulesV1:
             m2 = re.match(r"\s*(?:[,;]\s*)?", text[v.ext_end : e])
             m = lx.SUBGROUP_RE.match(text, v.ext_end + m2.end(), e) if m2 else None
         if m is not None and not lx.MAIN_POPULATION_RE.search(m.group(0)):
-            what = m.group("what") or m.group("what2") or m.group("what3")
+            what = _sub_what(m)
             if what and not re.search(r"\b(?:arm|group)\b", what, re.I):
                 return what.strip()
         return None
@@ -1451,6 +1451,13 @@ _NOT_ARM_NAME = re.compile(
     r"chemotherapy|triplet|doublet|[A-D])$|^(?:the|a|an|each|both)\b",
     re.I,
 )
+
+
+def _sub_what(m: re.Match) -> str | None:
+    for g in ("what", "what2", "what3", "what4", "what5", "what6", "what7"):
+        if m.group(g):
+            return m.group(g)
+    return None
 
 
 def _sentence_arms(ctx: dict) -> list[tuple[str, str | None]]:

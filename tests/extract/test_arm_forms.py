@@ -224,3 +224,14 @@ def test_bare_interval_takes_the_stated_level(protocol):
         (12.6, 0.95, 11.5, 13.7, at(t, "12·6")),
         (6.4, 0.95, 5.7, 6.9, at(t, "6·4")),
     ]
+
+
+def test_subgroup_named_before_patients_had(protocol):
+    """HER2-low patients had a median PFS of 4.2 months; Patients with ECOG 0-1 had ...; In cohort A, ..."""
+    for t, sub in [
+        ("HER2-low patients had a median PFS of 4.2 months.", "HER2-low"),
+        ("Patients with ECOG 0-1 at start had a median OS of 6.2 months.", "ECOG 0-1 at start"),
+        ("In cohort A, median duration of response was 7·5 months.", "cohort A"),
+    ]:
+        (o,) = extract_abstract(t, protocol).outcomes
+        assert (o.subgroup, o.span) == (sub, at(t, "4.2" if "4.2" in t else "6.2" if "6.2" in t else "7·5"))
