@@ -244,17 +244,19 @@ SUBGROUP_RE = re.compile(
     r"(?=\s*(?:[,;:()]|\bwas\b|\bwere\b|\bthe\b|\bmedian\b|\bmOS\b|\bmPFS\b|\bOS\b|\bPFS\b|$))"
     r"|\b(?:in|among|for|within)\s+(?:the\s+)?(?P<what2>[\w\-+/ ]{2,40}?)\s+(?:subgroup|subset|population|patients|tumou?rs|disease|cohort)\b"  # noqa: E501
     r"|\b(?:in|among)\s+(?P<what3>(?:intrahepatic|extrahepatic|perihilar|distal|hilar|gallbladder|ampullary)[\w\- ]{0,30}?)(?=\s*[,;(]|\s+(?:was|were|the|median)))"  # noqa: E501
-    # "In cohort A, ...", "HER2-low patients had ...", "Patients with ECOG 0-1 at start had ...",
-    # "Responders had ..."
-    r"|\b(?:in|among)\s+(?P<what4>cohort\s+(?:[A-D1-4]|\d)\b)"
-    r"|(?:^|(?<=[.;]\s)|(?<=\n)|(?<=,\s(?:and|but)\s)|(?<=\bwhereas\s))"
-    r"(?P<what5>[A-Z][\w\-+/\u2265\u2264 ]{1,40}?)\s+"
-    r"(?:patients|participants|cases)(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s+(?:had|showed|achieved|reached)\b"
-    r"|(?:^|(?<=[.;]\s)|(?<=\n))(?:Patients|Those|Participants)\s+(?:with|who\s+had|whose)\s+(?P<what6>[^,;:()]{2,50}?)"
-    r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s+(?:had|showed|achieved|reached)\b"
-    r"|(?:^|(?<=[.;]\s)|(?<=\n))(?P<what7>(?:Non-?)?[Rr]esponders)(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s+had\b",
+    r"|\b(?:in|among)\s+(?P<what4>cohort\s+(?:[A-D1-4]|\d)\b)",
     re.I,
 )
+# a clause that opens by naming its subgroup: "HER2-low patients had ...", "Patients with ECOG 0-1 had ...",
+# "Responders had ..." (tried only at clause starts)
+SUBGROUP_LEAD_RE = re.compile(
+    r"(?P<what5>[A-Z][\w\-+/\u2265\u2264 ]{1,40}?)\s+(?:patients|participants|cases)(?:\s*\(\s*n\s*=\s*\d+\s*\))?"
+    r"\s+(?:had|showed|achieved|reached)\b"
+    r"|(?:Patients|Those|Participants)\s+(?:with|who\s+had|whose)\s+(?P<what6>[^,;:()]{2,50}?)"
+    r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s+(?:had|showed|achieved|reached)\b"
+    r"|(?P<what7>(?:Non-?)?[Rr]esponders)(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s+had\b",
+)
+CLAUSE_START_RE = re.compile(r";\s+|,\s+(?:and|but)\s+|\bwhereas\s+")
 MAIN_POPULATION_RE = re.compile(
     r"\b(?:overall|whole|entire|total|intention[\s\-]+to[\s\-]+treat|ITT|full[\s\-]+analysis|efficacy[\s\-]+evaluable"
     r"|evaluable|all|enrolled|treated|safety|study|primary[\s\-]+efficacy|randomi[sz]ed|per[\s\-]+protocol"

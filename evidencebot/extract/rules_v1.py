@@ -1100,7 +1100,12 @@ class SurvivalRulesV1:
         key = (s, e)
         if self._sub_cache_key != key:
             self._sub_cache_key = key
-            self._sub_cache = list(lx.SUBGROUP_RE.finditer(text, s, e))
+            found_all = list(lx.SUBGROUP_RE.finditer(text, s, e))
+            for pos in [s] + [m.end() for m in lx.CLAUSE_START_RE.finditer(text, s, e)]:
+                m = lx.SUBGROUP_LEAD_RE.match(text, pos, e)
+                if m:
+                    found_all.append(m)
+            self._sub_cache = sorted(found_all, key=lambda m: m.end())
         found = None
         for m in self._sub_cache:
             if m.end() <= v.start:
@@ -1454,9 +1459,9 @@ _NOT_ARM_NAME = re.compile(
 
 
 def _sub_what(m: re.Match) -> str | None:
-    for g in ("what", "what2", "what3", "what4", "what5", "what6", "what7"):
-        if m.group(g):
-            return m.group(g)
+    for g, value in m.groupdict().items():
+        if g.startswith("what") and value:
+            return value
     return None
 
 
