@@ -250,8 +250,8 @@ SUBGROUP_RE = re.compile(
 # a clause that opens by naming its subgroup: "HER2-low patients had ...", "Patients with ECOG 0-1 had ...",
 # "Responders had ..." (tried only at clause starts)
 SUBGROUP_LEAD_RE = re.compile(
-    r"(?P<what5>[A-Z][\w\-+/\u2265\u2264 ]{1,40}?)\s+(?:patients|participants|cases)(?:\s*\(\s*n\s*=\s*\d+\s*\))?"
-    r"\s+(?:had|showed|achieved|reached)\b"
+    r"(?P<what5>[A-Z][\w\-+/\u2265\u2264 ]{1,40}?)\s+(?:patients|participants|cases)"
+    r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s+(?:had|showed|achieved|reached)\b"
     r"|(?:Patients|Those|Participants)\s+(?:with|who\s+had|whose)\s+(?P<what6>[^,;:()]{2,50}?)"
     r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s+(?:had|showed|achieved|reached)\b"
     r"|(?P<what7>(?:Non-?)?[Rr]esponders)(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s+had\b",
