@@ -139,7 +139,10 @@ def crawl(
     return summary
 
 
-def _crawl_window(db, client, protocol, window, summary, max_ids, on_batch) -> None:
+def _crawl_window(db: sqlite_utils.Database, client: EntrezClient, protocol: Protocol,
+                  window: Window, summary: CrawlSummary, max_ids: int,
+                  on_batch: Callable[[CrawlSummary], None] | None) -> None:
+    """Search one window; split it at the id cap, else fetch and store it batch by batch."""
     result = client.esearch(
         protocol.search.query,
         mindate=pubmed_date(window.mindate),
@@ -270,8 +273,8 @@ def _revise(db: sqlite_utils.Database, old: dict, row: dict, run_id: int | None,
           reason=f"PubMed changed {', '.join(changed)}")
 
 
-def _finish_run(db, summary: CrawlSummary, started: float, client: EntrezClient, *, status: str,
-                error: str | None = None) -> None:
+def _finish_run(db: sqlite_utils.Database, summary: CrawlSummary, started: float,
+                client: EntrezClient, *, status: str, error: str | None = None) -> None:
     summary.seconds = time.monotonic() - started
     summary.requests = dict(client.requests_made)
     with transaction(db):

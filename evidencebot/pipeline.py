@@ -106,7 +106,12 @@ def run(
         return result
 
     client = client_for(protocol, eutils_url, api_key)
-    report.crawl = stage("crawl", lambda: crawl(db, client, protocol, today))
+
+    def crawl_progress(summary: CrawlSummary) -> None:
+        progress(f"crawl: {summary.n_fetched}/{summary.n_found} fetched, {summary.n_new} new")
+
+    report.crawl = stage("crawl", lambda: crawl(db, client, protocol, today,
+                                                on_batch=crawl_progress))
 
     from evidencebot.seed import load_seed
 
