@@ -28,7 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evidencebot.pool import analysis, engine  # noqa: E402
+from evidencebot.pool import analysis, engine
+from evidencebot.protocol import PoolSettings  # noqa: E402
 
 N_ANALYSES, K = 20, 15
 
@@ -98,7 +99,7 @@ def main() -> None:
                  "endpoint": "OS", "measure": "median", "status": "seed", "year": r["year"],
                  "pmid": None, "n": r["n"], "value": r["value"], "ci_low": r["ci_low"],
                  "ci_high": r["ci_high"], "ci_level": 0.95} for r in rows]
-    settings = analysis.Settings()
+    settings = PoolSettings()
     core = best_of(lambda: engine_run(groups, False), args.repeat)
     full = best_of(lambda: engine_run(groups, True), args.repeat)
     stage = best_of(lambda: analysis.run_analyses(evidence, settings, lambda s: None),
