@@ -2,8 +2,9 @@
 
 A tuple is right when endpoint, arm/regimen, value, unit and both CI bounds all match.
 Arm/regimen match when the regimen families agree (protocol dictionary first, then the set
-of agents), when the arm labels as written agree, or when the gold arm is "" (a single-arm
-study) and the extractor also found no arm. Per-field figures align each predicted outcome
+of agents), when the arm labels as written agree, or when both name the whole population
+("" for one study's whole population or "pooled" for a meta-analysis estimate; see
+`WHOLE_POPULATION`). Per-field figures align each predicted outcome
 with a gold outcome written with the same number, then count a field right when it agrees:
 precision = right / predicted, recall = right / gold. Toxicities match on proportion and
 event, events compared by name or by the lexicon's synonyms (`event_key`).
@@ -92,9 +93,14 @@ def regimen_key(protocol, text: str | None) -> frozenset[str]:
     return frozenset(out)
 
 
+# labels for the whole study population (corpus/README.md, "Arm labels"): "" (one study's
+# whole population) and "pooled" (a meta-analysis estimate) both name no arm, so they agree
+WHOLE_POPULATION = frozenset({"", "pooled", "whole cohort", "whole population", "all patients", "overall"})
+
+
 def arm_match(protocol, gold: dict, pred: dict) -> bool:
     g_arm, p_arm = (gold.get("arm") or "").strip().lower(), (pred.get("arm") or "").strip().lower()
-    if g_arm == "" and p_arm == "":
+    if g_arm in WHOLE_POPULATION and p_arm in WHOLE_POPULATION:
         return True
     if g_arm and g_arm == p_arm:
         return True
