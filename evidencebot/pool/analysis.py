@@ -93,6 +93,15 @@ def _f(x) -> float | None:
     return None if math.isnan(x) or math.isinf(x) else x
 
 
+def _subset_fits(y, v, masks: np.ndarray, settings: PoolSettings) -> list[engine.Fit]:
+    """Leave-one-out / cumulative refits, all at once; if the estimator fails to converge on
+    some subset, each subset is refitted on its own with the fallback, as the main fit is."""
+    try:
+        return engine.fit_subsets(y, v, masks, settings.method, settings.ci_method, LEVEL)
+    except engine.ConvergenceError:
+        return [_fit(y[m], v[m], settings)[0] for m in masks]
+
+
 def _fit(y, v, settings: PoolSettings) -> tuple[engine.Fit, bool]:
     return engine.fit_with_fallback(y, v, settings.method, settings.ci_method, LEVEL,
                                     settings.fallback_method)
@@ -184,9 +193,8 @@ def analyse_group(
                            "limit_ci_low": back(eg.limit_ci_low),
                            "limit_ci_high": back(eg.limit_ci_high)}
     if k >= 3:
-        for i in range(k):
+        for i, sub in enumerate(_subset_fits(y, v, ~np.eye(k, dtype=bool), settings)):
             keep = [j for j in range(k) if j != i]
-            sub, _ = _fit(y[keep], v[keep], settings)
             sub_ns = [ns[j] for j in keep]
             result["leave_one_out"].append({
                 "omitted": included[i][0]["study"],
@@ -194,8 +202,8 @@ def analyse_group(
                 "ci_high": bt(sub.ci_high[0], sub_ns),
                 "tau2": _f(sub.tau2), "i2": _f(sub.i2),
             })
-    for i in range(k):  # rows are sorted by (year, pmid): order of publication
-        sub, _ = _fit(y[: i + 1], v[: i + 1], settings)
+    # rows are sorted by (year, pmid): order of publication
+    for i, sub in enumerate(_subset_fits(y, v, np.tri(k, dtype=bool), settings)):
         sub_ns = ns[: i + 1]
         result["cumulative"].append({
             "added": included[i][0]["study"], "year": included[i][0].get("year"), "k": i + 1,

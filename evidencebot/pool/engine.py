@@ -451,14 +451,177 @@ def tau2_ci(yi, vi, level: float = 0.95) -> tuple[float, float]:
 def leave_one_out(yi, vi, method: str, test: str, level: float = 0.95) -> list[Fit]:
     """metafor `leave1out`: the model refitted without study i, for each i (k >= 2)."""
     y, v, _ = _as_arrays(yi, vi, None)
-    keep = ~np.eye(y.size, dtype=bool)
-    return [fit(y[m], v[m], method, test, level) for m in keep]
+    return fit_subsets(y, v, ~np.eye(y.size, dtype=bool), method, test, level)
 
 
 def cumulative(yi, vi, method: str, test: str, level: float = 0.95) -> list[Fit]:
     """metafor `cumul`: the model on the first 1, 2, ..., k studies in the order given."""
     y, v, _ = _as_arrays(yi, vi, None)
-    return [fit(y[: i + 1], v[: i + 1], method, test, level) for i in range(y.size)]
+    return fit_subsets(y, v, np.tri(y.size, dtype=bool), method, test, level)
+
+
+_BATCHED_METHODS = ("FE", "DL", "HE", "REML")
+
+
+def fit_subsets(y: np.ndarray, v: np.ndarray, masks: np.ndarray, method: str, test: str,
+                level: float = 0.95) -> list[Fit]:
+    """`fit(y[m], v[m], ...)` for every row m of the boolean matrix `masks`, the same numbers.
+
+    Leave-one-out and cumulative analyses refit the intercept-only model once per subset; done
+    one by one, numpy's per-call overhead dominates. Here all subsets with k >= 3 are fitted at
+    once as rows of a matrix (studies outside a subset get weight 0), REML iterating each row
+    until it converges on its own, exactly as `_reml_iterate` does. Subsets with k <= 2 and the
+    root-finding estimators (PM, SJ) go through `fit` one at a time.
+    """
+    masks = np.asarray(masks, dtype=bool)
+    sizes = masks.sum(axis=1)
+    batched = (sizes >= 3) & (method in _BATCHED_METHODS)
+    fits: list[Fit | None] = [None] * len(masks)
+    for i in np.flatnonzero(~batched):
+        fits[i] = fit(y[masks[i]], v[masks[i]], method, test, level)
+    rows = np.flatnonzero(batched)
+    if rows.size:
+        for i, f in zip(rows, _fit_batch(y, v, masks[rows], method, test, level), strict=True):
+            fits[i] = f
+    return fits  # type: ignore[return-value]
+
+
+def _fit_batch(y: np.ndarray, v: np.ndarray, M: np.ndarray, method: str, test: str,
+               level: float) -> list[Fit]:
+    """Intercept-only fits of the subsets in the rows of M (each k >= 3); see fit_subsets."""
+    Mf = M.astype(float)
+    k = Mf.sum(axis=1)
+    df = k - 1
+    Y = np.broadcast_to(y, M.shape)
+    V = np.where(M, v, 1.0)                       # 1.0 keeps 1/V finite outside a subset
+    yc = np.where(M, Y - (Mf @ y / k)[:, None], 0.0)   # centred within each subset
+    iterations = np.zeros(len(M), dtype=int)
+
+    def sums(t: np.ndarray):
+        w = Mf / (V + t[:, None])
+        W = w.sum(axis=1)
+        s2 = (w * w).sum(axis=1)
+        return w, W, s2
+
+    if method == "FE":
+        tau2 = np.zeros(len(M))
+        se_tau2: list[float | None] = [None] * len(M)
+    elif method == "DL":
+        w, W, s2 = sums(np.zeros(len(M)))
+        mu = (w * yc).sum(axis=1) / W
+        q = (w * (yc - mu[:, None]) ** 2).sum(axis=1)
+        trP = W - s2 / W
+        trPP = s2 - 2 * (w**3).sum(axis=1) / W + (s2 / W) ** 2
+        tau2 = np.maximum(0.0, (q - df) / trP)
+        se_tau2 = list(np.sqrt((2 * df + 4 * tau2 * trP + 2 * tau2**2 * trPP) / trP**2))
+    else:
+        sv = np.where(M, v, 0.0).sum(axis=1)
+        he = ((yc * yc).sum(axis=1) - sv * (1 - 1 / k)) / df
+        if method == "HE":
+            sv2 = np.where(M, v * v, 0.0).sum(axis=1)
+            tau2 = np.maximum(0.0, he)
+            trPVPV = sv2 - 2 * sv2 / k + sv**2 / k**2
+            trPV = sv * (1 - 1 / k)
+            se_tau2 = list(np.sqrt((2 * trPVPV + 4 * tau2 * trPV + 2 * tau2**2 * df) / df**2))
+        else:
+            tau2, iterations = _reml_batch(yc, Mf, V, np.maximum(0.0, he))
+            w, W, s2 = sums(tau2)
+            trPP = s2 - 2 * (w**3).sum(axis=1) / W + (s2 / W) ** 2
+            se_tau2 = list(np.sqrt(2 / trPP))
+
+    w, W, _ = sums(tau2)
+    beta = (w * Y).sum(axis=1) / W
+    vb = 1 / W
+    s2w = np.ones(len(M))
+    if test == "knha":
+        rss = (w * (Y - beta[:, None]) ** 2).sum(axis=1)
+        s2w = np.where(rss <= np.finfo(float).eps, 0.0, rss / df)
+    se = np.sqrt(s2w * vb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zval = beta / se
+    a = 1 - level
+    if test == "knha":
+        crit = special.stdtrit(df, 1 - a / 2)
+        pval = 2 * special.stdtr(df, -np.abs(zval))
+    else:
+        crit = np.full(len(M), -special.ndtri(a / 2))
+        pval = 2 * special.ndtr(-np.abs(zval))
+    w0 = Mf / V
+    W0 = w0.sum(axis=1)
+    mu0 = (w0 * yc).sum(axis=1) / W0
+    q = np.maximum(0.0, (w0 * (yc - mu0[:, None]) ** 2).sum(axis=1))
+    q_p = special.chdtrc(df, q)
+    trP0 = W0 - (w0 * w0).sum(axis=1) / W0
+    vt = df / trP0
+    if method == "FE":
+        i2 = np.where(q > 0, np.maximum(0.0, 100 * (q - df) / np.where(q > 0, q, 1)), 0.0)
+        h2 = q / df
+    else:
+        i2 = 100 * tau2 / (vt + tau2)
+        h2 = tau2 / vt + 1
+    out = []
+    for r in range(len(M)):
+        wr = w[r][M[r]]
+        out.append(Fit(
+            k=int(k[r]), p=1, method=method, test=test, level=level,
+            beta=beta[r:r + 1], se=se[r:r + 1], zval=zval[r:r + 1], pval=pval[r:r + 1],
+            ci_low=beta[r:r + 1] - crit[r] * se[r:r + 1],
+            ci_high=beta[r:r + 1] + crit[r] * se[r:r + 1],
+            tau2=float(tau2[r]), se_tau2=None if se_tau2[r] is None else float(se_tau2[r]),
+            q=float(q[r]), q_df=int(df[r]), q_p=float(q_p[r]), i2=float(i2[r]), h2=float(h2[r]),
+            s2w=float(s2w[r]), crit=float(crit[r]), ddf=int(df[r]) if test == "knha" else None,
+            weights=100 * wr / wr.sum(), iterations=int(iterations[r]),
+        ))
+    return out
+
+
+def _reml_batch(yc: np.ndarray, Mf: np.ndarray, V: np.ndarray,
+                start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_reml_iterate` with the intercept-only step, for every row at once; a row stops
+    changing as soon as its own step is below REML_THRESHOLD, as it would alone."""
+    tau2 = start.copy()
+    active = np.ones(len(tau2), dtype=bool)
+    iterations = np.zeros(len(tau2), dtype=int)
+    while active.any():
+        if iterations.max() > REML_MAXITER:
+            raise ConvergenceError(f"REML Fisher scoring did not converge in {REML_MAXITER} iterations")
+        rows = np.flatnonzero(active)
+        iterations[rows] += 1
+        t = tau2[rows]
+        w = Mf[rows] / (V[rows] + t[:, None])
+        W = w.sum(axis=1)
+        s2 = (w * w).sum(axis=1)
+        mu = (w * yc[rows]).sum(axis=1) / W
+        wr = w * (yc[rows] - mu[:, None])
+        trP = W - s2 / W
+        trPP = s2 - 2 * (w**3).sum(axis=1) / W + (s2 / W) ** 2
+        adj = ((wr * wr).sum(axis=1) - trP) / trPP
+        adj = np.where(np.isfinite(adj), adj, 0.0)
+        for j in np.flatnonzero(t + adj < 0):   # step-halving at the boundary, as alone
+            tj, aj = float(t[j]), float(adj[j])
+            while tj + aj < 0:
+                aj /= 2
+            adj[j] = aj
+        tau2[rows] = t + adj
+        active[rows[np.abs(adj) <= REML_THRESHOLD]] = False
+    # metafor's ll0check: tau^2 = 0 when the restricted likelihood is higher there.
+    check = tau2 > REML_THRESHOLD
+    if check.any():
+        ll0 = _reml_ll_rows(np.zeros(len(tau2)), yc, Mf, V)
+        lltau = _reml_ll_rows(tau2, yc, Mf, V)
+        tau2[check & (ll0 - lltau > ROOT_XTOL)] = 0.0
+    return tau2, iterations
+
+
+def _reml_ll_rows(tau2: np.ndarray, yc: np.ndarray, Mf: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """`_reml_ll1` for every row (subset) at once."""
+    w = Mf / (V + tau2[:, None])
+    W = w.sum(axis=1)
+    mu = (w * yc).sum(axis=1) / W
+    rss = (w * (yc - mu[:, None]) ** 2).sum(axis=1)
+    k = Mf.sum(axis=1)
+    return (-0.5 * (k - 1) * np.log(2 * np.pi) - 0.5 * (Mf * np.log(V + tau2[:, None])).sum(axis=1)
+            - 0.5 * np.log(W) - 0.5 * rss)
 
 
 @dataclass(frozen=True)
