@@ -186,8 +186,18 @@ def parse_pubmed_xml(data: bytes) -> list[PubmedRecord]:
         raise PubmedParseError(f"PubMed article lacks an expected element: {exc!r}") from None
 
 
+# PubMed keeps inline formatting in titles and abstracts (Biopython hands it over as text);
+# the words matter to us, the formatting does not.
+_INLINE_MARKUP = re.compile(r"</?(?:i|b|u|em|strong|sup|sub|sc)\b[^>]*>", re.IGNORECASE)
+
+
 def _text(value: Any) -> str:
     return " ".join(str(value).split()) if value is not None else ""
+
+
+def _plain(value: Any) -> str:
+    """Text with PubMed's inline formatting tags removed (their content is kept)."""
+    return _INLINE_MARKUP.sub("", _text(value))
 
 
 def _record(article: dict) -> PubmedRecord:
@@ -198,7 +208,7 @@ def _record(article: dict) -> PubmedRecord:
     version = int(getattr(pmid_el, "attributes", {}).get("Version", 1) or 1)
 
     sections = tuple(
-        AbstractSection(label=_text(getattr(t, "attributes", {}).get("Label", "")), text=_text(t))
+        AbstractSection(label=_text(getattr(t, "attributes", {}).get("Label", "")), text=_plain(t))
         for t in art.get("Abstract", {}).get("AbstractText", [])
     )
     journal = art.get("Journal", {})
@@ -226,7 +236,7 @@ def _record(article: dict) -> PubmedRecord:
             ),
             None,
         )
-    title = _text(art.get("ArticleTitle", ""))
+    title = _plain(art.get("ArticleTitle", ""))
     abstract = abstract_text(sections)
     registry_ids = _registry_ids(art.get("DataBankList", []), f"{title}\n{abstract}")
     languages = art.get("Language", [])

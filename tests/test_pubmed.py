@@ -88,3 +88,15 @@ def test_truncated_or_broken_xml_is_a_parse_error(cut):
 
 def test_empty_set_parses_to_nothing():
     assert parse_pubmed_xml(pubmed_xml()) == []
+
+
+def test_inline_formatting_is_removed_from_title_and_abstract():
+    xml = pubmed_xml(article("9", title="TITLEMARK", abstract="RESULTS: ABSTRACTMARK"))
+    xml = xml.replace(b"TITLEMARK", b"Second-line &lt;i&gt;FGFR2&lt;/i&gt; inhibition")
+    xml = xml.replace(b"ABSTRACTMARK", b"Median OS was 6.2 months in &lt;i&gt;IDH1&lt;/i&gt;-mutant "
+                      b"disease (10&lt;sup&gt;3&lt;/sup&gt; cells).")
+    # The corpus writer escapes markup; real PubMed XML carries it as elements.
+    xml = xml.replace(b"&lt;", b"<").replace(b"&gt;", b">")
+    [record] = parse_pubmed_xml(xml)
+    assert record.title == "Second-line FGFR2 inhibition"
+    assert record.abstract == "RESULTS: Median OS was 6.2 months in IDH1-mutant disease (103 cells)."
