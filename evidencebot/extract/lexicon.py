@@ -15,7 +15,9 @@ NUM_RE = re.compile(
     rf"(?<![\w.\u00b7/{DASH}])(?<![\w][{DASH}])({NUM})(?![\w\u00b7]|[.\u00b7]\d|[{DASH}/][A-Za-z])"
 )
 CI_MENTION_RE = re.compile(
-    r"\d{2}(?:[.\u00b7]\d+)?\s*%\s*[\-\u2010]?\s*(?:CIs?\b|C\.I\.|confidence|credible|CrI)", re.I
+    r"\d{2}(?:[.\u00b7]\d+)?\s*(?:%|per\s*cent\b)\s*[\-\u2010]?\s*"
+    r"(?:CIs?\b|C\.I\.|confidence|credible|CrI)",
+    re.I,
 )
 NR_WORDS = (
     r"not\s+(?:yet\s+)?(?:been\s+)?reached|not\s+estimable|not\s+evaluable|not\s+calculable"
@@ -27,14 +29,14 @@ UNIT_WORDS = (
     r"months?|mos?\.?|mths?|m(?![\w/])|weeks?|wks?|w(?![\w/])|days?|d(?![\w/])|years?|yrs?|y(?![\w/])"
 )
 CI_WORD = r"(?:CIs?|C\.I\.|confidence\s+intervals?|confidence\s+limits?|CrI|credible\s+intervals?)"
-LEVEL = r"(?P<lvl>\d{2}(?:[.\u00b7]\d+)?)\s*%"
+LEVEL = r"(?P<lvl>\d{2}(?:[.\u00b7]\d+)?)\s*(?:%|per\s*cent\b)"  # "95%", "95 percent"
 CI_HEAD = (
     rf"(?:{LEVEL}\s*[{DASH}]?\s*{CI_WORD}(?:\s*[\[(]\s*(?:CI|CrI)\s*[\])])?"
     rf"|{CI_WORD}\s*(?:[\[(]\s*(?:CI|CrI)\s*[\])])?\s*(?:{LEVEL.replace('lvl', 'lvl2')})?)"
 )
 RANGE_SEP = rf"\s*(?:[{DASH}]|to\b|,|~|\.\.\.?|\u2009)\s*"
 CI_RE = re.compile(
-    rf"(?<![\w.])(?=\d\d|[Cc])(?:{CI_HEAD})\s*(?:[:,=]|\bof\b|\bwas\b|\bwere\b|\bis\b)?\s*[\[(]?\s*"
+    rf"(?<![\w.])(?=\d\d|[Cc])(?:{CI_HEAD})\s*(?:[:;,=]|\bof\b|\bwas\b|\bwere\b|\bis\b)?\s*[\[(]?\s*"
     rf"(?P<low>{BOUND})\s*(?:%|(?:{UNIT_WORDS})\b)?{RANGE_SEP}(?P<high>{BOUND})"
     rf"(?P<tail>\s*(?:%|(?:{UNIT_WORDS})(?![\w])))?",
     re.I,
@@ -100,7 +102,7 @@ ENDPOINT_LONG = [
         r"response[\s\-]+duration|responses?\s+(?:lasting|lasted|that\s+lasted)|duration\s+of\s+responses?",
     ),
     ("OS", r"overall[\s\-]+survival"),
-    ("OS", r"(?<![\w\-])survival(?![\s\-]+rate)"),
+    ("OS", r"(?<![\w\-])(?<!free\s)survival(?![\s\-]+rate)"),
 ]
 ENDPOINT_ABBR = [
     ("OS", r"\b(?:m|rw)?OS\b"),
@@ -128,7 +130,7 @@ OTHER_ANCHORS = [
     r"\bTTD\b",
     r"(?:since|from|after)[\s\-]+(?:the[\s\-]+)?(?:initial[\s\-]+)?diagnosis",
     r"\bdiagnos\w*",
-    r"\binterval\b",
+    r"(?<!confidence\s)(?<!credible\s)\binterval\b",
     r"\brange\b",
     r"\bIQR\b",
     r"\binterquartile\b",
@@ -171,6 +173,9 @@ OTHER_ANCHORS = [
     r"\bstent\w*",
     r"\bhospital\w*",
     r"\bstay\b",
+    # "pain-free survival", "symptom-free interval": other time-to-event measures
+    r"(?:pain|symptom|treatment|chemotherapy|therapy|hospitali[sz]ation|transfusion|stent|catheter|opioid)"
+    r"[\s\-\u2010]+free[\s\-]+(?:survival|interval|period)",
 ]
 RATE_NOUN_REQUIRED = r"(?:[\s\-]+(?:rates?|probabilit(?:y|ies)|estimates?|proportions?|percentages?))"
 RATE_NOUN = RATE_NOUN_REQUIRED + "?"
@@ -189,6 +194,11 @@ TP_WORDS = {
 }
 TP = r"(?:\d+(?:[.\u00b7]\d+)?|one|two|three|four|five|six|nine|twelve|eighteen|twenty-four)"
 TP_UNIT = r"(?:months?|mo|years?|yrs?|weeks?|wks?)"
+# a rate's timepoint written after the percentage: "survival rates of 46% at 6 months"
+RATE_TP_AFTER_RE = re.compile(
+    rf"\s*(?:at|after|by)\s+(?P<tp>{TP})\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b", re.I
+)
+RATE_WORD_RE = re.compile(r"\brates?\b|\bsurvival\b|\balive\b|\bsurvivors?\b", re.I)
 EP_FOR_RATE = (
     r"(?P<ep>overall[\s\-]+survival|progression[\s\-\u2010\u2011]*free[\s\-]+survival|progression[\s\-\u2010\u2011]*free|"
     r"disease[\s\-]*free[\s\-]+survival|(?:relapse|recurrence)[\s\-]*free[\s\-]+survival|survival|OS|PFS|DFS|RFS|TTP)"
@@ -266,7 +276,7 @@ MAIN_POPULATION_RE = re.compile(
 )
 EXCLUDED_PRECEDING_RE = re.compile(
     r"(?:\bexceed\w*|\bgreater\s+than|\bof\s+at\s+least|\bevery|\beach|\bq|\bper|\bwithin|\bafter|\bbefore|\bup\s+to|\buntil|\bover|\bthan|\bbeyond|\blast|\bfor"
-    r"|\bat\s+least|\bat|\bfrom|\bduring|\bapproximately\s+every|\bfor\s+up\s+to|\bmore\s+than|\bless\s+than|\bat\s+most"
+    r"|\bat\s+least|\bat|(?<!improved\s)(?<!increased\s)(?<!prolonged\s)(?<!extended\s)\bfrom|\bduring|\bapproximately\s+every|\bfor\s+up\s+to|\bmore\s+than|\bless\s+than|\bat\s+most"
     r"|[\u2265\u2264><]|\bonly|\bexceeding|\blonger\s+than|\bshorter\s+than|\bby|\bnearly|\bearly|\bday|\bdays|\bweek|\bweeks|\bcycle)\s*$",
     re.I,
 )

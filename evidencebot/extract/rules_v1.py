@@ -40,7 +40,7 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(
-    r"\b(?:improvement|gain|difference|increase|extension|benefit|prolonged\s+by|extended\s+by|improved\s+by|"
+    r"\b(?:improvement|gain(?:ed)?|difference|increase|extension|benefit|prolonged\s+by|extended\s+by|improved\s+by|"
     r"cycles?|doses?)\b",
     re.I,
 )
@@ -110,6 +110,8 @@ _DOSE = (
 _COMBINE_RE = re.compile(
     rf"^\s*(?:{_DOSE}\s*,?\s*)?(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*$", re.I
 )
+_FROM_TO_RE = re.compile(r"\s*to\s", re.I)
+_COMPARE_RE = re.compile(r"\b(?:vs|versus|compared|than)\b", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
 
@@ -792,9 +794,15 @@ class SurvivalRulesV1:
                         continue
                     stat, unit = "rate", "percent"
                 elif anc.label == "ENDPOINT":
-                    if v.pct or (v.unit is None and not v.nr):
+                    rate_tp = self._rate_after(text, v, anc) if v.pct else None
+                    if rate_tp is not None:
+                        # "median OS was 5.4 months, with survival rates of 46% at 6 months"
+                        anc = Mention("RATE", anc.start, anc.end, anc.value, (rate_tp,))
+                        stat, unit = "rate", "percent"
+                    elif v.pct or (v.unit is None and not v.nr):
                         continue
-                    stat, unit = "median", v.unit or "months"
+                    else:
+                        stat, unit = "median", v.unit or "months"
                 else:
                     continue
                 if self._distractor(text, v, anc, s):
@@ -845,6 +853,24 @@ class SurvivalRulesV1:
             ctx["last_arms"] = distinct
         del hr_found
         return last_ep
+
+    @staticmethod
+    def _from_to(text: str, members: list[Value], s: int) -> bool:
+        """ "lifted 12-month survival from 11% to 26%": the control arm's number comes first."""
+        return (
+            len(members) == 2
+            and _FROM_TO_RE.match(text, members[0].ext_end) is not None
+            and re.search(r"\bfrom\s*$", text[max(s, members[0].start - 8) : members[0].start]) is not None
+        )
+
+    @staticmethod
+    def _rate_after(text: str, v: Value, anc: Mention) -> float | None:
+        """The timepoint of a percentage written after it ("46% at 6 months"), when a rate or
+        survival word stands between the endpoint and the value."""
+        m = lx.RATE_TP_AFTER_RE.match(text, v.ext_end)
+        if m is None or not lx.RATE_WORD_RE.search(text, max(anc.start, v.start - 60), v.start):
+            return None
+        return lx.timepoint_months(m.group("tp"), m.group("tpu"))
 
     def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
         pos = v.end
@@ -1016,6 +1042,28 @@ class SurvivalRulesV1:
             before = [a for a in sent_arms if prev_end <= a.start and a.end <= v.start and id(a) not in taken]
             if before:
                 fam_arm = before[-1]
+        if fam_arm is None and n > 1 and i == 0 and any(after_arms.get(id(m)) for m in members[1:]):
+            # "The treatment group had a median OS of 17 months compared with 7 months in the control group"
+            prev_end = max([x.ext_end for x in vals if x.ext_end <= v.start], default=s)
+            taken = {id(x) for x in after_arms.values() if x is not None}
+            before = [a for a in sent_arms if prev_end <= a.start and a.end <= v.start and id(a) not in taken]
+            if before:
+                fam_arm = before[-1]
+        if fam_arm is None and n == 2 and i == 1 and len(design.arms) == 2:
+            # "X showed longer median PFS (3.6 vs 1.8 months)": the second number is the other arm's
+            first = ctx.get("group_arms", {}).get(id(members[0]))
+            fams = [f for _, f in design.arms]
+            if (
+                first
+                and first[0]
+                and first[0][1] in fams
+                and _COMPARE_RE.search(text, members[0].ext_end, v.start)
+            ):
+                label, family = design.arms[1 - fams.index(first[0][1])]
+                o.arm, o.regimen, o.confidence = label, family, o.confidence - 0.1
+                ctx["group_arms"][id(members[0])][i] = (label, family)
+                o.n = design.n_by_family.get(family or "")
+                return
         if fam_arm is None:
             # "In the combination group, median PFS was 5.2 months and median OS 12.6 months; ..."
             clause = max(s, text.rfind(";", s, v.start) + 1)
@@ -1043,10 +1091,11 @@ class SurvivalRulesV1:
         elif pooled:
             label, family = "pooled", None
         elif n > 1 and len(here := _sentence_arms(ctx)) == n:
-            label, family = here[i]
+            label, family = (here[::-1] if self._from_to(text, members, s) else here)[i]
             o.confidence -= 0.1
         elif n > 1 and ctx.get("last_arms") and len(ctx["last_arms"]) == n:
-            label, family = ctx["last_arms"][i]
+            last_arms = ctx["last_arms"]
+            label, family = (last_arms[::-1] if self._from_to(text, members, s) else last_arms)[i]
             o.confidence -= 0.1
         elif design.arms and n == len(design.arms) and n > 1:
             label, family = design.arms[i]

@@ -1,0 +1,141 @@
+"""Surface forms found while reading real abstracts, each in a sentence written by us: CI
+notations, rates with the timepoint after the percentage, other time-to-event distractors and
+arms named before a comparison. Values, arms and spans (offsets into the input) are asserted."""
+
+from __future__ import annotations
+
+from evidencebot.extract import extract_abstract
+from evidencebot.extract.pipeline import build_nlp, source_offsets
+
+
+def at(text, needle, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+def outcomes(protocol, text, title=""):
+    ex = extract_abstract(text, protocol, title=title)
+    return [
+        (
+            o.endpoint,
+            o.statistic,
+            o.value,
+            o.unit,
+            o.ci_level,
+            o.ci_low,
+            o.ci_high,
+            o.timepoint_months,
+            o.span,
+        )
+        for o in ex.outcomes
+    ]
+
+
+def outcome_spans(protocol, text):
+    doc = build_nlp(protocol)(text)
+    return [
+        (s.label_, s.text, *source_offsets(doc, s)) for s in doc.spans["evidencebot"] if s.label_ == "OUTCOME"
+    ]
+
+
+def test_ci_level_in_words(protocol):
+    """9.4 months (95 percent confidence interval [CI], 7.7-11.0): the level written as "percent" """
+    t = "Median overall survival reached 9.4 months (95 percent confidence interval [CI], 7.7-11.0)."
+    assert outcomes(protocol, t) == [("OS", "median", 9.4, "months", 0.95, 7.7, 11.0, None, at(t, "9.4"))]
+    assert outcome_spans(protocol, t) == [("OUTCOME", "9.4", *at(t, "9.4"))]
+
+
+def test_ci_after_semicolon(protocol):
+    """5.2 months (95% Confidence Interval; 4.0–6.1): a semicolon between the CI label and bounds"""
+    t = "Median time to progression was 5.2 months (95% Confidence Interval; 4.0–6.1)."
+    assert outcomes(protocol, t) == [("TTP", "median", 5.2, "months", 0.95, 4.0, 6.1, None, at(t, "5.2"))]
+
+
+def test_bare_interval_before_unit_after_confidence_interval(protocol):
+    """7.3 (95% confidence interval: 6.0–9.9) months ... vs 4.6 (3.9–5.5) months: the words
+    "confidence interval" are not another time measure that would hide the second value"""
+    t = (
+        "Median OS was 7.3 (95% confidence interval: 6.0–9.9) months with regorafenib "
+        "vs 4.6 (3.9–5.5) months with placebo."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.unit, o.ci_low, o.ci_high, o.regimen, o.span) for o in ex.outcomes] == [
+        (7.3, "months", 6.0, 9.9, "regorafenib", at(t, "7.3")),
+        (4.6, "months", 3.9, 5.5, "placebo", at(t, "4.6")),
+    ]
+
+
+def test_rate_with_timepoint_after_percentage(protocol):
+    """median OS 6.1 months, with survival rates of 52.0% at 6 months and 21.5% at 12 months"""
+    t = "Median OS was 6.1 months, with survival rates of 52.0% at 6 months and 21.5% at 12 months."
+    assert outcomes(protocol, t) == [
+        ("OS", "median", 6.1, "months", None, None, None, None, at(t, "6.1")),
+        ("OS", "rate", 52.0, "percent", None, None, None, 6.0, at(t, "52.0")),
+        ("OS", "rate", 21.5, "percent", None, None, None, 12.0, at(t, "21.5")),
+    ]
+
+
+def test_percentage_at_timepoint_needs_a_rate_word(protocol):
+    """median PFS 3.3 months; 41% at 6 months had a dose reduction: no rate without a rate word"""
+    t = "Median PFS was 3.3 months and 41% at 6 months had a dose reduction."
+    assert [(o.statistic, o.value) for o in extract_abstract(t, protocol).outcomes] == [("median", 3.3)]
+
+
+def test_pain_free_survival_is_not_os(protocol):
+    """median pain-free survival 9.0 months: another time-to-event measure, also not carried over"""
+    t = "Median overall survival was 11.2 months. The median pain-free survival was 9.0 months."
+    assert outcomes(protocol, t) == [("OS", "median", 11.2, "months", None, None, None, None, at(t, "11.2"))]
+
+
+def test_gained_months_are_not_a_median(protocol):
+    """median OS gained was 4 months: a gain, not a survival time"""
+    t = "Median PFS was 2.9 months; in those treated further, the median OS gained was 4 months."
+    assert [o.value for o in extract_abstract(t, protocol).outcomes] == [2.9]
+
+
+def test_improved_from_to(protocol):
+    """median OS improved from 4.4 months with placebo to 6.9 months with regorafenib"""
+    t = "Median overall survival improved from 4.4 months with placebo to 6.9 months with regorafenib."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen, o.span) for o in ex.outcomes] == [
+        (4.4, "placebo", at(t, "4.4")),
+        (6.9, "regorafenib", at(t, "6.9")),
+    ]
+
+
+def test_subject_arm_before_comparison(protocol):
+    """The capecitabine group had a median OS of 8.8 months compared with 6.0 months in the placebo
+    group: the first number belongs to the group named before the comparison"""
+    t = "The capecitabine group had a median OS of 8.8 months compared with 6.0 months in the placebo group."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen, o.span) for o in ex.outcomes] == [
+        (8.8, "capecitabine", at(t, "8.8")),
+        (6.0, "placebo", at(t, "6.0")),
+    ]
+
+
+def test_second_number_of_two_arm_comparison(protocol):
+    """In a two-arm trial, "the S-1 group showed longer median PFS (4.1 vs 2.0 months)": the second
+    number is the other arm's"""
+    t = (
+        "Patients were randomly assigned to S-1 (n = 40) or best supportive care (n = 41). "
+        "The S-1 group showed a longer median PFS (4.1 months vs 2.0 months; HR 0.52)."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen, o.span) for o in ex.outcomes] == [
+        (4.1, "S-1", at(t, "4.1")),
+        (2.0, "active symptom control", at(t, "2.0")),  # the protocol family of BSC,
+    ]
+
+
+def test_from_to_rates_take_control_first(protocol):
+    """ "raised 12-month survival from 9% to 24%" after an arm comparison: control first"""
+    t = (
+        "Median OS was 6.4 months with FOLFOX versus 5.0 months with active symptom control, "
+        "and FOLFOX raised 12-month survival from 9% to 24%."
+    )
+    ex = extract_abstract(t, protocol)
+    rates = [(o.value, o.regimen) for o in ex.outcomes if o.statistic == "rate"]
+    assert rates == [(9.0, "active symptom control"), (24.0, "FOLFOX")]
