@@ -22,14 +22,17 @@ context rules then relabel matches whose meaning depends on their neighbours:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 
 import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 DEFAULT_RULES = "evidencebot.screen_cues.v1"
@@ -330,6 +333,14 @@ LATER_CONTEXT_V1 = frozenset(
 )
 SUBSEQUENT_CONTEXT_V1 = frozenset({"subsequent", "subsequently", "post-progression", "poststudy"})
 CONTEXT_WINDOW = 6
+_FAILURE_WORDS = frozenset({"failure", "failed", "refractory", "progression", "progressed"})
+# The context rules compare LOWER hashes (the same in every vocab) rather than strings.
+_LATER_HASHES = frozenset(hash_string(w) for w in LATER_CONTEXT_V1)
+_SUBSEQUENT_HASHES = frozenset(hash_string(w) for w in SUBSEQUENT_CONTEXT_V1)
+_FAILURE_HASHES = frozenset(hash_string(w) for w in _FAILURE_WORDS)
+_PROGRESSION = hash_string("progression")
+
+_POSITION = itemgetter(1, 2, 0)
 
 CUE_LABELS: tuple[str, ...] = (*RULES_V1.keys(), "line_subsequent")
 
@@ -344,22 +355,54 @@ class CueSpan:
     end_char: int
 
 
+# spaCy's tokenizer caches the tokens of each whitespace-separated chunk, but only up to
+# `max_cache_size` chunks, and never a chunk that follows a special case ("e.g.", "vs.", "8)")
+# in the same text (spaCy issue #1250), which in abstracts is most of them. Tokenizing each
+# new chunk once on its own fills the cache; the cache holds exactly what the chunk tokenizes
+# to anywhere, so documents tokenize the same, several times faster.
+TOKENIZER_CACHE_SIZE = 200_000
+
+
+class CuePipeline:
+    """The blank English tokenizer and the two phrase matchers of a rule set (case-folded and
+    exact case), with the chunks whose tokens the tokenizer has already cached."""
+
+    def __init__(self, rules: str) -> None:
+        if rules not in RULESETS:
+            raise ValueError(f"unknown cue rule set {rules!r}; known: {sorted(RULESETS)}")
+        nlp = spacy.blank("en")
+        nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+        lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for label, phrases in RULESETS[rules].items():
+            folded = [p for p in phrases if p not in CASE_SENSITIVE_V1]
+            cased = [p for p in phrases if p in CASE_SENSITIVE_V1]
+            if folded:
+                lower.add(label, list(nlp.tokenizer.pipe(_variants(folded))))
+            if cased:
+                exact.add(label, list(nlp.tokenizer.pipe(cased)))
+        self.nlp, self.lower, self.exact = nlp, lower, exact
+        self.labels = {nlp.vocab.strings[label]: label for label in RULESETS[rules]}  # match id → label
+        self._warm: set[str] = set()
+
+    def tokenize(self, texts: Sequence[str]) -> list[Doc]:
+        """Docs for `texts`, exactly as `nlp.tokenizer` makes them, the new chunks cached first."""
+        tok = self.nlp.tokenizer
+        if len(self._warm) < TOKENIZER_CACHE_SIZE:
+            chunks: set[str] = set()
+            for text in texts:
+                chunks.update(text.split())
+            chunks -= self._warm
+            for chunk in chunks:
+                tok(chunk)
+            self._warm |= chunks
+        return [tok(text) for text in texts]
+
+
 @lru_cache(maxsize=4)
-def _pipeline(rules: str) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
-    """A blank English tokenizer with two phrase matchers (case-folded and exact case)."""
-    if rules not in RULESETS:
-        raise ValueError(f"unknown cue rule set {rules!r}; known: {sorted(RULESETS)}")
-    nlp = spacy.blank("en")
-    lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-    for label, phrases in RULESETS[rules].items():
-        folded = [p for p in phrases if p not in CASE_SENSITIVE_V1]
-        cased = [p for p in phrases if p in CASE_SENSITIVE_V1]
-        if folded:
-            lower.add(label, list(nlp.tokenizer.pipe(_variants(folded))))
-        if cased:
-            exact.add(label, list(nlp.tokenizer.pipe(cased)))
-    return nlp, lower, exact
+def cue_pipeline(rules: str) -> CuePipeline:
+    """The pipeline of a rule set, built once per process."""
+    return CuePipeline(rules)
 
 
 def _variants(phrases: Iterable[str]) -> list[str]:
@@ -386,7 +429,7 @@ def _variants(phrases: Iterable[str]) -> list[str]:
 
 def tokenizer(rules: str = DEFAULT_RULES) -> Language:
     """The blank English pipeline the cues are matched on (tokenizer only)."""
-    return _pipeline(rules)[0]
+    return cue_pipeline(rules).nlp
 
 
 def match_doc(doc: Doc, rules: str = DEFAULT_RULES) -> list[tuple[str, int, int]]:
@@ -396,14 +439,46 @@ def match_doc(doc: Doc, rules: str = DEFAULT_RULES) -> list[tuple[str, int, int]
     ("median overall survival" is one survival cue; "gemcitabine" is both an agent and,
     with a later-line context, a line cue).
     """
-    nlp, lower, exact = _pipeline(rules)
-    strings = nlp.vocab.strings  # labels live in the matcher's vocab, whatever made the doc
-    raw = [(strings[m], s, e) for m, s, e in lower(doc)]
-    raw += [(strings[m], s, e) for m, s, e in exact(doc)]
-    raw.sort(key=lambda t: (t[0], t[1], -(t[2] - t[1])))
+    return _resolve(doc, _raw_matches(doc, rules), 0, len(doc), None)
+
+
+def match_parts(
+    doc: Doc,
+    parts: Sequence[tuple[int, int]],
+    rules: str = DEFAULT_RULES,
+    lower: Sequence[int] | None = None,
+) -> list[list[tuple[str, int, int]]]:
+    """The cues of each part `doc[start:end]` (token offsets in `doc`), each exactly as
+    `match_doc` finds them in a Doc of its own: no match and no context rule looks across a
+    part's edges. One Doc per record (title and abstract) is half the work of two.
+
+    lower: the tokens' LOWER hashes, if the caller has them already.
+    """
+    raw = _raw_matches(doc, rules)
+    if lower is None:
+        lower = doc.to_array(LOWER).tolist()
+    return [_resolve(doc, [m for m in raw if lo <= m[1] and m[3] <= hi], lo, hi, lower) for lo, hi in parts]
+
+
+def _raw_matches(doc: Doc, rules: str) -> list[tuple[str, int, int, int]]:
+    """(label, start, start - end, end) of every phrase match: sorted as they are, the longest
+    match of a label at a position comes first."""
+    pipe = cue_pipeline(rules)
+    labels = pipe.labels
+    raw = [(labels[m], s, s - e, e) for m, s, e in pipe.lower(doc)]
+    raw += [(labels[m], s, s - e, e) for m, s, e in pipe.exact(doc)]
+    return raw
+
+
+def _resolve(
+    doc: Doc, raw: list[tuple[str, int, int, int]], lo: int, hi: int, lower: Sequence[int] | None
+) -> list[tuple[str, int, int]]:
+    """Longest match per label, then the context rules, looking only inside doc[lo:hi]
+    (`lower`: the LOWER hashes of doc's tokens, computed here if None and needed)."""
+    raw.sort()
     kept: list[tuple[str, int, int]] = []
     last: dict[str, int] = {}
-    for label, s, e in raw:
+    for label, s, _, e in raw:
         if s < last.get(label, -1):
             continue
         last[label] = e
@@ -411,38 +486,34 @@ def match_doc(doc: Doc, rules: str = DEFAULT_RULES) -> list[tuple[str, int, int]
     out = []
     for label, s, e in kept:
         if label in ("line_first", "line_first_regimen", "line_later"):
-            before = _context_before(doc, s)
-            if label == "line_later" and before & SUBSEQUENT_CONTEXT_V1:
+            if lower is None:
+                lower = doc.to_array(LOWER).tolist()
+            before = _context_before(doc, lower, s, lo, hi)
+            if label == "line_later" and before & _SUBSEQUENT_HASHES:
                 label = "line_subsequent"
-            elif label != "line_later" and before & LATER_CONTEXT_V1:
+            elif label != "line_later" and before & _LATER_HASHES:
                 label = "line_later"
-            elif label == "line_first" and _followed_by_failure(doc, e):
-                label = "line_later"
+            elif label == "line_first" and not _FAILURE_HASHES.isdisjoint(lower[e : min(e + 4, hi)]):
+                label = "line_later"  # 'first-line treatment failure', 'first-line therapy had failed'
             elif label == "line_first_regimen":
                 continue  # a first-line regimen alone says nothing about the line
         out.append((label, s, e))
-    out.sort(key=lambda t: (t[1], t[2], t[0]))
+    out.sort(key=_POSITION)
     return out
 
 
-def _context_before(doc: Doc, start: int) -> set[str]:
-    """Lower-cased words in the window before `start`, skipping 'progression' in
-    'progression-free' (a survival endpoint, not a progression event)."""
-    words = set()
-    for i in range(max(0, start - CONTEXT_WINDOW), start):
-        word = doc[i].lower_
-        if word.startswith("progression") and "".join(t.lower_ for t in doc[i : i + 3]).startswith(
-            ("progression-free", "progressionfree")
-        ):
-            continue
-        words.add(word)
+def _context_before(doc: Doc, lower: Sequence[int], start: int, lo: int, hi: int) -> set[int]:
+    """LOWER hashes of the words in the window before `start` (not before `lo`), without
+    'progression' in 'progression-free' (a survival endpoint, not a progression event)."""
+    words = set(lower[max(lo, start - CONTEXT_WINDOW) : start])
+    if _PROGRESSION in words:
+        words.discard(_PROGRESSION)
+        for i in range(max(lo, start - CONTEXT_WINDOW), start):
+            if lower[i] == _PROGRESSION and not "".join(t.lower_ for t in doc[i : min(i + 3, hi)]).startswith(
+                ("progression-free", "progressionfree")
+            ):
+                words.add(_PROGRESSION)
     return words
-
-
-def _followed_by_failure(doc: Doc, end: int) -> bool:
-    """'first-line treatment failure', 'first-line therapy had failed'."""
-    after = {t.lower_ for t in doc[end : end + 4]}
-    return bool(after & {"failure", "failed", "refractory", "progression", "progressed"})
 
 
 def find_cues(text: str, rules: str = DEFAULT_RULES) -> list[CueSpan]:

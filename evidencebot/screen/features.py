@@ -29,9 +29,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from spacy.attrs import IS_ALPHA, LIKE_NUM, LOWER
+from spacy.attrs import IDX, IS_ALPHA, LIKE_NUM, LOWER
+from spacy.tokens import Doc
 
-from evidencebot.screen.cues import CUE_LABELS, DEFAULT_RULES, match_doc, tokenizer
+from evidencebot.screen.cues import CUE_LABELS, DEFAULT_RULES, cue_pipeline, match_doc, match_parts, tokenizer
 
 FEATURE_VERSION = "screen-features.v1"
 MAX_TITLE_CHARS = 2_000
@@ -322,17 +323,19 @@ _CUE_INDEX = {g: i for i, g in enumerate(CUE_LABELS)}
 
 
 def parse_many(items: Iterable[Any], rules: str = DEFAULT_RULES) -> list[Parsed]:
-    """Tokenize and match cues for many records at once (title and abstract separately)."""
+    """Tokenize and match cues for many records at once; already `Parsed` ones pass through."""
     inputs = [x if isinstance(x, Parsed) else as_input(x) for x in items]
     todo = [x for x in inputs if not isinstance(x, Parsed)]
-    nlp = tokenizer(rules)
-    titles = nlp.tokenizer.pipe((x.title[:MAX_TITLE_CHARS] for x in todo), batch_size=512)
-    abstracts = nlp.tokenizer.pipe((x.abstract[:MAX_ABSTRACT_CHARS] for x in todo), batch_size=256)
-    parsed_new = iter([_parse_one(x, t, a, rules) for x, t, a in zip(todo, titles, abstracts, strict=True)])
+    parsed_new = iter(_parse_batch(todo, rules) if todo else [])
     return [x if isinstance(x, Parsed) else next(parsed_new) for x in inputs]
 
 
 _TIME_UNITS = ("months", "month", "mo", "weeks", "week", "days", "years", "year")
+# Title and abstract are tokenized as one Doc, joined by a newline: a whitespace token of its
+# own, so no token, special case or cue can span the two, and every other token is the one the
+# title or abstract gives on its own. Cues are matched in each part separately (`match_parts`).
+_JOIN = "\n"
+_ATTRS = [LOWER, IS_ALPHA, LIKE_NUM]
 
 
 @lru_cache(maxsize=4)
@@ -344,56 +347,128 @@ def _word_hashes(rules: str) -> tuple[np.ndarray, np.ndarray, int]:
     return english, units, strings.add("will")
 
 
-def _parse_one(x: ScreenInput, title: Any, abstract: Any, rules: str) -> Parsed:
-    n = len(CUE_LABELS)
-    counts = np.zeros(n)
-    in_title = np.zeros(n)
-    for label, _, _ in match_doc(title, rules):
-        in_title[_CUE_INDEX[label]] = 1.0
-        counts[_CUE_INDEX[label]] += 1
-    for label, _, _ in match_doc(abstract, rules):
-        counts[_CUE_INDEX[label]] += 1
-    arrays = []
-    for doc in (title, abstract):
-        if len(doc):
-            arrays.append(doc.to_array([LOWER, IS_ALPHA, LIKE_NUM]))
-    arr = np.concatenate(arrays) if arrays else np.zeros((0, 3), dtype=np.uint64)
+def _split_docs(todo: Sequence[ScreenInput], rules: str) -> list[tuple[Doc, int, Doc | None]]:
+    """(doc, title tokens, None) when one Doc holds title, joining newline and abstract, or
+    (title doc, -1, abstract doc). A title ending or an abstract starting with whitespace would
+    tokenize differently when joined, so such a record (or one with either part empty) gets two."""
+    pipe = cue_pipeline(rules)
+    texts: list[str] = []
+    plan: list[tuple[int, int]] = []  # (index of the first text, title chars or -1)
+    for x in todo:
+        t, a = x.title[:MAX_TITLE_CHARS], x.abstract[:MAX_ABSTRACT_CHARS]
+        if t and a and not t[-1].isspace() and not a[0].isspace():
+            plan.append((len(texts), len(t)))
+            texts.append(t + _JOIN + a)
+        else:
+            plan.append((len(texts), -1))
+            texts += [t, a]
+    docs = pipe.tokenize(texts)
+    out: list[tuple[Doc, int, Doc | None]] = []
+    for i, chars in plan:
+        if chars < 0:
+            out.append((docs[i], -1, docs[i + 1]))
+            continue
+        doc = docs[i]
+        n_title = int(np.searchsorted(doc.to_array(IDX), chars))
+        if n_title < len(doc) and doc[n_title].text == _JOIN:
+            out.append((doc, n_title, None))
+        else:  # cannot happen with spaCy's English tokenizer; two Docs are right whatever it does
+            title, abstract = pipe.tokenize([doc.text[:chars], doc.text[chars + 1 :]])
+            out.append((title, -1, abstract))
+    return out
+
+
+def _parse_batch(todo: Sequence[ScreenInput], rules: str) -> list[Parsed]:
+    """Cue counts, text properties and word tokens of many records, vectorised over the batch.
+
+    Equal, value for value, to matching and counting title and abstract as two Docs."""
+    n, n_labels = len(todo), len(CUE_LABELS)
+    counts = np.zeros((n, n_labels))
+    in_title = np.zeros((n, n_labels))
+    arrays: list[np.ndarray] = []
+    n_title_tokens = np.zeros(n, dtype=np.int64)
+    n_abs = np.zeros(n, dtype=np.int64)
+    for row, (first, n_title, second) in enumerate(_split_docs(todo, rules)):
+        if second is None:  # one Doc: title, newline, abstract
+            arr = first.to_array(_ATTRS)
+            parts = ((0, n_title), (n_title + 1, len(first)))
+            title_cues, abstract_cues = match_parts(first, parts, rules, arr[:, 0].tolist())
+            arrays += [arr[:n_title], arr[n_title + 1 :]]
+            n_abs[row] = len(first) - n_title - 1
+        else:
+            n_title = len(first)
+            title_cues = match_doc(first, rules)
+            abstract_cues = match_doc(second, rules)
+            arrays += [d.to_array(_ATTRS).reshape(-1, len(_ATTRS)) for d in (first, second)]
+            n_abs[row] = len(second)
+        n_title_tokens[row] = n_title
+        for label, _, _ in title_cues:
+            j = _CUE_INDEX[label]
+            in_title[row, j] = 1.0
+            counts[row, j] += 1
+        for label, _, _ in abstract_cues:
+            counts[row, _CUE_INDEX[label]] += 1
+    # The token arrays of the whole batch, one record after the other; `rec` is each token's record.
+    arr = np.concatenate(arrays) if arrays else np.zeros((0, len(_ATTRS)), dtype=np.uint64)
+    rec = np.repeat(np.arange(n), n_title_tokens + n_abs)
+    english_words, units, will_hash = _word_hashes(rules)
     alpha = arr[:, 1] == 1
     tokens = arr[alpha, 0]
-    n_alpha = int(alpha.sum())
-    english_words, units, will_hash = _word_hashes(rules)
-    english_share = float(np.isin(tokens, english_words).mean()) if n_alpha else 1.0
-    english = n_alpha < 20 or english_share >= 0.08
+    tok_rec = rec[alpha]
+    n_alpha = np.bincount(tok_rec, minlength=n)
+    n_english = np.bincount(tok_rec, weights=np.isin(tokens, english_words), minlength=n)
     num = arr[:, 2] == 1
-    number_time = int(np.sum(num[:-1] & np.isin(arr[1:, 0], units))) if len(arr) > 1 else 0
-    will = int(np.sum(arr[:, 0] == will_hash))
-    n_abs = len(abstract)
+    same = rec[:-1] == rec[1:]
+    time_pairs = num[:-1] & np.isin(arr[1:, 0], units) & same
+    number_time = np.bincount(rec[:-1][time_pairs], minlength=n)
+    will = np.bincount(rec[arr[:, 0] == will_hash], minlength=n)
+    bounds = np.concatenate([[0], np.cumsum(n_alpha)])
 
-    def has(label: str) -> bool:
-        return counts[_CUE_INDEX[label]] > 0
+    has = counts > 0
 
-    derived = [
-        has("disease_btc") and not has("disease_other"),
-        has("disease_other") and not has("disease_btc"),
-        not has("disease_btc"),
-        has("line_later") and not has("line_first"),
-        has("line_first") and not has("line_later"),
-        not (has("line_later") or has("line_first") or has("line_perioperative")),
-        not (has("outcome_survival") or has("outcome_response")),
-        not has("agent_systemic"),
-        has("agent_local") and not has("agent_systemic"),
+    def col(label: str) -> np.ndarray:
+        return has[:, _CUE_INDEX[label]]
+
+    btc, other = col("disease_btc"), col("disease_other")
+    later, first_line = col("line_later"), col("line_first")
+    systemic, local = col("agent_systemic"), col("agent_local")
+    derived = np.column_stack(
+        [
+            btc & ~other,
+            other & ~btc,
+            ~btc,
+            later & ~first_line,
+            first_line & ~later,
+            ~(later | first_line | col("line_perioperative")),
+            ~(col("outcome_survival") | col("outcome_response")),
+            ~systemic,
+            local & ~systemic,
+        ]
+    ).astype(float)
+    english = [
+        k < 20 or float(e / k) >= 0.08 for k, e in zip(n_alpha.tolist(), n_english.tolist(), strict=True)
     ]
-    text = [
-        float(n_abs == 0),
-        float(0 < n_abs < 80),
-        math.log1p(n_abs) / 6.0,
-        float(not english),
-        math.log1p(number_time) / 2.0,
-        math.log1p(will) / 2.0,
+    text = np.array(
+        [
+            [
+                float(k == 0),
+                float(0 < k < 80),
+                math.log1p(k) / 6.0,
+                float(not eng),
+                math.log1p(t) / 2.0,
+                math.log1p(w) / 2.0,
+            ]
+            for k, eng, t, w in zip(n_abs.tolist(), english, number_time.tolist(), will.tolist(), strict=True)
+        ]
+    ).reshape(n, len(_TEXT))
+    dense = np.hstack([np.log1p(counts) / 2.0, in_title, derived, text])
+    starts, abs_len, title_len = bounds.tolist(), n_abs.tolist(), n_title_tokens.tolist()
+    return [
+        Parsed(row, tokens[a:b], x.publication_types, x.mesh_terms, k_abs > 0, eng, k_abs == k_title == 0)
+        for x, row, a, b, k_abs, k_title, eng in zip(
+            todo, dense, starts[:-1], starts[1:], abs_len, title_len, english, strict=True
+        )
     ]
-    dense = np.concatenate([np.log1p(counts) / 2.0, in_title, np.array(derived, float), text])
-    empty = len(title) == 0 and n_abs == 0
-    return Parsed(dense, tokens, x.publication_types, x.mesh_terms, n_abs > 0, english, empty)
 
 
 def ngram_keys(tokens: np.ndarray, ngram_max: int) -> np.ndarray:
@@ -518,47 +593,60 @@ class ScreenFeaturizer(TransformerMixin, BaseEstimator):
         )
 
     def transform(self, X: Sequence[Any]) -> sp.csr_matrix:
+        """One sparse row per record; the blocks are built for the whole batch at once."""
         parsed = parse_many(X, self.rules)
+        n = len(parsed)
         sorted_keys, order, meta_index = self._tables()
-        n_dense = len(DENSE_TEXT_NAMES) + len(DENSE_META_NAMES)
         n_meta = len(self.meta_vocabulary_)
-        text_offset = n_dense + n_meta
-        indptr = [0]
-        indices: list[np.ndarray] = []
-        data: list[np.ndarray] = []
-        for p in parsed:
-            dense = np.concatenate(
-                [p.cues * self.cue_weight, meta_dense(p.publication_types, p.mesh_terms) * self.meta_weight]
-            )
-            nz = np.flatnonzero(dense)
-            cols = [nz]
-            vals = [dense[nz]]
-            meta_cols = [
-                meta_index[t] for t in _meta_tokens(p.publication_types, p.mesh_terms) if t in meta_index
+        if n == 0:
+            return sp.csr_matrix((0, self.n_features_out_))
+        dense = np.hstack(
+            [
+                np.vstack([p.cues for p in parsed]) * self.cue_weight,
+                np.vstack([meta_dense(p.publication_types, p.mesh_terms) for p in parsed]) * self.meta_weight,
             ]
-            if meta_cols:
-                cols.append(np.array(sorted(meta_cols)) + n_dense)
-                vals.append(np.full(len(meta_cols), self.meta_weight))
-            keys = ngram_keys(p.tokens, self.ngram_max)
-            if len(keys) and len(sorted_keys):
-                pos = np.searchsorted(sorted_keys, keys)
-                pos[pos >= len(sorted_keys)] = 0
-                hit = sorted_keys[pos] == keys
-                if hit.any():
-                    vocab_cols, counts = np.unique(order[pos[hit]], return_counts=True)
-                    weights = (1.0 + np.log(counts)) * self.idf_[vocab_cols]
-                    weights *= self.text_weight / np.linalg.norm(weights)
-                    cols.append(vocab_cols + text_offset)
-                    vals.append(weights)
-            c = np.concatenate(cols)
-            indices.append(c)
-            data.append(np.concatenate(vals))
-            indptr.append(indptr[-1] + len(c))
-        return sp.csr_matrix(
-            (
-                np.concatenate(data) if data else np.zeros(0),
-                np.concatenate(indices) if indices else np.zeros(0, dtype=int),
-                np.array(indptr),
-            ),
-            shape=(len(parsed), self.n_features_out_),
         )
+        meta_rows = [
+            sorted(meta_index[t] for t in _meta_tokens(p.publication_types, p.mesh_terms) if t in meta_index)
+            for p in parsed
+        ]
+        meta_cols = np.array([c for row in meta_rows for c in row], dtype=np.int64)
+        meta = sp.csr_matrix(
+            (
+                np.full(len(meta_cols), float(self.meta_weight)),
+                meta_cols,
+                np.concatenate([[0], np.cumsum([len(row) for row in meta_rows])]),
+            ),
+            shape=(n, n_meta),
+        )
+        blocks = [sp.csr_matrix(dense), meta, self._word_block(parsed, sorted_keys, order)]
+        return sp.hstack(blocks, format="csr")
+
+    def _word_block(self, parsed: list[Parsed], sorted_keys: np.ndarray, order: np.ndarray) -> sp.csr_matrix:
+        """Sublinear TF-IDF of the vocabulary's n-grams, each row scaled to norm `text_weight`."""
+        n, n_vocab = len(parsed), len(self.vocabulary_)
+        lengths = np.array([len(p.tokens) for p in parsed], dtype=np.int64)
+        tokens = np.concatenate([p.tokens for p in parsed]).astype(np.uint64, copy=False)
+        rows = np.repeat(np.arange(n), lengths)
+        keys, key_rows = tokens, rows
+        if self.ngram_max >= 2 and len(tokens) > 1:
+            same = rows[:-1] == rows[1:]  # bigrams inside one record only
+            bigrams = ((tokens[:-1] * _BIGRAM_PRIME) ^ tokens[1:])[same]
+            keys = np.concatenate([tokens, bigrams])
+            key_rows = np.concatenate([rows, rows[:-1][same]])
+        if not len(keys) or not n_vocab:
+            return sp.csr_matrix((n, n_vocab))
+        pos = np.searchsorted(sorted_keys, keys)
+        pos[pos >= len(sorted_keys)] = 0
+        hit = sorted_keys[pos] == keys
+        cells, counts = np.unique(key_rows[hit] * n_vocab + order[pos[hit]], return_counts=True)
+        cell_rows, cols = np.divmod(cells, n_vocab)
+        weights = (1.0 + np.log(counts)) * self.idf_[cols]
+        indptr = np.searchsorted(cell_rows, np.arange(n + 1))
+        scale = np.zeros(n)
+        for i, (a, b) in enumerate(zip(indptr[:-1].tolist(), indptr[1:].tolist(), strict=True)):
+            if b > a:
+                w = weights[a:b]
+                scale[i] = self.text_weight / np.sqrt(w.dot(w))  # = text_weight / np.linalg.norm(w)
+        weights *= scale[cell_rows]
+        return sp.csr_matrix((weights, cols, indptr), shape=(n, n_vocab))
