@@ -232,9 +232,22 @@ def _build(rules: str, synonyms: tuple[tuple[str, str], ...]) -> Language:
     return nlp
 
 
+_BY_PROTOCOL: dict[int, tuple[object, str, Language]] = {}
+
+
 def build_nlp(protocol) -> Language:
-    """The pipeline for this protocol's rule set and regimen dictionary (built once, cached)."""
-    return _build(protocol.extract.rules, tuple(protocol.regimen_synonyms()))
+    """The pipeline for this protocol's rule set and regimen dictionary (built once, cached).
+
+    The last few protocol objects are remembered (with the rule set they named) so that a call
+    per abstract does not re-sort the regimen dictionary."""
+    hit = _BY_PROTOCOL.get(id(protocol))
+    if hit is not None and hit[0] is protocol and hit[1] == protocol.extract.rules:
+        return hit[2]
+    nlp = _build(protocol.extract.rules, tuple(protocol.regimen_synonyms()))
+    if len(_BY_PROTOCOL) > 8:
+        _BY_PROTOCOL.clear()
+    _BY_PROTOCOL[id(protocol)] = (protocol, protocol.extract.rules, nlp)
+    return nlp
 
 
 def span_text(doc: Doc, label: str) -> list[Span]:
