@@ -8,8 +8,9 @@ Rules:
   rows are inserted (status 'machine', source 'extract:<version>'), the `extractions` row is
   written and one audit row records what happened;
 * `verified` rows (a maintainer's corrections) are never touched, and a machine row that
-  would repeat an active verified row's (endpoint, measure, regimen, arm, subgroup) is not
-  inserted, so a correction is never shadowed by a re-extraction.
+  would repeat an active verified row's (endpoint, measure, regimen, arm, subgroup) — or a
+  row a reviewer deleted as wrong — is not inserted, so a re-extraction never shadows a
+  correction nor brings back a deleted value.
 """
 
 from __future__ import annotations
@@ -187,12 +188,17 @@ def run(db: sqlite_utils.Database, protocol: Protocol) -> ExtractOutcome:
         study = _study(pmid, registry_ids, title or "", abstract or "")
         rows = _rows(ex, pmid, study, version, pub_year, registry_ids[0] if registry_ids else None)
         with transaction(db):
+            # A reviewer settled these: values they verified, and values they deleted as
+            # wrong. A re-extraction must bring neither back.
             verified = {
                 (r[0], r[1], r[2], r[3] or "", r[4])
                 for r in db.execute(
                     "SELECT endpoint, measure, regimen, arm, subgroup FROM evidence "
-                    "WHERE pmid = ? AND status = 'verified' AND active = 1",
-                    [pmid],
+                    "WHERE pmid = ? AND status = 'verified' AND active = 1 "
+                    "UNION SELECT e.endpoint, e.measure, e.regimen, e.arm, e.subgroup "
+                    "FROM review_deletions d JOIN evidence e ON e.id = d.evidence_id "
+                    "WHERE e.pmid = ?",
+                    [pmid, pmid],
                 ).fetchall()
             }
             kept = [r for r in rows if _key(r) not in verified]

@@ -128,3 +128,19 @@ def test_failed_write_rolls_back_the_record(db, protocol, monkeypatch):
     except RuntimeError:
         pass
     assert rows(db, "1", active=1) == before
+
+
+def test_a_value_a_reviewer_deleted_does_not_come_back_on_re_extraction(db, protocol):
+    add_record(db, "1")
+    stage.run(db, protocol)
+    [wrong] = [r for r in rows(db, "1", active=1)
+               if r["endpoint"] == "PFS" and r["regimen"] == "5-FU/LV" and r["measure"] == "median"]
+    db["evidence"].update(wrong["id"], {"active": 0})
+    db["review_deletions"].insert({"evidence_id": wrong["id"], "pmid": "1", "deleted_by": "review:ann",
+                                   "reason": "control arm misread", "created_at": now_iso()})
+    add_record(db, "1", abstract=ABSTRACT.replace("8.6", "8.8"), content_hash="h2")
+    assert stage.run(db, protocol).extracted == 1
+    again = [r for r in rows(db, "1", active=1)
+             if r["endpoint"] == "PFS" and r["regimen"] == "5-FU/LV" and r["measure"] == "median"]
+    assert again == []
+    assert any(r["value"] == 8.8 for r in rows(db, "1", active=1))
