@@ -8,6 +8,81 @@ from __future__ import annotations
 
 import re
 
+# ---------------------------------------------------------------- case-insensitive matching, fast
+# `re` never skips ahead on a re.I pattern that starts with a letter (each position is tried
+# in full), but it does for a plain alternation of lowercase literals. So the hot re.I patterns
+# also exist in a lowercase form that runs on `text.lower()`. That is exact: for text without
+# "İ" (whose lower() is two characters), "ı" or "ſ" (which re.I folds onto "i" and "s"),
+# str.lower() keeps every offset and every \w / \d / \s class, and re.I matching of a pattern
+# whose cased characters are ASCII equals plain matching of the lowercased pattern on the
+# lowered text. Match positions are the same; group *text* from the lowered form is lowercase.
+_LOWER_UNSAFE = ("\u0130", "\u0131", "\u017f")
+
+
+def lower_text(text: str) -> str | None:
+    """text.lower() when the lowercase patterns may run on it, else None (use the re.I form)."""
+    for ch in _LOWER_UNSAFE:
+        if ch in text:
+            return None
+    return text.lower()
+
+
+def lower_pattern(pattern: str) -> str | None:
+    """The pattern for lowered text (escapes and group names kept), or None when a cased
+    non-ASCII character (written or escaped) would make the lowercase form inexact."""
+    for m in re.finditer(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|U([0-9a-fA-F]{8})|N)", pattern):
+        if m.group(0) == "\\N":
+            return None
+        ch = chr(int(m.group(1) or m.group(2) or m.group(3), 16))
+        if not ch.isascii() and ch.lower() != ch.upper():
+            return None
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif pattern.startswith(("(?P<", "(?P="), i):
+            j = pattern.index(">" if pattern[i + 3] == "<" else ")", i)
+            out.append(pattern[i : j + 1])
+            i = j + 1
+        else:
+            if not c.isascii() and c.lower() != c.upper():
+                return None
+            out.append(c.lower())
+            i += 1
+    return "".join(out)
+
+
+class CI:
+    """A case-insensitive pattern with its lowercase twin: every method takes the text and its
+    lower_text() (None -> the re.I form on the text itself); arguments and results as in `re`."""
+
+    __slots__ = ("ci", "low")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.ci = re.compile(pattern, flags | re.I)
+        lp = lower_pattern(pattern)
+        self.low = re.compile(lp, flags & ~re.I) if lp is not None else None
+
+    def _pick(self, text: str, low: str | None):
+        if low is None or self.low is None:
+            return self.ci, text
+        return self.low, low
+
+    def search(self, text: str, low: str | None, *pos):
+        rx, t = self._pick(text, low)
+        return rx.search(t, *pos)
+
+    def match(self, text: str, low: str | None, *pos):
+        rx, t = self._pick(text, low)
+        return rx.match(t, *pos)
+
+    def finditer(self, text: str, low: str | None, *pos):
+        rx, t = self._pick(text, low)
+        return rx.finditer(t, *pos)
+
+
 DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"  # - ‐ ‑ ‒ – — −
 NUM = r"(?:\d+(?:[.\u00b7]\d+)?|[.\u00b7]\d+)"
 # a number standing alone (not part of a word, a decimal or an identifier)
@@ -233,7 +308,7 @@ ALIVE_AFTER_RE = re.compile(
     re.I,
 )
 N_RE = re.compile(r"\b[nN]\s*=\s*(?P<n>\d+)")
-ARM_GENERIC_RE = re.compile(
+ARM_GENERIC_RE = CI(
     r"\b(?=[eitscpmdagbw1-4])(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
     r"placebo|monotherapy|standard|chemotherapy|triplet|doublet)[\s\-]+(?:arm|group|cohort)s?"
     r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b"
@@ -241,12 +316,10 @@ ARM_GENERIC_RE = re.compile(
     r"(?![\s\-]+(?:arm|group|cohort|of|with|plus|was|were|is|prolonged|improved|reduced)\b)"
     r"|with\s(?P<kind3>doublets|triplets|monotherapy|combination\s+(?:therapy|chemotherapy|treatment)"
     r"|single[\s\-]+agent\s+(?:therapy|chemotherapy)|combinations)\b)",
-    re.I,
 )
 # an arm outside the regimen dictionary, named with its group: "in the RFA group", "in the stent-only arm"
-ARM_NAMED_RE = re.compile(
+ARM_NAMED_RE = CI(
     r"\b(?=[iotf])(?:in|to|on|of|for)\sthe\s(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
-    re.I,
 )
 SUBGROUP_RE = re.compile(
     r"\b(?=[iafwIAFW])(?:(?:in|among|for|within)\s+(?:the\s+)?(?:\d+\s+)?(?:patients|those|participants|subjects|cases|tumou?rs|people)\s+"

@@ -25,16 +25,15 @@ _ABBREV_END = re.compile(
 )
 _SENT_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])")
 _SECTION = re.compile(r"^\s*([A-Z][A-Za-z ,&/]{2,60}):\s")
-_EP_RE = re.compile(
+_EP_RE = lx.CI(
     r"(?<![^\W\d_])(?=[a-z])(?:"
     + "|".join(f"(?P<L{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_LONG))
-    + ")",
-    re.I,
+    + ")"
 )
 _EP_ABBR_RE = re.compile(
     r"\b(?=[mrOPTDR])(?:" + "|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)) + ")"
 )
-_OTHER_RE = re.compile(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")", re.I)
+_OTHER_RE = lx.CI(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")")
 _RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE, lx.RATE_AT_ALIVE_RE)
 _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
@@ -95,10 +94,9 @@ _RATE_CONT_RE = re.compile(
     rf"(?P<tpu>{lx.TP_UNIT})\b",
     re.I,
 )
-_SENT_CUE = re.compile(
+_SENT_CUE = lx.CI(
     r"surviv|progress|free|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR|alive|respon|duration|median|Median|correspond"
-    r"|time\s+to|rate|lasting|lasted|EFS|\bNR\b|reached",
-    re.I,
+    r"|time\s+to|rate|lasting|lasted|EFS|\bNR\b|reached"
 )
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _DOSE = (
@@ -231,7 +229,7 @@ class SurvivalRulesV1:
         known = {syn.lower() for _, syn in synonyms}
         extra = [a for a in self._agents() if a.lower() not in known]
         self._agent_re = (
-            re.compile(r"(?<![\w\-])(?:" + trie_regex(extra) + r")(?![\w])", re.I) if extra else None
+            lx.CI(r"(?<![\w\-])(?:" + trie_regex(extra) + r")(?![\w])") if extra else None
         )
         from evidencebot.extract.agents import ABBREVIATIONS
 
@@ -244,8 +242,8 @@ class SurvivalRulesV1:
         self._fam_of = fam_of
         parts_alt = trie_regex(fam_of)
         # "gemcitabine-cisplatin", "nab-paclitaxel–gemcitabine": two agents joined by a hyphen or dash
-        self._hyphen_re = re.compile(
-            rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])", re.I
+        self._hyphen_re = lx.CI(
+            rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])"
         )
         self._abbr_re = re.compile(
             r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])"
@@ -262,10 +260,11 @@ class SurvivalRulesV1:
         """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
         spans = []
         last = -1
+        low = lx.lower_text(text)
         for hm in _HYPHEN_WORD_RE.finditer(text):
             if hm.start() < last:
                 continue
-            m = self._hyphen_re.match(text, hm.start())
+            m = self._hyphen_re.match(text, low, hm.start())
             if m is None:
                 continue
             last = m.end()
@@ -293,7 +292,7 @@ class SurvivalRulesV1:
                     spans.append((m.start(), m.end(), self._abbr[m.group(0)]))
                     take(m.start(), m.end())
         if self._agent_re is not None:
-            for m in self._agent_re.finditer(text):
+            for m in self._agent_re.finditer(text, low):
                 if free(m.start(), m.end()):
                     spans.append((m.start(), m.end(), m.group(0).lower()))
                     take(m.start(), m.end())
@@ -335,7 +334,7 @@ class SurvivalRulesV1:
             if m:
                 a.label = text[a.start : m.end()]
             take(a.start, a.end)
-        for m in lx.ARM_GENERIC_RE.finditer(text):
+        for m in lx.ARM_GENERIC_RE.finditer(text, low):
             bare = m.group("kind2") or m.group("kind3")
             a = m.start("kind2") if m.group("kind2") else m.start("kind3") if bare else m.start()
             if free(a, m.end()):
@@ -345,8 +344,8 @@ class SurvivalRulesV1:
                 merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", kind or letter.upper()))
                 take(a, m.end())
         if "group" in text or "arm" in text or "cohort" in text:
-            for m in lx.ARM_NAMED_RE.finditer(text):
-                name, a = m.group("name"), m.start("name")
+            for m in lx.ARM_NAMED_RE.finditer(text, low):
+                name, a = text[m.start("name") : m.end("name")], m.start("name")
                 if not free(a, m.end()) or _NOT_ARM_NAME.search(name):
                     continue
                 merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", "named"))
@@ -551,21 +550,24 @@ class SurvivalRulesV1:
         ex = Extraction(arms=list(design.arms), n_total=design.n_total)
         carry_ep: str | None = None
         ctx: dict = {}
+        low = lx.lower_text(text)
         for s, e in sents:
-            carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep, ctx)
+            carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep, ctx, low)
         self._toxicities(text, sents, arms, design, ex)
         mentions.extend(Mention("TOX", t.span[0], t.span[1], t.event) for t in ex.toxicities)
         return ex, mentions
 
     # ------------------------------------------------------------------ sentence
-    def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep, ctx):
+    def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep, ctx, low=None):
         sent = text[s:e]
-        if _HAS_NUMBER.search(sent) and not _SENT_CUE.search(sent):
+        lsent = low[s:e] if low is not None else None  # == sent.lower() (see lx.lower_text)
+        has_number = _HAS_NUMBER.search(sent) is not None
+        if has_number and not _SENT_CUE.search(sent, lsent):
             return carry_ep  # numbers but nothing that could name or carry an endpoint (doses, ages)
-        if not _HAS_NUMBER.search(sent):
+        if not has_number:
             last = None
-            for rx in (_EP_RE, _EP_ABBR_RE):
-                for m in rx.finditer(sent):
+            for it in (_EP_RE.finditer(sent, lsent), _EP_ABBR_RE.finditer(sent)):
+                for m in it:
                     if m.lastgroup == f"L{len(lx.ENDPOINT_LONG) - 1}" and not re.search(
                         r"median|mean", sent[max(0, m.start() - 25) : m.end() + 20], re.I
                     ):
@@ -580,7 +582,8 @@ class SurvivalRulesV1:
         masks: list[tuple[int, int]] = []
         anchors: list[Mention] = []
         # rate anchors first: they contain endpoint words and timepoint numbers
-        lsent = sent.lower()
+        if lsent is None:
+            lsent = sent.lower()
         for rx in _RATE_RES if _RATE_HINT.search(lsent) else ():
             for m in rx.finditer(sent):
                 a, b = m.start() + s, m.end() + s
@@ -604,8 +607,11 @@ class SurvivalRulesV1:
                         )
                     masks.append((a, b))
         ep_spans: list[tuple[int, int]] = []
-        for rx, table, prefix in ((_EP_RE, lx.ENDPOINT_LONG, "L"), (_EP_ABBR_RE, lx.ENDPOINT_ABBR, "A")):
-            for m in rx.finditer(sent):
+        for it, table, prefix in (
+            (_EP_RE.finditer(sent, low and lsent), lx.ENDPOINT_LONG, "L"),
+            (_EP_ABBR_RE.finditer(sent), lx.ENDPOINT_ABBR, "A"),
+        ):
+            for m in it:
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks) or _overlaps(a, b, ep_spans):
                     continue
@@ -625,7 +631,7 @@ class SurvivalRulesV1:
             other_from = 0
         else:
             other_from = len(sent)
-        for m in _OTHER_RE.finditer(sent, other_from):
+        for m in _OTHER_RE.finditer(sent, low and lsent, other_from):
             a, b = m.start() + s, m.end() + s
             if _overlaps(a, b, masks) or _overlaps(a, b, ep_spans):
                 continue
@@ -1483,7 +1489,8 @@ _WOW_RE = re.compile(
 )
 _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", re.I)
 # a word with a hyphen or dash inside: where a hyphenated combination ("gemcitabine-cisplatin") may start
-_HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*(?:[\-\u2010\u2011][\w/]+)*[\-\u2010\u2011\u2013]\w")
+# (possessive runs: a word run is always followed by a dash, so giving characters back never helps)
+_HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[\-\u2010\u2011\u2013]\w")
 _ARM_SUFFIX_RE = re.compile(r"\s+(?:arm|group|cohort)\b", re.I)
 _ROLE_CANON = {
     "doublets": "doublet",
