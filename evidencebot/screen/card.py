@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,30 @@ def render_model_card(meta: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+SPOT_CHECK_FILE = "spot_check.json"
+
+
+def render_spot_check(spot: dict[str, Any]) -> str:
+    """One line of counts from a check on real PubMed abstracts (kept outside the repository;
+    only the counts are stored, in `spot_check.json` beside the model)."""
+    return (
+        f"Real-abstract spot check ({spot['rules']}, {spot['date']}): n {spot['n']} "
+        f"({spot['n_relevant']} relevant, no metadata); relevant auto-excluded "
+        f"{spot['relevant_auto_excluded']}; sent to review {_fmt(spot['review_fraction'])}; "
+        f"irrelevant auto-included {spot['irrelevant_auto_included']}."
+    )
+
+
 def write_model_card(out_dir: Path, meta: dict[str, Any]) -> Path:
+    """MODEL_CARD.md from the metadata, with the spot-check lines of `spot_check.json` if present."""
     path = Path(out_dir) / CARD_FILE
-    path.write_text(render_model_card(meta), encoding="utf-8")
+    text = render_model_card(meta)
+    spot_path = Path(out_dir) / SPOT_CHECK_FILE
+    if spot_path.is_file():
+        checks = json.loads(spot_path.read_text(encoding="utf-8"))
+        lines = [f"- {render_spot_check(c)}" for c in checks]
+        text = text.replace(
+            "\n## Limits\n", "\n## Real abstracts\n" + "\n".join(lines) + "\n\n## Limits\n", 1
+        )
+    path.write_text(text, encoding="utf-8")
     return path

@@ -253,6 +253,55 @@ RULES_V1: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
+# v2: phrasings seen in real PubMed abstracts that v1 missed. Line of therapy: how trials say
+# their patients were previously treated ("whose disease progressed with prior therapy",
+# "failed at least one line", "refractory to", "as second-line"); disease names written out
+# ("cancer of the bile duct", "biliary tract adenocarcinoma"). Trial registration
+# ("ClinicalTrials.gov") and "estimated" are in nearly every results abstract, and bare
+# "protocol" in "per-protocol analysis", so they no longer mark a protocol without results.
+_V2_ADD = {
+    "disease_btc": """
+    biliary tract adenocarcinoma; bile duct adenocarcinoma; cancer of the bile duct; cancers of the bile duct;
+    cancer of the biliary tract; cancers of the biliary tract; biliary tract tumors; biliary neoplasms;
+    distal cholangiocarcinoma; perihilar cholangiocarcinoma; intrahepatic cholangiocarcinomas;
+    gallbladder cancers; gall-bladder carcinoma; ampulla of Vater cancer
+    """,
+    "line_later": """
+    progressed with; progressed while; progressed despite; progressed under; disease progressed;
+    had progressed; has progressed; progressing on; progressing after; progressing during;
+    progression while; progressive disease after; progressive disease on; progressive disease during;
+    after failing; who failed; failed at least; failure with; failure on; failure after;
+    refractory to; refractory or intolerant; resistant or intolerant; intolerance of; intolerant of;
+    after standard therapy; after standard chemotherapy; after standard treatment;
+    after first-line chemotherapy; after first-line treatment; after first-line therapy;
+    as second-line; second-line setting; second-line or later; second or later line; second- or later-line;
+    later-line setting; subsequent line; subsequent lines; third- or later-line; fourth-line;
+    previously received; had received prior; had previously received; previously exposed;
+    prior gemcitabine; prior platinum; prior exposure; prior regimen; prior regimens;
+    at least one line; at least 1 line; at least one prior line; at least 1 prior; at least 1 previous;
+    one or two prior; one or more previous; up to two prior; up to two previous; one previous; two previous;
+    previous line; previous regimen; previous regimens; previous treatment regimens;
+    salvage therapy; salvage treatment; pretreated patients; previously treated patients
+    """,
+    "design_phase2": """
+    two-stage; Simon two-stage; single-arm phase; multicohort; multi-cohort; open-label phase 2;
+    open-label phase II; phase 2b study; phase II study; phase 2 study; phase II trial; phase 2 trial
+    """,
+}
+_V2_ADD["design_protocol"] = "study protocol; trial protocol; this protocol; protocol of the; protocol for"
+_V2_DROP = {"design_protocol": {"ClinicalTrials.gov", "estimated", "protocol"}}
+
+
+def _rules_v2() -> Mapping[str, tuple[str, ...]]:
+    rules = {}
+    for label, phrases in RULES_V1.items():
+        kept = [p for p in phrases if p not in _V2_DROP.get(label, set())]
+        rules[label] = tuple(dict.fromkeys([*kept, *_phrases(_V2_ADD.get(label, ""))]))
+    return MappingProxyType(rules)
+
+
+RULES_V2 = _rules_v2()
+
 # Abbreviations that are ordinary words in lower case ("os" in Latin, "abc" in lists, "gc"):
 # these match only in the case written here.
 CASE_SENSITIVE_V1 = frozenset(
@@ -321,7 +370,7 @@ CASE_SENSITIVE_V1 = frozenset(
 )
 
 RULESETS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {"evidencebot.screen_cues.v1": RULES_V1}
+    {"evidencebot.screen_cues.v1": RULES_V1, "evidencebot.screen_cues.v2": RULES_V2}
 )
 
 # Words that, up to CONTEXT_WINDOW tokens before "first-line" or a first-line regimen, make the

@@ -285,13 +285,14 @@ class Parsed:
     has_abstract: bool = True
     english: bool = True
     empty: bool = False
+    rules: str = DEFAULT_RULES  # the cue rule set (and tokenizer vocab) it was parsed with
 
     @property
     def has_metadata(self) -> bool:
         return bool(self.publication_types or self.mesh_terms)
 
     def without_metadata(self) -> Parsed:
-        return Parsed(self.cues, self.tokens, (), (), self.has_abstract, self.english, self.empty)
+        return Parsed(self.cues, self.tokens, (), (), self.has_abstract, self.english, self.empty, self.rules)
 
 
 _DERIVED = (
@@ -326,6 +327,9 @@ def parse_many(items: Iterable[Any], rules: str = DEFAULT_RULES) -> list[Parsed]
     """Tokenize and match cues for many records at once; already `Parsed` ones pass through."""
     inputs = [x if isinstance(x, Parsed) else as_input(x) for x in items]
     todo = [x for x in inputs if not isinstance(x, Parsed)]
+    other = {x.rules for x in inputs if isinstance(x, Parsed)} - {rules}
+    if other:
+        raise ValueError(f"records parsed with cue rules {sorted(other)} cannot be featurized with {rules!r}")
     parsed_new = iter(_parse_batch(todo, rules) if todo else [])
     return [x if isinstance(x, Parsed) else next(parsed_new) for x in inputs]
 
@@ -464,7 +468,16 @@ def _parse_batch(todo: Sequence[ScreenInput], rules: str) -> list[Parsed]:
     dense = np.hstack([np.log1p(counts) / 2.0, in_title, derived, text])
     starts, abs_len, title_len = bounds.tolist(), n_abs.tolist(), n_title_tokens.tolist()
     return [
-        Parsed(row, tokens[a:b], x.publication_types, x.mesh_terms, k_abs > 0, eng, k_abs == k_title == 0)
+        Parsed(
+            row,
+            tokens[a:b],
+            x.publication_types,
+            x.mesh_terms,
+            k_abs > 0,
+            eng,
+            k_abs == k_title == 0,
+            rules=rules,
+        )
         for x, row, a, b, k_abs, k_title, eng in zip(
             todo, dense, starts[:-1], starts[1:], abs_len, title_len, english, strict=True
         )

@@ -53,10 +53,12 @@ class TrainParams:
     recall_margin: float = 0.015
     max_low: float = 0.15
     n_cues: int = 6
+    rules: str = "evidencebot.screen_cues.v2"
 
     def estimator(self, thresholds: dict[str, list[float]] | None = None) -> ThreeWayScreener:
         return ThreeWayScreener(
             featurizer=ScreenFeaturizer(
+                rules=self.rules,
                 ngram_max=self.ngram_max,
                 min_df=self.min_df,
                 cue_weight=self.cue_weight,
@@ -140,10 +142,10 @@ def review_set(db: Any, exclude_pmids: set[str]) -> LabelledSet:
 
 
 def with_stripped_copies(
-    data: LabelledSet,
+    data: LabelledSet, rules: str
 ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
-    """Parsed records plus metadata-free copies: (X, y, groups, has_metadata)."""
-    parsed = parse_many(data.inputs)
+    """Parsed records (with cue rules `rules`) plus metadata-free copies: (X, y, groups, has_metadata)."""
+    parsed = parse_many(data.inputs, rules)
     X: list[Any] = []
     y: list[str] = []
     groups: list[int] = []
@@ -297,7 +299,7 @@ def train(
 
         raise ModelError("training needs relevant and irrelevant records; the corpus has too few")
 
-    X, y, groups, has_meta = with_stripped_copies(data)
+    X, y, groups, has_meta = with_stripped_copies(data, params.rules)
     relevant = y == RELEVANT
     probs = cross_validated_probabilities(X, y, groups, params)
     thresholds = choose_thresholds(probs, relevant, has_meta, settings, params)

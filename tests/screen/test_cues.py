@@ -156,3 +156,34 @@ def test_spacy_component_sets_span_group() -> None:
     got = [(s.label_, s.text, s.start_char, s.end_char) for s in doc.spans["screen_cues"]]
     assert ("line_later", "Second-line", 0, 11) in got
     assert ("disease_btc", "cholangiocarcinoma", 22, 40) in got
+
+
+V2 = "evidencebot.screen_cues.v2"
+
+
+@pytest.mark.parametrize(
+    "text, label, phrase",
+    [
+        (
+            "Patients whose disease progressed with prior therapy were eligible.",
+            "line_later",
+            "disease progressed",
+        ),
+        ("Patients who failed at least one line of chemotherapy.", "line_later", "who failed"),
+        ("Tumours refractory to gemcitabine were treated.", "line_later", "refractory to"),
+        ("FOLFOX as second-line treatment.", "line_later", "as second-line"),
+        ("Cancer of the bile duct was confirmed.", "disease_btc", "Cancer of the bile duct"),
+        ("A Simon two-stage design was used.", "design_phase2", "Simon two-stage"),
+    ],
+)
+def test_v2_real_abstract_phrasings(text: str, label: str, phrase: str) -> None:
+    assert at(text, phrase, label) in [c for c in find_cues(text, rules=V2) if c.label == label]
+
+
+def test_v2_trial_registration_is_not_a_protocol_cue() -> None:
+    text = "This trial is registered with ClinicalTrials.gov; per-protocol analysis agreed."
+    assert [c for c in find_cues(text, rules=V2) if c.label == "design_protocol"] == []
+    assert [c.text for c in find_cues(text) if c.label == "design_protocol"] == [
+        "ClinicalTrials.gov",
+        "protocol",
+    ]
