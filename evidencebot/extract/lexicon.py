@@ -347,11 +347,10 @@ MAIN_POPULATION_RE = re.compile(
     r"|expansion|both|each|most|many|few|some|several)\b",
     re.I,
 )
-EXCLUDED_PRECEDING_RE = re.compile(
+EXCLUDED_PRECEDING_RE = CI(
     r"(?:\bexceed\w*|\bgreater\s+than|\bof\s+at\s+least|\bevery|\beach|\bq|\bper|\bwithin|\bafter|\bbefore|\bup\s+to|\buntil|\bover|\bthan|\bbeyond|\blast|\bfor"
     r"|\bat\s+least|\bat|(?<!improved\s)(?<!increased\s)(?<!prolonged\s)(?<!extended\s)\bfrom|\bduring|\bapproximately\s+every|\bfor\s+up\s+to|\bmore\s+than|\bless\s+than|\bat\s+most"
     r"|[\u2265\u2264><]|\bonly|\bexceeding|\blonger\s+than|\bshorter\s+than|\bby|\bnearly|\bearly|\bday|\bdays|\bweek|\bweeks|\bcycle)\s*$",
-    re.I,
 )
 EXCLUDED_FOLLOWING_RE = re.compile(
     r"^\s*(?:cycles?|schedule|courses?|intervals?|after|later|prior|before|post|of\s+(?:treatment|therapy|follow)"

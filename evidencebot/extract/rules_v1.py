@@ -48,26 +48,25 @@ _N_ADJ = (
     r"(?:(?:eligible|evaluable|consecutive|enrolled|randomi[sz]ed|adult|previously\s+treated|pretreated|"
     r"Japanese|Chinese|Korean|European|additional)\s+)*"
 )
-_N_PER_ARM_TAIL = re.compile(r"\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b", re.I)
-_N_COUNT_END = re.compile(rf"(?<![\w.,])(?P<n>{lx.COUNT})$", re.I)
+_N_PER_ARM_TAIL = lx.CI(r"\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b")
+_N_COUNT_END = lx.CI(rf"(?<![\w.,])(?P<n>{lx.COUNT})$")
 
 
 def _n_per_arm(text: str) -> int | None:
     """'(60 per arm)', '45 patients in each group'."""
-    for m in _N_PER_ARM_TAIL.finditer(text):
-        c = _N_COUNT_END.search(text, max(0, m.start() - 40), m.start())
+    low = lx.lower_text(text)
+    for m in _N_PER_ARM_TAIL.finditer(text, low):
+        c = _N_COUNT_END.search(text, low, max(0, m.start() - 40), m.start())
         if c:
             return lx.parse_count(c.group("n"))
     return None
 
 
-_RANDOMISED_RE = re.compile(
-    r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b", re.I
-)
-_BACKGROUND_WORD = re.compile(
+_RANDOMISED_RE = lx.CI(r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b")
+_ALLOCATION_RE = lx.CI(r"randomi[sz]\w*|allocated|assigned")
+_BACKGROUND_WORD = lx.CI(
     r"\b(?=[afprseAFPRSE])(?:after|following|prior|previous(?:ly)?|progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
-    r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b",
-    re.I,
+    r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b"
 )
 _BG_CACHE: dict[str, list[tuple[int, int]]] = {}
 
@@ -79,7 +78,9 @@ def _background(text: str, start: int, lo: int = 0) -> bool:
     if cues is None:
         if len(_BG_CACHE) > 8:
             _BG_CACHE.clear()
-        cues = _BG_CACHE[text] = [(m.start(), m.end()) for m in _BACKGROUND_WORD.finditer(text)]
+        cues = _BG_CACHE[text] = [
+            (m.start(), m.end()) for m in _BACKGROUND_WORD.finditer(text, lx.lower_text(text))
+        ]
     w0 = max(lo, start - 60)
     for cs, ce in cues:
         if cs >= start:
@@ -228,9 +229,7 @@ class SurvivalRulesV1:
         self.families = {fam for fam, _ in synonyms}
         known = {syn.lower() for _, syn in synonyms}
         extra = [a for a in self._agents() if a.lower() not in known]
-        self._agent_re = (
-            lx.CI(r"(?<![\w\-])(?:" + trie_regex(extra) + r")(?![\w])") if extra else None
-        )
+        self._agent_re = lx.CI(r"(?<![\w\-])(?:" + trie_regex(extra) + r")(?![\w])") if extra else None
         from evidencebot.extract.agents import ABBREVIATIONS
 
         self._abbr = ABBREVIATIONS
@@ -411,8 +410,9 @@ class SurvivalRulesV1:
             counts[a.family] = counts.get(a.family, 0) + w
             order.setdefault(a.family, a.start)
         comp_arms: list[ArmMention] = []
+        low = lx.lower_text(text)
         for s, e in sents:
-            km = re.search(r"randomi[sz]\w*|allocated|assigned", text[s:e], re.I)
+            km = _ALLOCATION_RE.search(text[s:e], low[s:e] if low is not None else None)
             if km:
                 depth = _paren_depth(text, s, e)
                 fams = self._foreground(
@@ -465,8 +465,11 @@ class SurvivalRulesV1:
         if comp_arms:
             d.arms = [(a.label, a.family) for a in comp_arms]
             d.arm_components = [a.components for a in comp_arms]
-            wow = re.search(r"(.{0,60})\bwith\s+or\s+without\s+(.{0,40})", title, re.I)
-            if wow and len(d.arms) == 2 and comp_arms[0].family.lower() in _PLACEBO_LIKE:
+            if (
+                len(d.arms) == 2
+                and comp_arms[0].family.lower() in _PLACEBO_LIKE
+                and _WITH_OR_WITHOUT.search(title) is not None
+            ):
                 # "ASC with or without mFOLFOX": the arm with the added agent is experimental
                 base, added = comp_arms
                 fam = self._combine(base.family, added.family)
@@ -476,7 +479,7 @@ class SurvivalRulesV1:
                 d.arms = [d.arms[1], d.arms[0]]
                 d.arm_components = [d.arm_components[1], d.arm_components[0]]
         self._with_or_without(title, title_arms, d)
-        if not d.arms and _RANDOMISED_RE.search(text):
+        if not d.arms and _RANDOMISED_RE.search(text, low):
             # "(nal-IRI plus 5-FU/LV, n = 88; 5-FU/LV, n = 86)": arms named with their sizes
             sized = self._foreground(text, [a for a in arms if _N_EQ_AFTER.match(text, a.end)])
             if len(sized) >= 2:
@@ -982,7 +985,7 @@ class SurvivalRulesV1:
         if v.hyphen_unit:
             return True
         left = text[max(s, v.start - 25) : v.start]
-        if lx.EXCLUDED_PRECEDING_RE.search(left) and not v.pct:
+        if not v.pct and lx.EXCLUDED_PRECEDING_RE.search(left, lx.lower_text(left)):
             return True
         if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct:
             return True
@@ -1482,6 +1485,7 @@ _HYPOTHESIS_RE = re.compile(
 )
 _FROM_RE = re.compile(r"\b(?:from|since)\s+(?:the\s+)?(?:start\s+of\s+|time\s+of\s+|date\s+of\s+)?$", re.I)
 _CLAUSE_LEAD_RE = re.compile(r"\s*(?:in|among|for|with|on)\s+(?:the\s+|those\s+|patients\s+)*", re.I)
+_WITH_OR_WITHOUT = re.compile(r"\bwith\s+or\s+without\s+", re.I)
 _WOW_RE = re.compile(
     r"\s*(?:\b(?:alone\s+)?with\s+or\s+without|\balone\s+or\s+(?:with|in\s+combination\s+with|combined\s+with|plus)"
     r"|\bplus\s+or\s+minus|\u00b1|\+/-|\+/\u2212)\s*",
@@ -1542,7 +1546,7 @@ def _paren_depth(text: str, s: int, e: int):
     return lambda pos: any(a < pos < b for a, b in inside)
 
 
-_PEOPLE_RE = re.compile(_PEOPLE, re.I)
+_PEOPLE_RE = lx.CI(_PEOPLE)
 
 
 # a digit or a number word: a cheap test before the (slow) count patterns
@@ -1555,16 +1559,21 @@ def _total_n(text: str) -> int | None:
     """The number of patients in the study: a sentence that says so ("146 patients were
     enrolled", "a total of 88 patients", "included 103 patients"), else the first 'N patients'."""
     weak = None
-    for pm in _PEOPLE_RE.finditer(text):
+    low = lx.lower_text(text)
+    for pm in _PEOPLE_RE.finditer(text, low):
         lo = max(0, pm.start() - 80)
-        m = _N_BEFORE_PEOPLE.search(text, lo, pm.start()) if _MAY_COUNT.search(text, lo, pm.start()) else None
+        m = (
+            _N_BEFORE_PEOPLE.search(text, low, lo, pm.start())
+            if _MAY_COUNT.search(text, lo, pm.start())
+            else None
+        )
         if not m:
             continue
         n = lx.parse_count(m.group("n"))
         if n is None or not 5 <= n <= 1000000:
             continue
-        if _N_STRONG_BEFORE.search(text, max(0, m.start() - 30), m.start()) or _N_STRONG_AFTER.match(
-            text, pm.end()
+        if _N_STRONG_BEFORE.search(text, low, max(0, m.start() - 30), m.start()) or _N_STRONG_AFTER.match(
+            text, low, pm.end()
         ):
             return n
         if weak is None:
@@ -1572,14 +1581,11 @@ def _total_n(text: str) -> int | None:
     return weak
 
 
-_N_BEFORE_PEOPLE = re.compile(rf"(?<![\w.,:\-])(?P<n>{lx.COUNT})\s+{_N_ADJ}$", re.I)
-_N_STRONG_BEFORE = re.compile(
-    r"(?:total\s+of|included|enrolled|recruited|comprised|among|overall,?|of\s+the)\s+$", re.I
-)
-_N_STRONG_AFTER = re.compile(
+_N_BEFORE_PEOPLE = lx.CI(rf"(?<![\w.,:\-])(?P<n>{lx.COUNT})\s+{_N_ADJ}$")
+_N_STRONG_BEFORE = lx.CI(r"(?:total\s+of|included|enrolled|recruited|comprised|among|overall,?|of\s+the)\s+$")
+_N_STRONG_AFTER = lx.CI(
     r"\s+(?:were|was)\s+(?:\w+\s+)?(?:enrolled|randomi[sz]ed|included|treated|recruited|analy[sz]ed|evaluable|"
-    r"eligible|assigned|allocated|identified|registered|pooled)",
-    re.I,
+    r"eligible|assigned|allocated|identified|registered|pooled)"
 )
 
 
@@ -1587,11 +1593,10 @@ _ARM_N_AFTER = re.compile(
     r"\s*(?:arm|group|cohort)?\s*(?:[\[(,;:]\s*n\s*=\s*(?P<n>\d+)|[(:]?\s*(?P<n2>\d+)\s*(?:patients\s*)?(?=[),;]))",
     re.I,
 )
-_ARM_N_BEFORE = re.compile(
+_ARM_N_BEFORE = lx.CI(
     rf"(?:(?<![\w:.,])(?P<n>{lx.COUNT})\s+(?:{_PEOPLE}\s+)?(?:were\s+|was\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
     r"(?:to|received|receiving|in\s+the|on|given|treated\s+with)\s+(?:receive\s+)?(?:the\s+)?"
-    r"|[(,;]\s*(?P<n2>\d+)\s+(?:the\s+)?|\band\s+(?P<n3>\d+)\s+(?:the\s+)?)$",
-    re.I,
+    r"|[(,;]\s*(?P<n2>\d+)\s+(?:the\s+)?|\band\s+(?P<n3>\d+)\s+(?:the\s+)?)$"
 )
 
 
@@ -1601,7 +1606,7 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
     if m:
         return int(m.group("n") or m.group("n2"))
     window = text[max(0, a.start - 60) : a.start]
-    m = _ARM_N_BEFORE.search(window) if _MAY_COUNT.search(window) else None
+    m = _ARM_N_BEFORE.search(window, lx.lower_text(window)) if _MAY_COUNT.search(window) else None
     if m:
         raw = m.group("n") or m.group("n2") or m.group("n3")
         n = lx.parse_count(raw)
