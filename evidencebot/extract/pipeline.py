@@ -24,6 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
+from evidencebot.extract import lexicon as lx
 from evidencebot.extract.rules_v1 import SurvivalRulesV1, split_sentences, trie_regex
 
 
@@ -70,7 +71,7 @@ def make_tokenizer(nlp: Language) -> None:
 # a sentence worth tokenising and reading: a number (or "not reached") and an outcome cue
 _CANDIDATE_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _CANDIDATE_CUE = re.compile(
-    r"surviv|progression|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR\b|alive|[Gg]rade|respon\w*\s+(?:lasting|lasted)"
+    r"surviv|progression|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR\b|alive|Grade|grade|respon\w*\s+(?:lasting|lasted)"
     r"|duration\s+of|relapse|recurrence|toxicit|adverse"
 )
 
@@ -159,9 +160,7 @@ class RegimenMatcher:
         for family, syn in synonyms:
             self.family_of.setdefault(_WS.sub(" ", syn.lower()), family)
         self.regex = (
-            re.compile(r"(?<![\w\-])(?:" + trie_regex(self.family_of) + r")(?![\w])", re.I)
-            if self.family_of
-            else None
+            lx.CI(r"(?<![\w\-])(?:" + trie_regex(self.family_of) + r")(?![\w])") if self.family_of else None
         )
 
     def __call__(self, doc: Doc) -> Doc:
@@ -176,7 +175,7 @@ class RegimenMatcher:
             return []
         return [
             (m.start(), m.end(), self.family_of[_WS.sub(" ", m.group(0).lower())])
-            for m in self.regex.finditer(text)
+            for m in self.regex.finditer(text, lx.lower_text(text))
         ]
 
 

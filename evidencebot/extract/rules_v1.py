@@ -23,7 +23,9 @@ from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 _ABBREV_END = re.compile(
     r"(?:\bvs|\be\.g|\bi\.e|\bal|\bapprox|\bno|\bfig|\bca|\bcf|\bresp|\bv|\bmo|\bmos|\bref)\.$", re.I
 )
-_SENT_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])")
+# = r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])", written to start with one whitespace character so that
+# `re` skips ahead to the next whitespace instead of trying every position
+_SENT_BREAK = re.compile(r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9]))")
 _SECTION = re.compile(r"^\s*([A-Z][A-Za-z ,&/]{2,60}):\s")
 _EP_RE = lx.CI(
     r"(?<![^\W\d_])(?=[a-z])(?:"
@@ -1550,9 +1552,7 @@ _PEOPLE_RE = lx.CI(_PEOPLE)
 
 
 # a digit or a number word: a cheap test before the (slow) count patterns
-_MAY_COUNT = re.compile(
-    r"\d|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|ty\b|hundred)"
-)
+_MAY_COUNT = lx.CI(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|ty\b|hundred")
 
 
 def _total_n(text: str) -> int | None:
@@ -1564,7 +1564,7 @@ def _total_n(text: str) -> int | None:
         lo = max(0, pm.start() - 80)
         m = (
             _N_BEFORE_PEOPLE.search(text, low, lo, pm.start())
-            if _MAY_COUNT.search(text, lo, pm.start())
+            if _MAY_COUNT.search(text, low, lo, pm.start())
             else None
         )
         if not m:
@@ -1606,7 +1606,8 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
     if m:
         return int(m.group("n") or m.group("n2"))
     window = text[max(0, a.start - 60) : a.start]
-    m = _ARM_N_BEFORE.search(window, lx.lower_text(window)) if _MAY_COUNT.search(window) else None
+    lwin = lx.lower_text(window)
+    m = _ARM_N_BEFORE.search(window, lwin) if _MAY_COUNT.search(window, lwin) else None
     if m:
         raw = m.group("n") or m.group("n2") or m.group("n3")
         n = lx.parse_count(raw)
