@@ -173,10 +173,15 @@ class RegimenMatcher:
     def find_text(self, text: str) -> list[tuple[int, int, str]]:
         if self.regex is None or not text:
             return []
-        return [
-            (m.start(), m.end(), self.family_of[_WS.sub(" ", m.group(0).lower())])
-            for m in self.regex.finditer(text, lx.lower_text(text))
-        ]
+        found = []
+        for m in self.regex.finditer(text, lx.lower_text(text)):
+            # The case-insensitive match can meet letters whose lower case is longer (the
+            # dotted capital I lowers to i + a combining dot): drop the dot, and skip a match
+            # that still names no synonym rather than fail on it.
+            family = self.family_of.get(_WS.sub(" ", m.group(0).lower()).replace("\u0307", ""))
+            if family is not None:
+                found.append((m.start(), m.end(), family))
+        return found
 
 
 @Language.factory(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -96,3 +97,15 @@ def test_survival_like_text_spans_hold_their_numbers(protocol, text):
     ex = extract_abstract(text, protocol)
     _check_spans(text, ex)
     assert not [f for f in ex.flags if f.code == "W205"]
+
+
+@pytest.mark.parametrize("text", [
+    "FOLFİRİNOX median OS 6.2 months (95% CI 4.1-8.0).",
+    "nal-İRİ plus 5-FU/LV: median PFS 4.2 months",
+    "CAPİRİ was given; median OS 6.2 months",
+    "ſ K Σ µ ı İ median OS 6.2 months",
+])
+def test_letters_whose_case_changes_length_do_not_crash(protocol, text):
+    ex = extract_abstract(text, protocol)
+    for o in ex.outcomes:
+        assert text[o.span[0]:o.span[1]].replace("·", ".") in (f"{o.value:g}", str(o.value))
