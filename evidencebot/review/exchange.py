@@ -185,10 +185,11 @@ def _field_strings(entry: dict) -> dict:
 
 
 def entries_to_ops(db: sqlite_utils.Database, entries: list[dict], protocol: Any = None
-                   ) -> list[tuple[str, d.Operation]]:
-    """(reviewer, operation) for every entry not already applied. Raises ReviewError naming
-    the entry (1-based) at fault; nothing is applied by this function."""
-    out: list[tuple[str, d.Operation]] = []
+                   ) -> list[tuple[str, str, d.Operation]]:
+    """(where, reviewer, operation) for every entry not already applied; `where` names the
+    entry ("decision 3 (screen PMID 123)", 1-based, counting every entry of the file). Raises
+    ReviewError naming the entry at fault; nothing is applied by this function."""
+    out: list[tuple[str, str, d.Operation]] = []
     for i, e in enumerate(entries, 1):
         where = f"decision {i} ({e.get('kind', '?')} PMID {e.get('pmid', '?')})"
         try:
@@ -237,7 +238,7 @@ def entries_to_ops(db: sqlite_utils.Database, entries: list[dict], protocol: Any
                 op = d.Note(pmid, str(e.get("text") or ""))
         except ReviewError as exc:
             raise ReviewError(f"{where}: {exc}") from None
-        out.append((reviewer, op))
+        out.append((where, reviewer, op))
     return out
 
 
@@ -254,12 +255,12 @@ def import_entries(db: sqlite_utils.Database, entries: list[dict], importer: str
 
     with transaction(db):
         changes: list[str] = []
-        for i, (reviewer, op) in enumerate(ops, 1):
+        for where, reviewer, op in ops:
             who = d.validate_reviewer(reviewer) if reviewer else importer_who
             try:
                 changes += d.apply_ops(db, [op], who, protocol)
             except ReviewError as exc:
-                raise ReviewError(f"entry {i} of the import: {exc}") from None
+                raise ReviewError(f"{where}: {exc}") from None
         if not changes:
             return d.SaveResult(None, [], before, before)
         save_id = db["review_saves"].insert({

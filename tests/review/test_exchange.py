@@ -77,6 +77,19 @@ def test_a_bad_entry_refuses_the_whole_file(tmp_path, demo, protocol):
         exchange.loads("decisions: [", "yaml")
 
 
+def test_an_entry_refused_while_applying_is_named_by_its_place_in_the_file(demo, protocol):
+    # Entry 1 is skipped (nothing to delete), so the failing entry is the file's second one,
+    # not the first operation applied.
+    db, _, _ = demo
+    entries = [{"kind": "delete", "pmid": "40000001", "endpoint": "OS", "measure": "median",
+                "arm": "nobody", "value": "1.0"},
+               {"kind": "screen", "pmid": "49999999", "decision": "include"}]
+    with pytest.raises(ReviewError) as err:
+        exchange.import_entries(db, entries, "importer", protocol)
+    assert str(err.value) == ("decision 2 (screen PMID 49999999): no record with PMID '49999999' "
+                              "in the database")
+
+
 def test_cli_export_import_round_trip(tmp_path, demo, protocol):
     db, ids, path = demo
     review_everything(db, ids, protocol)
