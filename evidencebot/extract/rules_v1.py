@@ -964,7 +964,7 @@ class SurvivalRulesV1:
                 j -= 1
                 continue
             if prev.label == last.label and re.fullmatch(
-                r"\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", gap, re.I
+                r"\s*[)\]]?\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", gap, re.I
             ):
                 out.insert(0, prev)
                 j -= 1

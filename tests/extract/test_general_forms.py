@@ -139,3 +139,32 @@ def test_from_to_rates_take_control_first(protocol):
     ex = extract_abstract(t, protocol)
     rates = [(o.value, o.regimen) for o in ex.outcomes if o.statistic == "rate"]
     assert rates == [(9.0, "active symptom control"), (24.0, "FOLFOX")]
+
+
+def test_two_endpoints_each_with_abbreviation_respectively(protocol):
+    """ "median time to progression (TTP) and overall survival (OS) were 3.1 months (...) and 7.9
+    months (...), respectively": each endpoint restated by its abbreviation, still paired in order"""
+    t = (
+        "The median time to progression (TTP) and overall survival (OS) were 3.1 months "
+        "(95% CI, 2.5-3.9) and 7.9 months (95% CI, 6.0-9.4), respectively."
+    )
+    assert outcomes(protocol, t) == [
+        ("TTP", "median", 3.1, "months", 0.95, 2.5, 3.9, None, at(t, "3.1")),
+        ("OS", "median", 7.9, "months", 0.95, 6.0, 9.4, None, at(t, "7.9")),
+    ]
+    assert outcome_spans(protocol, t) == [
+        ("OUTCOME", "3.1", *at(t, "3.1")),
+        ("OUTCOME", "7.9", *at(t, "7.9")),
+    ]
+
+
+def test_trifluridine_tipiracil_names(protocol):
+    """TAS-102, FTD/TPI and trifluridine-tipiracil name one regimen (agents outside the protocol's
+    dictionary), so a number next to them is not given to the placebo arm"""
+    for name in ("TAS-102", "FTD/TPI", "trifluridine-tipiracil", "trifluridine/tipiracil"):
+        t = f"Median overall survival rose from 4.9 months with placebo to 6.6 months with {name}."
+        ex = extract_abstract(t, protocol)
+        assert [(o.value, o.arm, o.regimen, o.span) for o in ex.outcomes] == [
+            (4.9, "placebo", "placebo", at(t, "4.9")),
+            (6.6, name, "trifluridine + tipiracil", at(t, "6.6")),
+        ], name
