@@ -716,6 +716,19 @@ class SurvivalRulesV1:
         for i in range(len(vals) - 2, -1, -1):
             a, b = vals[i], vals[i + 1]
             if (
+                b.pct
+                and not a.pct
+                and a.unit is None
+                and not a.nr
+                and a.value is not None
+                and a.value <= 100
+                and a.ext_end == a.end
+                and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|vs\.?|versus)?\s*,?\s*", text[a.end : b.start], re.I)
+            ):
+                # "the 6- and 12-month survival rates were 52.6 and 11.8%": one % sign for the list
+                a.pct, a.unit_inherited = True, True
+                continue
+            if (
                 a.unit is None
                 and not a.pct
                 and b.unit
@@ -798,6 +811,17 @@ class SurvivalRulesV1:
             multi = len(anchor_list) > 1 and (len(anchor_list) == n) and (resp_after or n > 1)
             for i, v in enumerate(members):
                 anc = anchor_list[i] if multi else anchor_list[-1]
+                if v.pct:
+                    # "with a 33.3% 12-month OS rate": the rate phrase follows the percentage
+                    nxt_rate = [
+                        m
+                        for m in anchors
+                        if m.label == "RATE"
+                        and m.start >= v.ext_end
+                        and re.fullmatch(r"\s*", text[v.ext_end : m.start])
+                    ]
+                    if len(nxt_rate) == 1:
+                        anc = nxt_rate[0]
                 if anc.label == "OTHER":
                     continue
                 if anc.label == "RATE":
@@ -1046,6 +1070,23 @@ class SurvivalRulesV1:
         # 2. adjacent mention after the value
         if fam_arm is None:
             fam_arm = after_arms.get(id(v))
+        # 2b. "For X- versus Y-treated patients, median OS was 8.5 versus 3.8 months, median PFS
+        # 3.7 versus 1.9 months": arms compared at the head of the sentence, before any number
+        if fam_arm is None and n > 1 and not any(after_arms.get(id(m)) for m in members):
+            head = _dedupe_arms([a for a in sent_arms if a.start < vals[0].start])
+            if (
+                len(head) == n
+                and all(
+                    re.fullmatch(
+                        r"[\s\-\u2010]*(?:,|vs\.?|versus|or|compared\s+(?:with|to))\s*(?:the\s+)?",
+                        text[x.end : y.start],
+                        re.I,
+                    )
+                    for x, y in zip(head, head[1:], strict=False)
+                )
+                and _COMPARE_RE.search(text, members[0].ext_end, members[-1].start)
+            ):
+                fam_arm = head[i]
         # 3. nearest mention before the value since the previous one (unless it names another value's arm)
         if fam_arm is None and n == 1:
             prev_end = max([x.ext_end for x in vals if x.ext_end <= v.start], default=s)

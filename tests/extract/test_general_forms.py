@@ -168,3 +168,47 @@ def test_trifluridine_tipiracil_names(protocol):
             (4.9, "placebo", "placebo", at(t, "4.9")),
             (6.6, name, "trifluridine + tipiracil", at(t, "6.6")),
         ], name
+
+
+def test_percent_sign_once_after_list_of_rates(protocol):
+    """ "the 6- and 12-month survival rates were 61.5 and 24.0%": one % sign closes the list"""
+    t = "The 6- and 12-month survival rates were 61.5 and 24.0%."
+    assert outcomes(protocol, t) == [
+        ("OS", "rate", 61.5, "percent", None, None, None, 6.0, at(t, "61.5")),
+        ("OS", "rate", 24.0, "percent", None, None, None, 12.0, at(t, "24.0")),
+    ]
+    assert outcome_spans(protocol, t) == [
+        ("OUTCOME", "61.5", *at(t, "61.5")),
+        ("OUTCOME", "24.0", *at(t, "24.0")),
+    ]
+
+
+def test_percent_list_that_is_no_rate_stays_out(protocol):
+    """ "responses were seen in 14 and 9%": a percent list without a survival word gives nothing"""
+    t = "Objective responses were seen in 14 and 9% of the patients."
+    assert outcomes(protocol, t) == []
+
+
+def test_rate_phrase_after_the_percentage(protocol):
+    """ "with a 41.2% 12-month OS rate": the timepoint and endpoint follow the percentage"""
+    t = "Median OS was 10.4 months, with a 41.2% 12-month OS rate."
+    assert outcomes(protocol, t) == [
+        ("OS", "median", 10.4, "months", None, None, None, None, at(t, "10.4")),
+        ("OS", "rate", 41.2, "percent", None, None, None, 12.0, at(t, "41.2")),
+    ]
+
+
+def test_arms_compared_at_head_of_sentence(protocol):
+    """ "For regorafenib- versus placebo-treated patients, median OS was 7.9 versus 4.1 months,
+    median PFS 2.8 versus 1.2 months": the arms named once, in order, before all numbers"""
+    t = (
+        "For regorafenib- versus placebo-treated patients, median OS was 7.9 versus 4.1 months "
+        "(HR 0.51), and median PFS was 2.8 versus 1.2 months."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.arm, o.regimen, o.span) for o in ex.outcomes] == [
+        ("OS", 7.9, "regorafenib", "regorafenib", at(t, "7.9")),
+        ("OS", 4.1, "placebo", "placebo", at(t, "4.1")),
+        ("PFS", 2.8, "regorafenib", "regorafenib", at(t, "2.8")),
+        ("PFS", 1.2, "placebo", "placebo", at(t, "1.2")),
+    ]
