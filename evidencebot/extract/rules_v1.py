@@ -487,6 +487,19 @@ class SurvivalRulesV1:
             if len(sized) >= 2:
                 d.arms = [(a.label, a.family) for a in sized[:3]]
                 d.arm_components = [a.components for a in sized[:3]]
+        if not d.arms:
+            # a cohort comparison without allocation: "49 patients treated with GP and 44 treated
+            # with XP", "137 in the X group and 141 in the Y group" (two arms sized in one sentence)
+            for s, e in sents:
+                here = self._foreground(text, [a for a in arms if s <= a.start < e], s)
+                if (
+                    len(here) == 2
+                    and all(_arm_n(text, a) is not None for a in here)
+                    and _SIZED_PAIR_RE.fullmatch(text, here[0].end, here[1].start)
+                ):
+                    d.arms = [(a.label, a.family) for a in here]
+                    d.arm_components = [a.components for a in here]
+                    break
         if counts:
             d.single_regimen = max(counts, key=lambda f: (counts[f], -order.get(f, 0)))
         d.n_total = _total_n(text)
@@ -1638,6 +1651,14 @@ _ARM_N_BEFORE = lx.CI(
     rf"(?:(?<![\w:.,])(?P<n>{lx.COUNT})\s+(?:{_PEOPLE}\s+)?(?:were\s+|was\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
     r"(?:to|received|receiving|in\s+the|on|given|treated\s+with)\s+(?:receive\s+)?(?:the\s+)?"
     r"|[(,;]\s*(?P<n2>\d+)\s+(?:the\s+)?|\band\s+(?P<n3>\d+)\s+(?:the\s+)?)$"
+)
+
+
+# "<X> and 44 patients treated with <Y>", "<X> group and 141 in the <Y>": two cohorts sized in turn
+_SIZED_PAIR_RE = re.compile(
+    rf"\s*(?:arm|group|cohort)?\s*(?:\(\s*n\s*=\s*\d+\s*\))?\s*,?\s*and\s+(?:{lx.COUNT})\s+"
+    rf"(?:{_PEOPLE}\s+)?(?:were\s+)?(?:in\s+the|treated\s+with|received|receiving|on|given)\s+(?:the\s+)?",
+    re.I,
 )
 
 

@@ -212,3 +212,18 @@ def test_arms_compared_at_head_of_sentence(protocol):
         ("PFS", 2.8, "regorafenib", "regorafenib", at(t, "2.8")),
         ("PFS", 1.2, "placebo", "placebo", at(t, "1.2")),
     ]
+
+
+def test_two_cohorts_sized_in_turn_make_the_arms(protocol):
+    """ "52 in the FOLFIRI group and 49 in the FOLFOX group" (no allocation words): the two
+    cohorts are the arms, so "median PFS (3.4 months vs. 2.2 months)" gives the second number
+    to the other cohort"""
+    t = (
+        "Results: Of 101 patients, 52 were in the FOLFIRI group and 49 in the FOLFOX group. "
+        "The FOLFIRI group had a longer median PFS (3.4 months vs. 2.2 months; p=0.03)."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen, o.span) for o in ex.outcomes] == [
+        (3.4, "FOLFIRI", at(t, "3.4")),
+        (2.2, "FOLFOX", at(t, "2.2")),
+    ]
