@@ -251,10 +251,8 @@ def _existing_rows(db: sqlite_utils.Database, pmids: list[str]) -> dict[str, dic
     found: dict[str, dict] = {}
     for start in range(0, len(pmids), 500):   # stay under SQLite's bound-parameter limit
         chunk = pmids[start:start + 500]
-        cursor = db.execute(
-            f"SELECT * FROM records WHERE pmid IN ({', '.join('?' * len(chunk))})", chunk)
-        names = [d[0] for d in cursor.description]
-        found.update({row[0]: dict(zip(names, row, strict=True)) for row in cursor})
+        found.update({row["pmid"]: row for row in db.query(
+            f"SELECT * FROM records WHERE pmid IN ({', '.join('?' * len(chunk))})", chunk)})
     return found
 
 

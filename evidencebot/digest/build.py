@@ -102,12 +102,6 @@ class Digest:
 # --- reading the database ---------------------------------------------------------------
 
 
-def _dicts(db: sqlite_utils.Database, sql: str, params: list | tuple = ()) -> list[dict]:
-    cur = db.execute(sql, list(params))
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -116,7 +110,7 @@ def load_snapshot(db: sqlite_utils.Database, snapshot_id: int | None) -> dict | 
     """A pool snapshot with its JSON columns decoded (None when absent)."""
     if snapshot_id is None:
         return None
-    rows = _dicts(db, "SELECT * FROM pool_snapshots WHERE id = ?", [snapshot_id])
+    rows = list(db.query("SELECT * FROM pool_snapshots WHERE id = ?", [snapshot_id]))
     if not rows:
         return None
     snap = rows[0]
@@ -126,8 +120,8 @@ def load_snapshot(db: sqlite_utils.Database, snapshot_id: int | None) -> dict | 
 
 
 def last_digest(db: sqlite_utils.Database) -> dict | None:
-    rows = _dicts(db, "SELECT * FROM digests WHERE status IN (?, ?) "
-                      "ORDER BY period_end DESC, id DESC LIMIT 1", DELIVERED)
+    rows = list(db.query("SELECT * FROM digests WHERE status IN (?, ?) "
+                         "ORDER BY period_end DESC, id DESC LIMIT 1", DELIVERED))
     return rows[0] if rows else None
 
 
@@ -151,8 +145,8 @@ def _titles(db: sqlite_utils.Database, pmids: set[str]) -> dict[str, dict]:
     if not pmids:
         return {}
     marks = ",".join("?" * len(pmids))
-    rows = _dicts(db, f"SELECT pmid, title, journal, pub_year, retracted, has_erratum, "
-                      f"expression_of_concern FROM records WHERE pmid IN ({marks})", sorted(pmids))
+    rows = db.query(f"SELECT pmid, title, journal, pub_year, retracted, has_erratum, "
+                    f"expression_of_concern FROM records WHERE pmid IN ({marks})", sorted(pmids))
     return {r["pmid"]: r for r in rows}
 
 
@@ -186,16 +180,16 @@ def new_studies(db: sqlite_utils.Database, now: dict | None, before: dict | None
 
 
 def awaiting_review(db: sqlite_utils.Database, limit: int = 200) -> list[dict]:
-    return _dicts(db, """SELECT s.pmid, r.title, r.journal, r.pub_year, s.probability, s.decided_at
+    return list(db.query("""SELECT s.pmid, r.title, r.journal, r.pub_year, s.probability, s.decided_at
                          FROM screening s JOIN records r ON r.pmid = s.pmid
                          WHERE s.decision = 'review'
-                         ORDER BY s.probability DESC, s.pmid LIMIT ?""", [limit])
+                         ORDER BY s.probability DESC, s.pmid LIMIT ?""", [limit]))
 
 
 def flagged_records(db: sqlite_utils.Database, start: str | None, end: str) -> list[dict]:
     """Retracted records, records with an erratum or an expression of concern that the review
     uses or considered (evidence rows, or screened include / review)."""
-    rows = _dicts(db, """
+    rows = list(db.query("""
         SELECT r.pmid, r.title, r.retracted, r.has_erratum, r.expression_of_concern, r.updated_at,
                s.decision,
                (SELECT count(*) FROM evidence e WHERE e.pmid = r.pmid) AS n_evidence,
@@ -204,7 +198,7 @@ def flagged_records(db: sqlite_utils.Database, start: str | None, end: str) -> l
         WHERE (r.retracted = 1 OR r.has_erratum = 1 OR r.expression_of_concern = 1)
           AND (s.decision IN ('include', 'review')
                OR EXISTS (SELECT 1 FROM evidence e WHERE e.pmid = r.pmid))
-        ORDER BY r.retracted DESC, r.updated_at DESC, r.pmid""")
+        ORDER BY r.retracted DESC, r.updated_at DESC, r.pmid"""))
     for r in rows:
         r["new_in_period"] = (start is None or r["updated_at"] >= start) and r["updated_at"] < end
         r["flags"] = [name for name, col in (("retracted", "retracted"), ("erratum", "has_erratum"),

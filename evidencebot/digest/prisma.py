@@ -118,15 +118,11 @@ def search_log(db: sqlite_utils.Database, start: str | None, end: str) -> list[d
     """Every crawl run started in [start, end) with its leaf date windows (PRISMA-S items 8,
     9 and 13: the exact query, the database and interface, the date of search and limits)."""
     cond, params = _between("started_at", start, end)
-    cur = db.execute(f"SELECT * FROM crawl_runs WHERE {cond} ORDER BY started_at, id", params)
-    cols = [c[0] for c in cur.description]
-    runs = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+    runs = list(db.query(f"SELECT * FROM crawl_runs WHERE {cond} ORDER BY started_at, id", params))
     for run in runs:
-        wcur = db.execute(
+        run["windows"] = list(db.query(
             "SELECT mindate, maxdate, count, n_stored, status FROM crawl_windows WHERE run_id = ? "
-            "ORDER BY mindate, maxdate", [run["id"]])
-        wcols = [c[0] for c in wcur.description]
-        run["windows"] = [dict(zip(wcols, w, strict=True)) for w in wcur.fetchall()]
+            "ORDER BY mindate, maxdate", [run["id"]]))
     return runs
 
 

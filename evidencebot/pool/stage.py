@@ -68,7 +68,7 @@ def load_evidence(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
     or excluded contributes nothing until someone includes it. Seed rows, and rows entered
     without a record, are curated and always count, unless their record is retracted.
     """
-    cur = db.execute(
+    rows = db.query(
         """SELECT e.*, COALESCE(r.retracted, 0) AS record_retracted
            FROM evidence e
            LEFT JOIN records r ON r.pmid = e.pmid
@@ -77,10 +77,8 @@ def load_evidence(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
              AND (e.status = 'seed' OR e.pmid IS NULL OR s.decision = 'include')
            ORDER BY e.id"""
     )
-    cols = [c[0] for c in cur.description]
     usable, retracted = [], []
-    for values in cur.fetchall():
-        row = dict(zip(cols, values, strict=True))
+    for row in rows:
         (retracted if row["record_retracted"] else usable).append(row)
     return usable, retracted
 
@@ -114,9 +112,7 @@ def build_inputs(rows: list[dict], links: list[tuple[str, str]]) -> tuple[list[d
 
 
 def _latest(db: sqlite_utils.Database) -> dict | None:
-    cur = db.execute("SELECT * FROM pool_snapshots ORDER BY id DESC LIMIT 1")
-    row = cur.fetchone()
-    return None if row is None else dict(zip([c[0] for c in cur.description], row, strict=True))
+    return next(db.query("SELECT * FROM pool_snapshots ORDER BY id DESC LIMIT 1"), None)
 
 
 def _fmt(r: dict) -> str:
@@ -236,10 +232,7 @@ def snapshot_document(db: sqlite_utils.Database, snapshot_id: int | None = None)
     if snapshot_id is None:
         row = _latest(db)
     else:
-        cur = db.execute("SELECT * FROM pool_snapshots WHERE id = ?", [snapshot_id])
-        values = cur.fetchone()
-        row = None if values is None else dict(
-            zip([c[0] for c in cur.description], values, strict=True))
+        row = next(db.query("SELECT * FROM pool_snapshots WHERE id = ?", [snapshot_id]), None)
     if row is None:
         return None
     results = json.loads(row["results"])

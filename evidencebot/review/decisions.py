@@ -296,20 +296,8 @@ class SaveResult:
 # --- reads the writes need ----------------------------------------------------------------
 
 
-def _row(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> dict | None:
-    cur = db.execute(sql, list(params))
-    values = cur.fetchone()
-    return None if values is None else dict(zip([c[0] for c in cur.description], values, strict=True))
-
-
-def _rows(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> list[dict]:
-    cur = db.execute(sql, list(params))
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, v, strict=True)) for v in cur.fetchall()]
-
-
 def record(db: sqlite_utils.Database, pmid: str) -> dict:
-    row = _row(db, "SELECT * FROM records WHERE pmid = ?", [pmid])
+    row = next(db.query("SELECT * FROM records WHERE pmid = ?", [pmid]), None)
     if row is None:
         raise ReviewError(f"no record with PMID {pmid!r} in the database")
     return row
@@ -317,8 +305,8 @@ def record(db: sqlite_utils.Database, pmid: str) -> dict:
 
 def record_study(db: sqlite_utils.Database, pmid: str) -> str:
     """The study key of a record: that of its evidence rows, else derived as the extractor does."""
-    row = _row(db, "SELECT study FROM evidence WHERE pmid = ? AND status != 'seed' "
-                   "ORDER BY active DESC, id LIMIT 1", [pmid])
+    row = next(db.query("SELECT study FROM evidence WHERE pmid = ? AND status != 'seed' "
+                        "ORDER BY active DESC, id LIMIT 1", [pmid]), None)
     if row:
         return row["study"]
     rec = record(db, pmid)
@@ -362,7 +350,7 @@ def _value_months(row: Mapping[str, Any]) -> float | None:
 def _decide(db, op: Decide, who: str) -> list[str]:
     decision, reason = validate_decision(op.decision, op.reason)
     rec = record(db, op.pmid)
-    before = _row(db, "SELECT * FROM screening WHERE pmid = ?", [op.pmid])
+    before = next(db.query("SELECT * FROM screening WHERE pmid = ?", [op.pmid]), None)
     target = SCREENING_DECISION[decision]
     if (before and before["decision"] == target and before["reason"] == reason
             and str(before["decided_by"]).startswith("review:")):
@@ -410,7 +398,7 @@ def _decide(db, op: Decide, who: str) -> list[str]:
 
 
 def _live_evidence(db, evidence_id: int) -> dict:
-    row = _row(db, "SELECT * FROM evidence WHERE id = ?", [evidence_id])
+    row = next(db.query("SELECT * FROM evidence WHERE id = ?", [evidence_id]), None)
     if row is None:
         raise ReviewError(f"no evidence row {evidence_id}")
     if not row["active"] or row["superseded_by"] is not None:
@@ -465,7 +453,7 @@ def _add(db, op: Add, who: str, protocol: Any) -> list[str]:
            "year": rec["pub_year"], "registry": registry_ids[0] if registry_ids else None,
            "arm": "", "not_reached": 0, "ci_high_not_reached": 0, **fields}
     check_row(row)
-    for existing in _rows(db, "SELECT * FROM evidence WHERE pmid = ? AND active = 1", [op.pmid]):
+    for existing in list(db.query("SELECT * FROM evidence WHERE pmid = ? AND active = 1", [op.pmid])):
         if all((existing.get(k) or None) == (row.get(k) or None) for k in EDITABLE):
             if existing["status"] == "verified":
                 return []
@@ -632,9 +620,9 @@ def pool_movement(db: sqlite_utils.Database, before: int | None, after: int | No
     def results(snapshot: int | None) -> dict[tuple, dict]:
         if snapshot is None:
             return {}
-        return {(r["analysis"], r["endpoint"], r["measure"], r["regimen"]): r for r in _rows(
-            db, "SELECT analysis, endpoint, measure, regimen, k, estimate, ci_low, ci_high "
-                "FROM pool_results WHERE snapshot_id = ?", [snapshot])}
+        rows = db.query("SELECT analysis, endpoint, measure, regimen, k, estimate, ci_low, ci_high "
+                        "FROM pool_results WHERE snapshot_id = ?", [snapshot])
+        return {(r["analysis"], r["endpoint"], r["measure"], r["regimen"]): r for r in rows}
 
     old, new = results(before), results(after)
     moved = []

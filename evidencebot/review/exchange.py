@@ -31,7 +31,6 @@ import yaml
 
 from evidencebot.errors import ReviewError
 from evidencebot.review import decisions as d
-from evidencebot.review.decisions import _rows
 
 ENTRY_KINDS = ("screen", "evidence", "delete", "link", "dismiss", "note")
 KEY = ("endpoint", "measure", "arm", "regimen", "subgroup", "comparison")
@@ -60,11 +59,11 @@ def _key_values(row: dict, prefix: str = "") -> dict:
 
 def export_entries(db: sqlite_utils.Database) -> list[dict]:
     entries: list[dict] = []
-    for r in _rows(db, "SELECT * FROM screening WHERE decided_by LIKE 'review:%' ORDER BY pmid"):
+    for r in db.query("SELECT * FROM screening WHERE decided_by LIKE 'review:%' ORDER BY pmid"):
         decision = {"review": "unsure"}.get(r["decision"], r["decision"])
         entries.append({"kind": "screen", "pmid": r["pmid"], "decision": decision, "reason": r["reason"],
                         "reviewer": _who(r["decided_by"]), "at": r["decided_at"]})
-    for r in _rows(db, """SELECT e.*, o.endpoint AS o_endpoint, o.measure AS o_measure, o.arm AS o_arm,
+    for r in db.query("""SELECT e.*, o.endpoint AS o_endpoint, o.measure AS o_measure, o.arm AS o_arm,
                                  o.regimen AS o_regimen, o.subgroup AS o_subgroup,
                                  o.comparison AS o_comparison, o.value AS o_value,
                                  o.not_reached AS o_not_reached
@@ -81,19 +80,19 @@ def export_entries(db: sqlite_utils.Database) -> list[dict]:
             entry.update(_key_values(old, "was_"))
             entry["was_value"] = _num(old, "value")
         entries.append(entry)
-    for r in _rows(db, """SELECT e.*, x.deleted_by, x.reason AS why, x.created_at AS deleted_at
+    for r in db.query("""SELECT e.*, x.deleted_by, x.reason AS why, x.created_at AS deleted_at
                           FROM review_deletions x JOIN evidence e ON e.id = x.evidence_id
                           ORDER BY e.pmid, x.evidence_id"""):
         entries.append({"kind": "delete", "pmid": r["pmid"], **_key_values(r), "value": _num(r, "value"),
                         "why": r["why"], "reviewer": _who(r["deleted_by"]), "at": r["deleted_at"]})
-    for r in _rows(db, "SELECT * FROM study_links WHERE linked_by LIKE 'review:%' ORDER BY study, same_as"):
+    for r in db.query("SELECT * FROM study_links WHERE linked_by LIKE 'review:%' ORDER BY study, same_as"):
         pmid = r["study"][5:] if r["study"].startswith("pmid:") else _pmid_of_study(db, r["study"])
         entries.append({"kind": "link", "pmid": pmid, "same_as": r["same_as"], "why": r["reason"],
                         "reviewer": _who(r["linked_by"]), "at": r["created_at"]})
-    for r in _rows(db, "SELECT * FROM review_dismissals ORDER BY kind, item_key"):
+    for r in db.query("SELECT * FROM review_dismissals ORDER BY kind, item_key"):
         entries.append({"kind": "dismiss", "pmid": r["pmid"], "flag": r["kind"], "item_key": r["item_key"],
                         "why": r["reason"], "reviewer": _who(r["dismissed_by"]), "at": r["created_at"]})
-    for r in _rows(db, "SELECT * FROM review_notes ORDER BY pmid, id"):
+    for r in db.query("SELECT * FROM review_notes ORDER BY pmid, id"):
         entries.append({"kind": "note", "pmid": r["pmid"], "text": r["text"],
                         "reviewer": _who(r["reviewer"]), "at": r["created_at"]})
     return [{k: v for k, v in e.items() if v is not None and v != ""} for e in entries]
@@ -164,8 +163,8 @@ def _same(a: Any, b: Any) -> bool:
 
 def _find(db: sqlite_utils.Database, pmid: str, key: dict, value: Any = None,
           statuses: Iterable[str] = ("machine", "verified", "seed")) -> list[dict]:
-    rows = _rows(db, "SELECT * FROM evidence WHERE pmid = ? AND active = 1 AND superseded_by IS NULL",
-                 [str(pmid)])
+    rows = db.query("SELECT * FROM evidence WHERE pmid = ? AND active = 1 AND superseded_by IS NULL",
+                    [str(pmid)])
     out = []
     for r in rows:
         if r["status"] not in statuses:

@@ -31,8 +31,6 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from evidencebot.review.decisions import _rows
-
 KINDS = ("screen", "extraction", "duplicate", "retraction")
 TIER_LABELS = {0: "likely relevant", 1: "would move a pooled estimate", 2: "retraction",
                3: "possible duplicate", 4: "screening", 5: "extraction check", 6: "deferred"}
@@ -128,7 +126,7 @@ def _flag_codes(flags_json: str) -> list[str]:
 
 def screen_flags(db: sqlite_utils.Database) -> dict[str, list[Flag]]:
     out: dict[str, list[Flag]] = {}
-    for r in _rows(db, "SELECT pmid, probability, decided_by FROM screening WHERE decision = 'review'"):
+    for r in db.query("SELECT pmid, probability, decided_by FROM screening WHERE decision = 'review'"):
         p = r["probability"]
         if str(r["decided_by"]).startswith("review:"):
             flag = Flag("screen", 6, p or 0.0, f"unsure ({r['decided_by'][7:]})")
@@ -141,12 +139,12 @@ def screen_flags(db: sqlite_utils.Database) -> dict[str, list[Flag]]:
 
 def extraction_flags(db: sqlite_utils.Database, pooled: set[int]) -> dict[str, list[Flag]]:
     out: dict[str, list[Flag]] = {}
-    rows = _rows(db, """
+    rows = list(db.query("""
         SELECT e.id, e.pmid, e.endpoint, e.measure, e.arm, e.regimen, e.n, e.flags
         FROM evidence e LEFT JOIN screening s ON s.pmid = e.pmid
         WHERE e.active = 1 AND e.superseded_by IS NULL AND e.status = 'machine'
           AND e.pmid IS NOT NULL AND e.flags NOT IN ('', '[]')
-          AND (s.decision IS NULL OR s.decision IN ('include', 'review'))""")
+          AND (s.decision IS NULL OR s.decision IN ('include', 'review'))"""))
     for r in rows:
         codes = _flag_codes(r["flags"])
         if not codes:
@@ -160,14 +158,14 @@ def extraction_flags(db: sqlite_utils.Database, pooled: set[int]) -> dict[str, l
 
 def retraction_flags(db: sqlite_utils.Database) -> dict[str, list[Flag]]:
     out: dict[str, list[Flag]] = {}
-    rows = _rows(db, """
+    rows = list(db.query("""
         SELECT r.pmid, r.retracted, r.expression_of_concern,
                (SELECT count(*) FROM evidence e WHERE e.pmid = r.pmid
                   AND (e.active = 1 OR e.status = 'seed')) AS n_evidence,
                s.decision
         FROM records r LEFT JOIN screening s ON s.pmid = r.pmid
         WHERE (r.retracted = 1 OR r.expression_of_concern = 1)
-          AND r.pmid NOT IN (SELECT item_key FROM review_dismissals WHERE kind = 'retraction')""")
+          AND r.pmid NOT IN (SELECT item_key FROM review_dismissals WHERE kind = 'retraction')"""))
     for r in rows:
         if not r["n_evidence"] and r["decision"] != "include" and not _was_included(db, r["pmid"]):
             continue
@@ -187,9 +185,9 @@ def _was_included(db: sqlite_utils.Database, pmid: str) -> bool:
 def duplicate_flags(db: sqlite_utils.Database) -> dict[str, list[Flag]]:
     from evidencebot.pool.studies import StudyResolver
 
-    rows = _rows(db, """SELECT id, pmid, study, registry, regimen, endpoint, measure, n, value
+    rows = list(db.query("""SELECT id, pmid, study, registry, regimen, endpoint, measure, n, value
                         FROM evidence WHERE active = 1 AND superseded_by IS NULL
-                          AND regimen IS NOT NULL AND subgroup IS NULL""")
+                          AND regimen IS NOT NULL AND subgroup IS NULL"""))
     links = db.execute("SELECT study, same_as FROM study_links").fetchall()
     resolver = StudyResolver(rows, [(a, b) for a, b in links])
     dismissed = {r[0] for r in db.execute(
@@ -240,7 +238,7 @@ def build_queue(db: sqlite_utils.Database, kind: str | None = None) -> Queue:
     if kind is not None:
         flags = {p: [f for f in fl if f.kind == kind] for p, fl in flags.items()}
         flags = {p: fl for p, fl in flags.items() if fl}
-    meta = {r["pmid"]: r for r in _rows(db, """
+    meta = {r["pmid"]: r for r in db.query("""
         SELECT r.pmid, r.title, r.journal, r.pub_year, s.model_version, s.probability, s.decided_by
         FROM records r LEFT JOIN screening s ON s.pmid = r.pmid""")} if flags else {}
     entries = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from evidencebot.errors import ReviewError
-from evidencebot.review.decisions import _row, _rows, known_studies, pool_movement, record_study
+from evidencebot.review.decisions import known_studies, pool_movement, record_study
 from evidencebot.review.queue import build_queue
 
 
@@ -70,18 +70,18 @@ def fmt_ci(x: float | None) -> str:
 
 
 def record_page(db: sqlite_utils.Database, pmid: str, save_id: int | None = None) -> dict:
-    rec = _row(db, "SELECT * FROM records WHERE pmid = ?", [pmid])
+    rec = next(db.query("SELECT * FROM records WHERE pmid = ?", [pmid]), None)
     if rec is None:
         raise ReviewError(f"no record with PMID {pmid!r} in the database")
-    screening = _row(db, "SELECT * FROM screening WHERE pmid = ?", [pmid])
-    evidence = _rows(db, "SELECT * FROM evidence WHERE pmid = ? AND active = 1 AND superseded_by IS NULL "
-                         "ORDER BY endpoint, measure, arm, id", [pmid])
-    history = _rows(db, """SELECT e.*, d.deleted_by, d.reason AS deleted_reason, w.withheld_by
+    screening = next(db.query("SELECT * FROM screening WHERE pmid = ?", [pmid]), None)
+    evidence = list(db.query("SELECT * FROM evidence WHERE pmid = ? AND active = 1 "
+                             "AND superseded_by IS NULL ORDER BY endpoint, measure, arm, id", [pmid]))
+    history = list(db.query("""SELECT e.*, d.deleted_by, d.reason AS deleted_reason, w.withheld_by
                            FROM evidence e
                            LEFT JOIN review_deletions d ON d.evidence_id = e.id
                            LEFT JOIN review_withheld w ON w.evidence_id = e.id
                            WHERE e.pmid = ? AND (e.active = 0 OR e.superseded_by IS NOT NULL)
-                           ORDER BY e.id DESC""", [pmid])
+                           ORDER BY e.id DESC""", [pmid]))
     for row in evidence + history:
         try:
             row["flag_list"] = json.loads(row["flags"] or "[]")
@@ -94,19 +94,21 @@ def record_page(db: sqlite_utils.Database, pmid: str, save_id: int | None = None
     entry = next((e for e in queue.entries if e.pmid == pmid), None)
     save = None
     if save_id is not None:
-        save = _row(db, "SELECT * FROM review_saves WHERE id = ?", [save_id])
+        save = next(db.query("SELECT * FROM review_saves WHERE id = ?", [save_id]), None)
         if save is not None:
             save["summary_list"] = json.loads(save["summary"])
             save["first_snapshot"] = save["snapshot_before"] is None and save["snapshot_after"] is not None
             save["movement"] = [] if save["first_snapshot"] else pool_movement(
                 db, save["snapshot_before"], save["snapshot_after"])
-            snap = _row(db, "SELECT changes FROM pool_snapshots WHERE id = ?", [save["snapshot_after"]]) \
-                if save["snapshot_after"] != save["snapshot_before"] else None
+            snap = None
+            if save["snapshot_after"] != save["snapshot_before"]:
+                snap = next(db.query("SELECT changes FROM pool_snapshots WHERE id = ?",
+                                     [save["snapshot_after"]]), None)
             save["pool_changes"] = json.loads(snap["changes"]) if snap else []
     study = record_study(db, pmid)
-    links = _rows(db, "SELECT * FROM study_links WHERE study = ? OR same_as = ? ORDER BY created_at",
-                  [study, study])
-    extraction = _row(db, "SELECT * FROM extractions WHERE pmid = ?", [pmid])
+    links = list(db.query("SELECT * FROM study_links WHERE study = ? OR same_as = ? ORDER BY created_at",
+                          [study, study]))
+    extraction = next(db.query("SELECT * FROM extractions WHERE pmid = ?", [pmid]), None)
     record_flags = []
     if extraction:
         record_flags = [f for f in json.loads(extraction["flags"] or "[]")
@@ -123,14 +125,14 @@ def record_page(db: sqlite_utils.Database, pmid: str, save_id: int | None = None
         "entry": entry,
         "next_pmid": queue.next_after(pmid),
         "queue": queue,
-        "notes": _rows(db, "SELECT * FROM review_notes WHERE pmid = ? ORDER BY id", [pmid]),
+        "notes": list(db.query("SELECT * FROM review_notes WHERE pmid = ? ORDER BY id", [pmid])),
         "study": study,
         "links": links,
         "known_studies": known_studies(db),
         "record_flags": record_flags,
         "save": save,
-        "audit": _rows(db, """SELECT * FROM audit WHERE actor LIKE 'review:%'
+        "audit": list(db.query("""SELECT * FROM audit WHERE actor LIKE 'review:%'
                                  AND (row_key = ? OR before LIKE ? OR after LIKE ?)
                               ORDER BY id DESC LIMIT 50""",
-                       [pmid, f'%"pmid": "{pmid}"%', f'%"pmid": "{pmid}"%']),
+                               [pmid, f'%"pmid": "{pmid}"%', f'%"pmid": "{pmid}"%'])),
     }

@@ -87,9 +87,7 @@ def run(db: sqlite_utils.Database, protocol: Protocol, screener: Screener | None
 def _batches(db: sqlite_utils.Database) -> Iterator[list[dict[str, Any]]]:
     # Read all candidates first: writing while a SELECT cursor is open over the same rows
     # would make the result depend on SQLite's visiting order.
-    cursor = db.execute(_CANDIDATES)
-    columns = [c[0] for c in cursor.description]
-    rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    rows = list(db.query(_CANDIDATES))
     for start in range(0, len(rows), BATCH_SIZE):
         yield rows[start : start + BATCH_SIZE]
 

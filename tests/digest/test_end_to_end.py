@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("no_smtp")
 
 
 def _digest_rows(db):
-    return build._dicts(db, "SELECT * FROM digests ORDER BY id")
+    return list(db.query("SELECT * FROM digests ORDER BY id"))
 
 
 def test_second_digest_reports_exactly_the_new_studies_and_changed_estimates(db, protocol, tmp_path):
