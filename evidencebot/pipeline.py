@@ -23,7 +23,6 @@ from evidencebot.protocol import Protocol
 log = logging.getLogger("evidencebot.pipeline")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SEED_PATH = REPO_ROOT / "db" / "seed_outcomes.csv"
 
 
 @dataclass
@@ -113,11 +112,11 @@ def run(
     report.crawl = stage("crawl", lambda: crawl(db, client, protocol, today,
                                                 on_batch=crawl_progress))
 
-    from evidencebot.seed import load_seed
+    from evidencebot.seed import DEFAULT_SEED_PATH, load_seed
 
     has_seed = db.execute("SELECT 1 FROM evidence WHERE status = 'seed' LIMIT 1").fetchone()
-    if not has_seed and SEED_PATH.exists():
-        report.seeded = stage("seed", lambda: load_seed(db, SEED_PATH))
+    if not has_seed and DEFAULT_SEED_PATH.exists():
+        report.seeded = stage("seed", lambda: load_seed(db, DEFAULT_SEED_PATH))
 
     from evidencebot.screen import stage as screen_stage
 

@@ -25,11 +25,10 @@ import sqlite_utils
 from evidencebot.pool import analysis as pool_analysis
 from evidencebot.pool.studies import StudyResolver, arm_key, select
 from evidencebot.protocol import Protocol
+from evidencebot.seed import UNIT_TO_MONTHS
 from evidencebot.store import audit, now_iso, transaction
 
 ENGINE_VERSION = "evidencebot.pool.v1"
-UNIT_TO_MONTHS = {"months": 1.0, "month": 1.0, "weeks": 12 / 52.1775, "week": 12 / 52.1775,
-                  "days": 12 / 365.25, "day": 12 / 365.25, "years": 12.0, "year": 12.0}
 INPUT_FIELDS = ("study", "arm", "regimen", "endpoint", "measure", "comparison", "status",
                 "source", "evidence_id", "pmid", "pmids", "year", "n", "events", "value",
                 "ci_low", "ci_high", "ci_level", "ci_high_not_reached", "not_reached",

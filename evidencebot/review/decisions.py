@@ -30,6 +30,7 @@ import sqlite_utils
 
 from evidencebot.corpus import REASONS
 from evidencebot.errors import EvidencebotError, ReviewError
+from evidencebot.seed import UNIT_TO_MONTHS
 from evidencebot.store import audit, now_iso, transaction
 
 DECISIONS = ("include", "exclude", "unsure")
@@ -37,7 +38,6 @@ SCREENING_DECISION = {"include": "include", "exclude": "exclude", "unsure": "rev
 MEASURES = ("median", "hazard_ratio", "proportion", "rate")
 UNITS = {"median": ("months", "weeks", "days", "years"), "rate": ("percent",),
          "proportion": ("proportion",), "hazard_ratio": ()}
-UNIT_TO_MONTHS = {"months": 1.0, "weeks": 12 / 52.1775, "days": 12 / 365.25, "years": 12.0}
 KEY_FIELDS = ("endpoint", "measure", "arm", "regimen", "subgroup", "comparison")
 VALUE_FIELDS = ("n", "value", "unit", "not_reached", "ci_low", "ci_high", "ci_high_not_reached")
 EDITABLE = KEY_FIELDS + VALUE_FIELDS
