@@ -205,9 +205,7 @@ def sandbox_serve(corpus_paths: tuple[str, ...], port: int, host: str, allow_rem
                   rate_limit: float, seed: int | None, max_ids: int) -> None:
     """Serve PubMed E-utilities (esearch, efetch, esummary, einfo) until Ctrl-C."""
     from evidencebot import sandbox as sb
-    from evidencebot.redact import configure_logging
 
-    configure_logging()
     config = sb.SandboxConfig(
         today=today, fail_rate=fail_rate, fail_status=int(fail_status), delay=delay,
         truncate_rate=truncate_rate, malformed_rate=malformed_rate, error200_rate=error200_rate,

@@ -299,7 +299,7 @@ def client_for(protocol: Protocol, base_url: str, api_key: str | None) -> Entrez
 
 
 def today_from(text: str | None) -> date:
-    """--today / $EVIDENCEBOT_TODAY (YYYY-MM-DD or YYYY/MM/DD), else today's UTC date."""
+    """--today / $EVIDENCEBOT_TODAY (YYYY-MM-DD or YYYY/MM/DD), else today's local date."""
     if not text:
         return datetime.now().astimezone().date()
     for fmt in ("%Y-%m-%d", "%Y/%m/%d"):

@@ -22,13 +22,7 @@ import sqlite_utils
 
 from evidencebot.errors import DatabaseError, DatabaseLocked
 
-DEFAULT_DB_PATH = Path("db/evidence.db")
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "db" / "migrations"
-
-
-def db_path(override: str | os.PathLike[str] | None = None) -> Path:
-    """--db, then $EVIDENCEBOT_DB, then db/evidence.db."""
-    return Path(override or os.environ.get("EVIDENCEBOT_DB") or DEFAULT_DB_PATH)
 
 
 def now_iso() -> str:

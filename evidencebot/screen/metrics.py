@@ -24,11 +24,6 @@ def wss_at(probabilities: Sequence[float], relevant: Sequence[bool], recall: flo
     return (n - screened) / n - (1.0 - recall)
 
 
-def three_way(probabilities: Sequence[float], low: float, high: float) -> np.ndarray:
-    p = np.asarray(probabilities, float)
-    return np.where(p >= high, "include", np.where(p <= low, "exclude", "review"))
-
-
 def screening_metrics(
     probabilities: Sequence[float],
     relevant: Sequence[bool],
