@@ -14,6 +14,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 from Bio import Entrez
 from Bio.Entrez import Parser as EntrezParser
@@ -178,7 +179,9 @@ def parse_pubmed_xml(data: bytes) -> list[PubmedRecord]:
         raise PubmedParseError(f"PubMed response is not XML: {exc}") from None
     except EntrezParser.ValidationError as exc:
         raise PubmedParseError(f"PubMed XML does not match its DTD: {exc}") from None
-    except Exception as exc:  # expat raises plain ExpatError/ValueError subclasses
+    except (ValueError, RuntimeError, ExpatError) as exc:
+        # Biopython's other ValueErrors, RuntimeError for an <ERROR> element, raw expat errors;
+        # anything else is a bug, not a bad document, and must not be retried as one.
         raise PubmedParseError(f"PubMed XML cannot be parsed: {type(exc).__name__}: {exc}") from None
     try:
         return [_record(article) for article in parsed.get("PubmedArticle", [])]

@@ -86,6 +86,19 @@ def test_truncated_or_broken_xml_is_a_parse_error(cut):
         parse_pubmed_xml(xml[:cut])
 
 
+def test_a_bug_while_parsing_is_not_relabelled_as_a_bad_document(monkeypatch):
+    # A PubmedParseError makes the crawl fetch the batch again; a programming error must
+    # surface as itself instead of being retried and reported as unparseable XML.
+    from Bio import Entrez
+
+    def broken(*args, **kwargs):
+        raise AttributeError("'NoneType' object has no attribute 'attributes'")
+
+    monkeypatch.setattr(Entrez, "read", broken)
+    with pytest.raises(AttributeError):
+        parse_pubmed_xml(pubmed_xml(article("90000001")))
+
+
 def test_empty_set_parses_to_nothing():
     assert parse_pubmed_xml(pubmed_xml()) == []
 
