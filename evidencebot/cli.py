@@ -140,7 +140,7 @@ def corpus_build_sandbox(out: str) -> None:
 @click.option("--digest-dir", type=click.Path(file_okay=False), default=None,
               help="Write a digest of what changed into this folder.")
 @click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 0 = nothing new, 2 = the evidence changed, 1 = failed.")
+              help="Exit 0 = nothing new, 2 = the database changed, 1 = failed.")
 @click.option("--sandbox-if-offline", is_flag=True,
               help="If NCBI cannot be reached, run against the bundled sandbox (db/sandbox.db).")
 @click.pass_context
@@ -165,7 +165,7 @@ def run_command(ctx: click.Context, db_path: str, protocol_path: str, eutils_url
         progress=lambda m: click.echo(click.style(m, dim=True) if tty else m, err=True),
     )
     click.echo("\n".join(report.lines()))
-    if detailed_exitcode and report.evidence_changed:
+    if detailed_exitcode and report.database_changed:
         sys.exit(2)
 
 

@@ -40,8 +40,9 @@ class RunReport:
     source: str = ""
 
     @property
-    def evidence_changed(self) -> bool:
-        """Did this run change what the review includes? (drives --detailed-exitcode)"""
+    def database_changed(self) -> bool:
+        """Did this run change the evidence database? (drives --detailed-exitcode: the cron job
+        commits the database whenever it changed, so the next run starts from it)"""
         new_records = bool(self.crawl and (self.crawl.n_new or self.crawl.n_updated))
         return new_records or self.seeded > 0 or bool(self.pool_changes)
 
@@ -132,14 +133,24 @@ def run(
     if pooled.created:
         report.pool_snapshot, report.pool_changes = pooled.snapshot_id, list(pooled.changes)
 
-    # A digest when something changed (a committee does not want an empty one every week).
-    if digest_dir is not None and report.evidence_changed:
+    # A digest when there is news for the committee: a pool snapshot no digest has reported
+    # yet (this run's, or one a reviewer's decisions made since), or records newly included
+    # or waiting for review. Not every week: new records that were all excluded are not news.
+    if digest_dir is not None and (_unreported_snapshot(db) or report.screened.get("included")
+                                   or report.screened.get("review")):
         from evidencebot.digest import build as digest_build
 
         written = stage("digest", lambda: digest_build.write_digest(db, protocol, digest_dir,
                                                                     since_last=True))
         report.digest_files = [str(p) for p in written]
     return report
+
+
+def _unreported_snapshot(db: sqlite_utils.Database) -> bool:
+    newest = db.execute("SELECT max(id) FROM pool_snapshots").fetchone()[0]
+    reported = db.execute("SELECT max(snapshot_id) FROM digests WHERE status IN ('written', 'sent')"
+                          ).fetchone()[0]
+    return newest is not None and newest != reported
 
 
 def ncbi_reachable(url: str, timeout: float = 8.0) -> bool:

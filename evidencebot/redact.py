@@ -1,7 +1,7 @@
 """One redactor for everything evidencebot logs, raises or stores.
 
-The NCBI API key must never appear in a log line, an exception message, a stored row or a
-test's output. Anything that leaves the process passes through `redact`.
+The NCBI API key and the SMTP password must never appear in a log line, an exception
+message, a stored row or a test's output. Anything that leaves the process passes through `redact`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ _KEY_PARAM = re.compile(r"(api_key=)[^&\s'\"]+", re.IGNORECASE)
 MASK = "***"
 
 
+SECRET_VARIABLES = ("NCBI_API_KEY", "EVIDENCEBOT_SMTP_PASSWORD")
+
+
 def secrets() -> list[str]:
     """The secret values currently configured (read fresh: tests set them per case)."""
-    key = os.environ.get("NCBI_API_KEY")
-    return [key] if key and len(key) >= 4 else []
+    values = (os.environ.get(name) for name in SECRET_VARIABLES)
+    return [v for v in values if v and len(v) >= 4]
 
 
 def redact(text: str) -> str:

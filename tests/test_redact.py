@@ -34,3 +34,8 @@ def test_log_records_are_redacted(monkeypatch):
     finally:
         logger.removeHandler(handler)
     assert KEY not in stream.getvalue() and "api_key=***" in stream.getvalue()
+
+
+def test_smtp_password_is_masked_too(monkeypatch):
+    monkeypatch.setenv("EVIDENCEBOT_SMTP_PASSWORD", "hunter2-smtp")
+    assert redact("login failed for hunter2-smtp") == "login failed for ***"

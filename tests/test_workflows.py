@@ -70,7 +70,7 @@ def test_update_workflow_reports_failures_keeps_alive_and_publishes_the_digest()
     assert "/enable" in steps["Keep the schedule alive"]["run"]
     assert steps["Upload the digest"]["uses"].startswith("actions/upload-artifact@")
     assert steps["Commit the evidence and open or update the pull request"]["if"] == (
-        "steps.run.outputs.exit_code == '2'")
+        "steps.run.outputs.exit_code == '2' || steps.decisions.outputs.changed == 'true'")
 
 
 def test_ci_workflow_runs_the_same_command_as_ci_run():
