@@ -102,6 +102,7 @@ def corpus() -> None:
 
 @corpus.command("check")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@handle_errors
 def corpus_check(files: tuple[str, ...]) -> None:
     """Validate corpus files (default: all of corpus/abstracts/)."""
     from pathlib import Path
@@ -119,6 +120,7 @@ def corpus_check(files: tuple[str, ...]) -> None:
 @corpus.command("build-sandbox")
 @click.option("--out", default="corpus/sandbox/demo.xml", show_default=True,
               help="PubMed XML file the sandbox serves.")
+@handle_errors
 def corpus_build_sandbox(out: str) -> None:
     """Write every corpus entry as PubMed XML for the demo sandbox."""
     from pathlib import Path
@@ -331,6 +333,7 @@ def annotate_command(file: str, protocol_path: str, model: str | None) -> None:
 
 
 @corpus.command("split")
+@handle_errors
 def corpus_split() -> None:
     """Write corpus/splits.yaml: new entries get a split; existing ones never move."""
     from evidencebot.screen.splits import SPLITS_PATH, update_splits

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from evidencebot.errors import CorpusError
+
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 
 LABELS = {"relevant", "irrelevant"}
@@ -122,9 +124,12 @@ def load_raw(paths: list[Path] | None = None) -> list[tuple[str, dict[str, Any]]
     paths = paths if paths is not None else sorted((CORPUS_DIR / "abstracts").glob("*.yaml"))
     out = []
     for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise CorpusError(f"{path}: cannot be read as YAML: {exc}") from None
         if not isinstance(data, list):
-            raise ValueError(f"{path}: the top level must be a YAML list of entries")
+            raise CorpusError(f"{path}: the top level must be a YAML list of entries")
         for i, raw in enumerate(data):
             out.append((f"{path.name}[{i}] id={raw.get('id')}", raw))
     return out

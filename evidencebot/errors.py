@@ -46,3 +46,7 @@ class DigestError(EvidencebotError):
 
 class SandboxError(EvidencebotError):
     """The PubMed sandbox cannot start or was given an invalid setting."""
+
+
+class CorpusError(EvidencebotError):
+    """A corpus file cannot be read (not YAML, or not a list of entries)."""

@@ -52,3 +52,12 @@ def test_bad_protocol_is_one_error_line_and_exit_1(tmp_path):
     assert result.output.strip() == (
         f"Error: protocol file {str(missing)!r} not found; pass --protocol PATH or run from the "
         "repository root")
+
+
+def test_unreadable_corpus_file_is_one_error_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("not: [a list")
+    result = CliRunner().invoke(main, ["corpus", "check", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bad}: cannot be read as YAML")
+    assert "Traceback" not in result.output
