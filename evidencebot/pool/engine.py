@@ -191,17 +191,7 @@ def estimate_tau2(
         P = _P(1.0 / (v + tau2), X)
         return float(tau2), float(np.sqrt(2 / np.sum(P * P))), it
     if method == "PM":
-        target = k - p
-        if _qe(0.0, y, v, X) < target:
-            tau2 = 0.0
-        elif _qe(TAU2_MAX, y, v, X) > target:
-            raise ConvergenceError(
-                f"Paule–Mandel: generalised Q still above k - p at tau^2 = {TAU2_MAX:g}"
-            )
-        else:
-            tau2 = optimize.brentq(
-                lambda t: _qe(t, y, v, X) - target, 0.0, TAU2_MAX, xtol=ROOT_XTOL, rtol=1e-15
-            )
+        tau2 = _paule_mandel(y, v, X)
         w = 1.0 / (v + tau2)
         return float(tau2), float(np.sqrt(2 * k**2 / (k - p) / np.sum(w) ** 2)), 0
     if method == "SJ":
@@ -216,6 +206,17 @@ def estimate_tau2(
         )
         return tau2, float(se), 0
     raise ValueError(f"unknown tau^2 method {method!r}; choose one of {METHODS}")
+
+
+def _paule_mandel(y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
+    """The root of the generalised Q(tau^2) = k - p on [0, TAU2_MAX]; 0 when Q(0) is below it."""
+    target = X.shape[0] - X.shape[1]
+    if _qe(0.0, y, v, X) < target:
+        return 0.0
+    if _qe(TAU2_MAX, y, v, X) > target:
+        raise ConvergenceError(f"Paule–Mandel: generalised Q still above k - p at tau^2 = {TAU2_MAX:g}")
+    return float(optimize.brentq(lambda t: _qe(t, y, v, X) - target, 0.0, TAU2_MAX,
+                                 xtol=ROOT_XTOL, rtol=1e-15))
 
 
 def _reml_iterate(tau2: float, step) -> tuple[float, int]:
@@ -270,17 +271,7 @@ def _tau2_intercept(y: np.ndarray, v: np.ndarray, method: str) -> tuple[float, f
         w = 1.0 / (v + tau2)
         return float(tau2), float(np.sqrt(2 / _traces1(w, float(w.sum()))[1])), it
     if method == "PM":
-        X = np.ones((k, 1))
-        if _qe(0.0, y, v, X) < df:
-            tau2 = 0.0
-        elif _qe(TAU2_MAX, y, v, X) > df:
-            raise ConvergenceError(
-                f"Paule–Mandel: generalised Q still above k - p at tau^2 = {TAU2_MAX:g}"
-            )
-        else:
-            tau2 = optimize.brentq(
-                lambda t: _qe(t, y, v, X) - df, 0.0, TAU2_MAX, xtol=ROOT_XTOL, rtol=1e-15
-            )
+        tau2 = _paule_mandel(y, v, np.ones((k, 1)))
         W = float(np.sum(1.0 / (v + tau2)))
         return float(tau2), float(np.sqrt(2 * k**2 / df / W**2)), 0
     if method == "SJ":
