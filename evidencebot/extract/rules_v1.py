@@ -87,7 +87,7 @@ def _background(text: str, start: int, lo: int = 0) -> bool:
     for cs, ce in cues:
         if cs >= start:
             break
-        if cs >= w0 and ce <= start and start - ce <= 40 and not re.search(r"[.;]", text[ce:start]):
+        if cs >= w0 and ce <= start and start - ce <= 40 and not _RX13.search(text[ce:start]):
             return True
     return False
 
@@ -311,14 +311,12 @@ class SurvivalRulesV1:
                     gap.strip() == ","
                     and prev.family not in self.families
                     and fam not in self.families
-                    and re.match(r"\s*(?:,|and)\s*", text[e : e + 6]) is not None
+                    and _RX38.match(text[e : e + 6]) is not None
                 )
                 if (_COMBINE_RE.match(gap) or comma_list) and "\n" not in gap:
                     joiner = gap.strip().lower()
                     after = text[e : e + 30]
-                    two_arms = re.match(
-                        r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*,?\s*respectively", after, re.I
-                    )
+                    two_arms = _RX29.match(after)
                     if joiner != "and" or not two_arms:
                         merged[-1] = ArmMention(
                             prev.start,
@@ -425,7 +423,7 @@ class SurvivalRulesV1:
                     d.randomised = True
                     break
         title_comp: list[ArmMention] = []
-        if re.search(r"\bversus\b|\bvs\.?\b|\bor\b|\bcompared\b|\bwith or without\b", title, re.I):
+        if _RX6.search(title):
             fams = self._foreground(title, title_arms)
             if len(fams) >= 2:
                 title_comp = fams[:3]
@@ -439,13 +437,7 @@ class SurvivalRulesV1:
             a0, a1, a2 = comp_arms
             src = title if a0.start < len(title) and title[a0.start : a0.end] == a0.label else text
             mid = src[a1.end : a2.start] if a1.end <= a2.start else ""
-            if re.fullmatch(
-                r"[\s,]*(?:each\s+|both\s+|all\s+)?(?:given\s+)?(?:added\s+to|in\s+combination\s+with|plus|with|"
-                r"combined\s+with|\+|on\s+top\s+of|and|together\s+with|in\s+addition\s+to)\s*"
-                r"(?:standard\s+|background\s+)?(?:chemotherapy\s+with\s+)?",
-                mid,
-                re.I,
-            ):
+            if _RX10.fullmatch(mid):
                 comp_arms = [
                     ArmMention(
                         a0.start,
@@ -586,8 +578,8 @@ class SurvivalRulesV1:
             last = None
             for it in (_EP_RE.finditer(sent, lsent), _EP_ABBR_RE.finditer(sent)):
                 for m in it:
-                    if m.lastgroup == f"L{len(lx.ENDPOINT_LONG) - 1}" and not re.search(
-                        r"median|mean", sent[max(0, m.start() - 25) : m.end() + 20], re.I
+                    if m.lastgroup == f"L{len(lx.ENDPOINT_LONG) - 1}" and not _RX39.search(
+                        sent[max(0, m.start() - 25) : m.end() + 20]
                     ):
                         continue
                     if last is None or m.start() >= last[0]:
@@ -609,7 +601,7 @@ class SurvivalRulesV1:
                     continue
                 ep_word = m.group("ep").lower()
                 ep = _rate_endpoint(ep_word)
-                tps = re.findall(lx.TP, m.group("tps"), re.I)
+                tps = _RX14.findall(m.group("tps"))
                 for tp in tps:
                     anchors.append(Mention("RATE", a, b, ep, (lx.timepoint_months(tp, m.group("tpu")),)))
                 masks.append((a, b))
@@ -619,7 +611,7 @@ class SurvivalRulesV1:
                 a, b = m.start() + s, m.end() + s
                 prev = [r for r in rate_anchors if r.end <= a]
                 if prev and not _overlaps(a, b, masks):
-                    for tp in re.findall(lx.TP, m.group("tps"), re.I):
+                    for tp in _RX14.findall(m.group("tps")):
                         anchors.append(
                             Mention("RATE", a, b, prev[-1].value, (lx.timepoint_months(tp, m.group("tpu")),))
                         )
@@ -637,7 +629,7 @@ class SurvivalRulesV1:
                 ep = table[idx][0]
                 if prefix == "L" and idx == len(lx.ENDPOINT_LONG) - 1:
                     # bare "survival": only with "median" nearby or as "survival time"
-                    if not re.search(r"median|mean", text[max(s, a - 25) : b + 20], re.I):
+                    if not _RX39.search(text[max(s, a - 25) : b + 20]):
                         continue
                 anchors.append(Mention("ENDPOINT", a, b, ep))
                 ep_spans.append((a, b))
@@ -711,7 +703,7 @@ class SurvivalRulesV1:
                 if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
                     continue
                 if nr:
-                    if re.match(r"\s*\(\s*(?:NR|NE)\s*\)", text[b : b + 8]):
+                    if _RX30.match(text[b : b + 8]):
                         b2 = text.index(")", b) + 1
                         masks.append((b, b2))
                     vals.append(Value(a, b, None, True, False))
@@ -736,7 +728,7 @@ class SurvivalRulesV1:
                 and a.value is not None
                 and a.value <= 100
                 and a.ext_end == a.end
-                and re.fullmatch(r"\s*(?:,\s*)?(?:and|or|vs\.?|versus)?\s*,?\s*", text[a.end : b.start], re.I)
+                and _RX15.fullmatch(text[a.end : b.start])
             ):
                 # "the 6- and 12-month survival rates were 52.6 and 11.8%": one % sign for the list
                 a.pct, a.unit_inherited = True, True
@@ -755,9 +747,7 @@ class SurvivalRulesV1:
                 and not b.pct
                 and a.unit
                 and not b.nr
-                and re.match(
-                    r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with)\s*$", text[a.ext_end : b.start], re.I
-                )
+                and _RX16.match(text[a.ext_end : b.start])
             ):
                 b.unit, b.unit_inherited = a.unit, True
         # groups
@@ -791,14 +781,11 @@ class SurvivalRulesV1:
             anchor_list = self._anchor_list(text, anchors, first.start, s)
             used_carry = False
             if not anchor_list:
-                if carry_ep and not any_ep_here and re.search(r"\bmedian|\bcorresponding", sent, re.I):
+                if carry_ep and not any_ep_here and _RX31.search(sent):
                     anchor_list = [Mention("ENDPOINT", first.start, first.start, carry_ep)]
                     used_carry = True
                 else:
-                    after = re.match(
-                        r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?",
-                        text[members[-1].ext_end : e],
-                    )
+                    after = _RX32.match(text[members[-1].ext_end : e])
                     alive = lx.ALIVE_AFTER_RE.match(text, members[-1].ext_end, e)
                     if after:
                         pos = members[-1].ext_end + after.end()
@@ -831,7 +818,7 @@ class SurvivalRulesV1:
                         for m in anchors
                         if m.label == "RATE"
                         and m.start >= v.ext_end
-                        and re.fullmatch(r"\s*", text[v.ext_end : m.start])
+                        and _RX45.fullmatch(text[v.ext_end : m.start])
                     ]
                     if len(nxt_rate) == 1:
                         anc = nxt_rate[0]
@@ -908,7 +895,7 @@ class SurvivalRulesV1:
         return (
             len(members) == 2
             and _FROM_TO_RE.match(text, members[0].ext_end) is not None
-            and re.search(r"\bfrom\s*$", text[max(s, members[0].start - 8) : members[0].start]) is not None
+            and _RX17.search(text[max(s, members[0].start - 8) : members[0].start]) is not None
         )
 
     @staticmethod
@@ -922,13 +909,11 @@ class SurvivalRulesV1:
 
     def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
         pos = v.end
-        if re.match(r"\s*%", text[pos : pos + 3]):
+        if _RX7.match(text[pos : pos + 3]):
             v.pct = True
             pos = text.index("%", pos) + 1
         elif not v.nr:
-            hm = re.match(
-                r"\s*[\-\u2010\u2011](?=\s*(?:" + lx.UNIT_WORDS + r")\b)", text[pos : pos + 4], re.I
-            )
+            hm = _RX18.match(text[pos : pos + 4])
             um = lx.UNIT_RE.match(text, pos)
             if um and um.end() <= e:
                 v.unit = lx.canon_unit(um.group(1))
@@ -942,14 +927,10 @@ class SurvivalRulesV1:
         v.ext_end = pos
         for c in cis:
             gap = text[pos : c[4]]
-            if (
-                c[4] >= pos
-                and len(gap) <= 20
-                and re.fullmatch(r"\s*(?:of\s+(?:the\s+)?patients\s*)?[,;:]?\s*[\[(]?\s*", gap)
-            ):
+            if c[4] >= pos and len(gap) <= 20 and _RX19.fullmatch(gap):
                 v.ci = (c[0], c[1], c[2], c[3], c[4], c[5])
                 pos = c[5]
-                tail = re.match(r"\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", text[pos:e], re.I)
+                tail = _RX20.match(text[pos:e])
                 if tail:
                     if tail.group(1) and v.unit is None and not v.pct:
                         v.unit = lx.canon_unit(tail.group(1))
@@ -964,9 +945,7 @@ class SurvivalRulesV1:
                 high, high_nr = _bound(m.group("high"))
                 if low is not None and (high_nr or (high is not None and low <= (v.value or low) <= high)):
                     before = text[max(0, v.start - 60) : v.start]
-                    if label_seen or not re.search(
-                        r"range|IQR|interquartile", before + text[pos : m.end()], re.I
-                    ):
+                    if label_seen or not _RX43.search(before + text[pos : m.end()]):
                         v.ci = (
                             0.95 if label_seen else None,
                             low,
@@ -996,13 +975,11 @@ class SurvivalRulesV1:
         while j >= 0:
             prev = before[j]
             gap = text[prev.end : out[0].start]
-            if prev.label == last.label and prev.value == out[0].value and re.fullmatch(r"\s*[(\[]\s*", gap):
+            if prev.label == last.label and prev.value == out[0].value and _RX21.fullmatch(gap):
                 out[0] = prev
                 j -= 1
                 continue
-            if prev.label == last.label and re.fullmatch(
-                r"\s*[)\]]?\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", gap, re.I
-            ):
+            if prev.label == last.label and _RX22.fullmatch(gap):
                 out.insert(0, prev)
                 j -= 1
             else:
@@ -1010,11 +987,7 @@ class SurvivalRulesV1:
         # "median overall survival (OS)" and the like: an abbreviation restating the same endpoint
         dedup: list[Mention] = []
         for m in out:
-            if (
-                dedup
-                and dedup[-1].value == m.value
-                and re.fullmatch(r"\s*[(\[]?\s*", text[dedup[-1].end : m.start])
-            ):
+            if dedup and dedup[-1].value == m.value and _RX23.fullmatch(text[dedup[-1].end : m.start]):
                 dedup[-1] = m
             else:
                 dedup.append(m)
@@ -1042,13 +1015,7 @@ class SurvivalRulesV1:
         """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
         nxt = min([x.start for x in vals if x.start >= v.ext_end and x.start > v.start], default=e)
         win = text[v.ext_end : min(nxt, e)]
-        m = re.match(
-            r"\s*,?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
-            r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
-            r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?",
-            win,
-            re.I,
-        )
+        m = _RX8.match(win)
         if not m:
             return None
         pos = v.ext_end + m.end()
@@ -1058,8 +1025,8 @@ class SurvivalRulesV1:
             if (
                 pos < a.start <= pos + 30
                 and a.start < nxt
-                and re.fullmatch(r"(?:[A-Za-z\-]+\s+){1,2}", text[pos : a.start])
-                and not re.search(r"\b(?:and|or|versus|vs|than|median|patients)\b", text[pos : a.start], re.I)
+                and _RX24.fullmatch(text[pos : a.start])
+                and not _RX33.search(text[pos : a.start])
             ):
                 return a
         return None
@@ -1089,14 +1056,7 @@ class SurvivalRulesV1:
             head = _dedupe_arms([a for a in sent_arms if a.start < vals[0].start])
             if (
                 len(head) == n
-                and all(
-                    re.fullmatch(
-                        r"[\s\-\u2010]*(?:,|vs\.?|versus|or|compared\s+(?:with|to))\s*(?:the\s+)?",
-                        text[x.end : y.start],
-                        re.I,
-                    )
-                    for x, y in zip(head, head[1:], strict=False)
-                )
+                and all(_RX40.fullmatch(text[x.end : y.start]) for x, y in zip(head, head[1:], strict=False))
                 and _COMPARE_RE.search(text, members[0].ext_end, members[-1].start)
             ):
                 fam_arm = head[i]
@@ -1136,16 +1096,11 @@ class SurvivalRulesV1:
             if lead and _CLAUSE_LEAD_RE.fullmatch(text, clause, lead[0].start):
                 fam_arm = lead[0]
         if fam_arm is None and (n > 1 or len(vals) > 1):
-            m = re.match(
-                r"\s*[,;]?\s*with\s+(?:the\s+)?([A-Za-z][\w\-/+ ]{1,40}?)"
-                r"(?=\s*(?:[,;.)]|\band\b|\bversus\b|\bvs\b|$))",
-                text[v.ext_end : e],
-                re.I,
-            )
-            if m and not re.search(r"\d|median|follow|range|respectively", m.group(1), re.I):
+            m = _RX11.match(text[v.ext_end : e])
+            if m and not _RX34.search(m.group(1)):
                 free_label = m.group(1).strip()
         label, family = "", None
-        pooled = re.search(r"\bpooled\b", text[max(s, v.start - 80) : v.start], re.I)
+        pooled = _RX9.search(text[max(s, v.start - 80) : v.start])
         if fam_arm is not None:
             label, family = fam_arm.label, self.resolve_family(fam_arm, design)
             alone = _ALONE_RE.match(text[fam_arm.end : fam_arm.end + 12])
@@ -1227,18 +1182,18 @@ class SurvivalRulesV1:
         if (
             found is not None
             and not lx.MAIN_POPULATION_RE.search(found.group(0))
-            and not re.search(r"\d+\s+patients", found.group(0))
+            and not _RX25.search(found.group(0))
         ):
             what = _sub_what(found)
-            if what and not re.search(r"\b(?:arm|group)\b", what, re.I):
+            if what and not _RX35.search(what):
                 return what.strip()
         m = lx.SUBGROUP_RE.match(text, v.ext_end, e)
         if m is None:
-            m2 = re.match(r"\s*(?:[,;]\s*)?", text[v.ext_end : e])
+            m2 = _RX12.match(text[v.ext_end : e])
             m = lx.SUBGROUP_RE.match(text, v.ext_end + m2.end(), e) if m2 else None
         if m is not None and not lx.MAIN_POPULATION_RE.search(m.group(0)):
             what = _sub_what(m)
-            if what and not re.search(r"\b(?:arm|group)\b", what, re.I):
+            if what and not _RX35.search(what):
                 return what.strip()
         return None
 
@@ -1255,7 +1210,7 @@ class SurvivalRulesV1:
             if _overlaps(a, b, masks):
                 continue
             window = text[b : min(e, b + 90)]
-            label = lx.CI_LABEL_RE.search(window) or re.search(r"(?:and\s+)?\d{2}\s*%\s*CI", window[:30])
+            label = lx.CI_LABEL_RE.search(window) or _RX26.search(window[:30])
             clean = window
             if label:
                 clean = window[: label.start()] + " " * (label.end() - label.start()) + window[label.end() :]
@@ -1263,7 +1218,7 @@ class SurvivalRulesV1:
             if not nm:
                 continue
             between = clean[: nm.start()]
-            if ";" in between or len(between) > 70 or re.search(r"\.\s", between):
+            if ";" in between or len(between) > 70 or _RX27.search(between):
                 continue
             vstart, vend = b + nm.start(1), b + nm.end(1)
             value = lx.parse_num(nm.group(1))
@@ -1288,7 +1243,7 @@ class SurvivalRulesV1:
             pos = vend
             for c in cis:
                 gap = text[pos : c[4]]
-                if c[4] >= pos and len(gap) <= 6 and re.fullmatch(r"\s*[,;:]?\s*[\[(]?\s*", gap):
+                if c[4] >= pos and len(gap) <= 6 and _RX36.fullmatch(gap):
                     hr.ci_level, hr.ci_low, hr.ci_high = c[0], c[1], c[2]
                     pos = c[5]
                     break
@@ -1303,16 +1258,7 @@ class SurvivalRulesV1:
                         pos = m.end()
             for pa, pb, pm in pvals:
                 gap = text[pos:pa]
-                if (
-                    pa >= pos
-                    and len(gap) <= 30
-                    and re.fullmatch(
-                        r"[\s\])]*[;,:]?\s*(?:(?:one|two|1|2)[\s\-]*sided\s*|log[\s\-]*rank\s*|stratified\s*|"
-                        r"(?:for\s+)?(?:superiority|non-?inferiority|interaction)\s*)?",
-                        gap,
-                        re.I,
-                    )
-                ):
+                if pa >= pos and len(gap) <= 30 and _RX37.fullmatch(gap):
                     op = pm.group("op").replace("&lt;", "<").replace("&gt;", ">")
                     p_text = pm.group("p")
                     raw_between = text[pa : pm.start("p") + s]
@@ -1416,7 +1362,7 @@ class SurvivalRulesV1:
                     if len(gap) > limit or _TOX_STOP.search(gap):
                         break
                     if found and (
-                        re.search(r"\bgrade\b", gap, re.I)
+                        _RX44.search(gap)
                         or (_TOX_NEW_CLAUSE.search(gap) and not any(pos <= a.start < ps for a in sent_arms))
                     ):
                         break
@@ -1432,11 +1378,7 @@ class SurvivalRulesV1:
                 used.update(f[0] for f in found)
                 if len(grp) > 1 and len(found) == len(grp):
                     pairs = list(zip(grp, found, strict=True))
-                elif (
-                    len(grp) > 1
-                    and len(found) == 1
-                    and re.search(r"\beach\b", text[grp[-1][1] : found[0][0]], re.I)
-                ):
+                elif len(grp) > 1 and len(found) == 1 and _RX41.search(text[grp[-1][1] : found[0][0]]):
                     pairs = [(ev, found[0]) for ev in grp]
                 else:
                     pairs = [(grp[0], f) for f in found]
@@ -1462,11 +1404,11 @@ class SurvivalRulesV1:
         if after:
             pos = after.end()
             for a in sent_arms:
-                if pos <= a.start <= pos + 12 and not re.search(r"\d", text[pos : a.start]):
+                if pos <= a.start <= pos + 12 and not _RX42.search(text[pos : a.start]):
                     t.arm, t.regimen = a.label, self.resolve_family(a, design) or a.family
                     return
         for a in reversed(sent_arms):
-            if a.end <= ps and re.fullmatch(r"\s*[(:,]?\s*(?:\d+\s*)?\(?\s*", text[a.end : ps]):
+            if a.end <= ps and _RX28.fullmatch(text[a.end : ps]):
                 t.arm, t.regimen = a.label, self.resolve_family(a, design) or a.family
                 return
         if not design.arms:
@@ -1688,7 +1630,7 @@ def _dedupe_arms(arms: list[ArmMention]) -> list[ArmMention]:
 
 
 def _rate_endpoint(word: str) -> str:
-    w = re.sub(r"[\s\-\u2010\u2011]+", " ", word.lower())
+    w = _RX0.sub(" ", word.lower())
     if w.startswith("progression") or "free of progression" in w or "without progression" in w or w == "pfs":
         return "PFS"
     if w.startswith("disease") or w == "dfs":
@@ -1702,14 +1644,81 @@ def _rate_endpoint(word: str) -> str:
 
 def _hr_endpoint(between: str) -> str | None:
     b = between.lower()
-    if re.search(r"time\s+to\s+(?:tumou?r\s+)?progression|\bttp\b", b):
+    if _RX1.search(b):
         return "TTP"
-    if re.search(r"progression|pfs", b):
+    if _RX2.search(b):
         return "PFS"
-    if re.search(r"recurrence|relapse|rfs", b):
+    if _RX3.search(b):
         return "RFS"
-    if re.search(r"dfs|disease[\s\-]free", b):
+    if _RX4.search(b):
         return "DFS"
-    if re.search(r"death|dying|\bos\b|surviv|mortality", b):
+    if _RX5.search(b):
         return "OS"
     return None
+
+
+# patterns of the inline re.* calls above, compiled once
+_RX0 = re.compile(r"[\s\-\u2010\u2011]+")
+_RX1 = re.compile(r"time\s+to\s+(?:tumou?r\s+)?progression|\bttp\b")
+_RX2 = re.compile(r"progression|pfs")
+_RX3 = re.compile(r"recurrence|relapse|rfs")
+_RX4 = re.compile(r"dfs|disease[\s\-]free")
+_RX5 = re.compile(r"death|dying|\bos\b|surviv|mortality")
+_RX6 = re.compile(r"\bversus\b|\bvs\.?\b|\bor\b|\bcompared\b|\bwith or without\b", re.I)
+_RX7 = re.compile(r"\s*%")
+_RX8 = re.compile(
+    r"\s*,?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
+    r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
+    r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?",
+    re.I,
+)
+_RX9 = re.compile(r"\bpooled\b", re.I)
+_RX10 = re.compile(
+    r"[\s,]*(?:each\s+|both\s+|all\s+)?(?:given\s+)?(?:added\s+to|in\s+combination\s+with|plus|with|"
+    r"combined\s+with|\+|on\s+top\s+of|and|together\s+with|in\s+addition\s+to)\s*"
+    r"(?:standard\s+|background\s+)?(?:chemotherapy\s+with\s+)?",
+    re.I,
+)
+_RX11 = re.compile(
+    r"\s*[,;]?\s*with\s+(?:the\s+)?([A-Za-z][\w\-/+ ]{1,40}?)"
+    r"(?=\s*(?:[,;.)]|\band\b|\bversus\b|\bvs\b|$))",
+    re.I,
+)
+_RX12 = re.compile(r"\s*(?:[,;]\s*)?")
+_RX13 = re.compile(r"[.;]")
+_RX14 = re.compile(lx.TP, re.I)
+_RX15 = re.compile(r"\s*(?:,\s*)?(?:and|or|vs\.?|versus)?\s*,?\s*", re.I)
+_RX16 = re.compile(r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with)\s*$", re.I)
+_RX17 = re.compile(r"\bfrom\s*$")
+_RX18 = re.compile(r"\s*[\-\u2010\u2011](?=\s*(?:" + lx.UNIT_WORDS + r")\b)", re.I)
+_RX19 = re.compile(r"\s*(?:of\s+(?:the\s+)?patients\s*)?[,;:]?\s*[\[(]?\s*")
+_RX20 = re.compile(r"\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", re.I)
+_RX21 = re.compile(r"\s*[(\[]\s*")
+_RX22 = re.compile(r"\s*[)\]]?\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", re.I)
+_RX23 = re.compile(r"\s*[(\[]?\s*")
+_RX24 = re.compile(r"(?:[A-Za-z\-]+\s+){1,2}")
+_RX25 = re.compile(r"\d+\s+patients")
+_RX26 = re.compile(r"(?:and\s+)?\d{2}\s*%\s*CI")
+_RX27 = re.compile(r"\.\s")
+_RX28 = re.compile(r"\s*[(:,]?\s*(?:\d+\s*)?\(?\s*")
+_RX29 = re.compile(r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*,?\s*respectively", re.I)
+_RX30 = re.compile(r"\s*\(\s*(?:NR|NE)\s*\)")
+_RX31 = re.compile(r"\bmedian|\bcorresponding", re.I)
+_RX32 = re.compile(r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?")
+_RX33 = re.compile(r"\b(?:and|or|versus|vs|than|median|patients)\b", re.I)
+_RX34 = re.compile(r"\d|median|follow|range|respectively", re.I)
+_RX35 = re.compile(r"\b(?:arm|group)\b", re.I)
+_RX36 = re.compile(r"\s*[,;:]?\s*[\[(]?\s*")
+_RX37 = re.compile(
+    r"[\s\])]*[;,:]?\s*(?:(?:one|two|1|2)[\s\-]*sided\s*|log[\s\-]*rank\s*|stratified\s*|"
+    r"(?:for\s+)?(?:superiority|non-?inferiority|interaction)\s*)?",
+    re.I,
+)
+_RX38 = re.compile(r"\s*(?:,|and)\s*")
+_RX39 = re.compile(r"median|mean", re.I)
+_RX40 = re.compile(r"[\s\-\u2010]*(?:,|vs\.?|versus|or|compared\s+(?:with|to))\s*(?:the\s+)?", re.I)
+_RX41 = re.compile(r"\beach\b", re.I)
+_RX42 = re.compile(r"\d")
+_RX43 = re.compile(r"range|IQR|interquartile", re.I)
+_RX44 = re.compile(r"\bgrade\b", re.I)
+_RX45 = re.compile(r"\s*")
