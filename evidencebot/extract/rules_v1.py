@@ -204,6 +204,27 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_WORD_OR_HYPHEN = re.compile(r"[\w\-]")
+
+
+def _matches_after_boundary(core: re.Pattern, text: str):
+    r"""Exactly `re.compile(r"(?<![\w\-])" + core.pattern).finditer(text)` (for a core that
+    never matches empty), but with the lookbehind tested in Python so that `re` can use the
+    literal prefix of `core` to skip ahead."""
+    pos = 0
+    search, boundary = core.search, _WORD_OR_HYPHEN.match
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return
+        a = m.start()
+        if a and boundary(text, a - 1):
+            pos = a + 1
+            continue
+        yield m
+        pos = m.end()
+
+
 def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
     return any(a < e and s < b for s, e in spans)
 
@@ -249,6 +270,9 @@ class SurvivalRulesV1:
         self._abbr_re = re.compile(
             r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])"
         )
+        # the same without its leading lookbehind: a plain alternation of literals, which `re`
+        # scans for quickly; _matches_after_boundary() checks the lookbehind itself
+        self._abbr_core = re.compile("(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])")
 
     @staticmethod
     def _agents() -> tuple[str, ...]:
@@ -288,7 +312,7 @@ class SurvivalRulesV1:
                 spans.append(t)
                 take(t[0], t[1])
         if self._abbr_re is not None:
-            for m in self._abbr_re.finditer(text):
+            for m in _matches_after_boundary(self._abbr_core, text):
                 if free(m.start(), m.end()):
                     spans.append((m.start(), m.end(), self._abbr[m.group(0)]))
                     take(m.start(), m.end())
