@@ -467,13 +467,16 @@ NUMBER_WORDS = rf"(?:{_SMALL}[\s\-]+hundred(?:[\s\-]+(?:and[\s\-]+)?{_SMALL})?|{
 COUNT = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+|{NUMBER_WORDS})"
 
 
+_COUNT_SPLIT_RE = re.compile(r"[\s\-]+")
+
+
 def parse_count(text: str) -> int | None:
     """'1,238' -> 1238, 'Thirty-two' -> 32, 'one hundred and twenty' -> 120."""
     t = text.strip().lower().replace(",", "")
     if t.isdigit():
         return int(t)
     total, cur = 0, 0
-    for w in re.split(r"[\s\-]+", t):
+    for w in _COUNT_SPLIT_RE.split(t):
         if w == "and" or not w:
             continue
         if w in _UNITS:
@@ -495,8 +498,11 @@ def parse_num(text: str) -> float:
     return float(t)
 
 
+_IS_NR_RE = re.compile(rf"\s*(?:{NR_WORDS}|\u221e|infinity|inf)\s*", re.I)
+
+
 def is_nr(text: str) -> bool:
-    return bool(re.fullmatch(rf"\s*(?:{NR_WORDS}|\u221e|infinity|inf)\s*", text, re.I))
+    return bool(_IS_NR_RE.fullmatch(text))
 
 
 def canon_unit(text: str) -> str | None:
