@@ -226,7 +226,10 @@ def _matches_after_boundary(core: re.Pattern, text: str):
 
 
 def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a < e and s < b for s, e in spans)
+    for s, e in spans:  # a loop, not any(<generator>): this runs for every candidate number
+        if a < e and s < b:
+            return True
+    return False
 
 
 def _ci_level(m: re.Match) -> float | None:
