@@ -127,7 +127,11 @@ def source_text(doc: Doc) -> str:
 
 def to_doc_offsets(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
     """Source-text offsets -> offsets in the Doc's text (None outside the tokenised sentences)."""
-    offsets = doc._.source_offsets
+    return _to_doc_offsets(doc._.source_offsets, a, b)
+
+
+def _to_doc_offsets(offsets, a: int, b: int) -> tuple[int, int] | None:
+    """to_doc_offsets() given doc._.source_offsets (read once per Doc: each `doc._` is costly)."""
     if offsets is None:
         return a, b
     for d0, s0, n in offsets:
@@ -204,10 +208,11 @@ class SurvivalComponent:
         )
         doc._.extraction = extraction
         spans = []
+        offsets = doc._.source_offsets
         for start, end, label, kb in [(m.start, m.end, m.label, "") for m in mentions] + [
             (a, b, "REGIMEN", fam) for a, b, fam in regimen_spans
         ]:
-            at = to_doc_offsets(doc, start, end)
+            at = _to_doc_offsets(offsets, start, end)
             sp = doc.char_span(at[0], at[1], label=label, kb_id=kb, alignment_mode="expand") if at else None
             if sp is not None:
                 spans.append(sp)
