@@ -69,6 +69,7 @@ def make_tokenizer(nlp: Language) -> None:
 
 
 # a sentence worth tokenising and reading: a number (or "not reached") and an outcome cue
+_DIGIT = re.compile(r"\d")  # settles _CANDIDATE_NUMBER quickly when it matches
 _CANDIDATE_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _CANDIDATE_CUE = re.compile(
     r"surviv|progression|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR\b|alive|Grade|grade|respon\w*\s+(?:lasting|lasted)"
@@ -88,7 +89,8 @@ class CandidateTokenizer:
         chunks = [
             (a, b)
             for a, b in sents
-            if _CANDIDATE_CUE.search(text, a, b) and _CANDIDATE_NUMBER.search(text, a, b)
+            if (text.find("surviv", a, b) >= 0 or _CANDIDATE_CUE.search(text, a, b))
+            and (_DIGIT.search(text, a, b) or _CANDIDATE_NUMBER.search(text, a, b))
         ]
         if len(chunks) == len(sents):
             doc = self.inner(text)

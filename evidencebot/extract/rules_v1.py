@@ -102,6 +102,7 @@ _SENT_CUE = lx.CI(
     r"|time\s+to|rate|lasting|lasted|EFS|\bNR\b|reached"
 )
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
+_DIGIT_RE = re.compile(r"\d")
 _DOSE = (
     r"(?:\(\s*\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU|AUC)[^()]{0,50}\)"
     r"|\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU)(?:\s*/\s*(?:m2|m\u00b2|kg|day|d))*"
@@ -598,7 +599,8 @@ class SurvivalRulesV1:
     def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep, ctx, low=None):
         sent = text[s:e]
         lsent = low[s:e] if low is not None else None  # == sent.lower() (see lx.lower_text)
-        has_number = _HAS_NUMBER.search(sent) is not None
+        # a digit settles it (the regex would match there at the latest); else the full test
+        has_number = _DIGIT_RE.search(sent) is not None or _HAS_NUMBER.search(sent) is not None
         if has_number and not _SENT_CUE.search(sent, lsent):
             return carry_ep  # numbers but nothing that could name or carry an endpoint (doses, ages)
         if not has_number:
@@ -621,7 +623,8 @@ class SurvivalRulesV1:
         # rate anchors first: they contain endpoint words and timepoint numbers
         if lsent is None:
             lsent = sent.lower()
-        for rx in _RATE_RES if _RATE_HINT.search(lsent) else ():
+        rate_hint = "month" in lsent or "year" in lsent or _RATE_HINT.search(lsent) is not None
+        for rx in _RATE_RES if rate_hint else ():
             for m in rx.finditer(sent):
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks):
@@ -680,7 +683,7 @@ class SurvivalRulesV1:
 
         # CIs
         cis = []
-        has_ci = _CI_HINT.search(sent) is not None
+        has_ci = "CI" in sent or _CI_HINT.search(sent) is not None  # "CI": the usual case, settled
         for m in lx.CI_RE.finditer(sent) if has_ci else ():
             low, low_nr = _bound(m.group("low"))
             high, high_nr = _bound(m.group("high"))
