@@ -113,6 +113,12 @@ AGENTS = (
     "napabucasin",
     "tinengotinib",
     "lirafugratinib",
+    # drug classes written as arms: "gemcitabine/platinum", "anti-PD-1 antibody" (preclinical)
+    "platinum",
+    "fluoropyrimidine",
+    "anti-PD-1",
+    "anti-PD-L1",
+    "anti-CTLA-4",
 )
 # abbreviations written for whole regimens -> a family name
 ABBREVIATIONS = {

@@ -810,21 +810,23 @@ class SurvivalRulesV1:
             resp_after = any(r >= first.start for r in respectively)
             anchor_list = self._anchor_list(text, anchors, first.start, s)
             used_carry = False
-            if not anchor_list:
+            alive = lx.ALIVE_AFTER_RE.match(text, members[-1].ext_end, e) if "alive" in lsent else None
+            if alive and all(v.pct for v in members):
+                # "median OS was 6.0 months, and 49% of patients were alive at 6 months": the
+                # state after the percentage names the rate, whatever endpoint came before
+                tp = lx.timepoint_months(alive.group("tp"), alive.group("tpu"))
+                anchor_list = [Mention("RATE", alive.start(), alive.end(), "OS", (tp,))]
+            elif not anchor_list:
                 if carry_ep and not any_ep_here and _RX31.search(sent):
                     anchor_list = [Mention("ENDPOINT", first.start, first.start, carry_ep)]
                     used_carry = True
                 else:
                     after = _RX32.match(text[members[-1].ext_end : e])
-                    alive = lx.ALIVE_AFTER_RE.match(text, members[-1].ext_end, e)
                     if after:
                         pos = members[-1].ext_end + after.end()
                         nxt = [m for m in anchors if m.start == pos and m.label == "ENDPOINT"]
                         if nxt:
                             anchor_list = nxt
-                    if not anchor_list and alive and all(v.pct for v in members):
-                        tp = lx.timepoint_months(alive.group("tp"), alive.group("tpu"))
-                        anchor_list = [Mention("RATE", alive.start(), alive.end(), "OS", (tp,))]
             elif (
                 len(anchor_list) == 1
                 and len(members) > 1
@@ -870,7 +872,7 @@ class SurvivalRulesV1:
                         stat, unit = "median", v.unit or "months"
                 else:
                     continue
-                if self._distractor(text, v, anc, s):
+                if self._distractor(text, v, anc, s, e):
                     continue
                 o = Outcome(
                     endpoint=anc.value,
@@ -1023,7 +1025,7 @@ class SurvivalRulesV1:
                 dedup.append(m)
         return dedup
 
-    def _distractor(self, text: str, v: Value, anc: Mention, s: int) -> bool:
+    def _distractor(self, text: str, v: Value, anc: Mention, s: int, e: int) -> bool:
         if v.hyphen_unit:
             return True
         left = text[max(s, v.start - 25) : v.start]
@@ -1034,8 +1036,15 @@ class SurvivalRulesV1:
         gap = text[anc.end : v.start]
         if _GAP_BLOCK.search(gap[-30:]):
             return True
-        if _HYPOTHESIS_RE.search(text, max(s, anc.start - 45), v.start):
+        lead = max(s, anc.start - 45)
+        clause = _CLAUSE_BREAK_RE.search(text, lead, anc.start)
+        while clause is not None:  # "meeting the prespecified boundary, and the 6-month PFS rate was"
+            lead = clause.end()
+            clause = _CLAUSE_BREAK_RE.search(text, lead, anc.start)
+        if _HYPOTHESIS_RE.search(text, lead, v.start):
             return True  # "a historical median PFS of 3.0 months", "to exclude a median PFS of 2.0 months"
+        if _HYPOTHESIS_AFTER_RE.match(text, v.ext_end, e):
+            return True  # "the predefined 25% threshold", "3 months are realistic null hypotheses"
         if len(gap) > 160:
             return True
         return False
@@ -1080,13 +1089,35 @@ class SurvivalRulesV1:
         # 2. adjacent mention after the value
         if fam_arm is None:
             fam_arm = after_arms.get(id(v))
+        # 2a. "7.8 vs 7.1 months favouring X", "X resulted in longer TTP (5.2 vs 3.6 months)": the
+        # favoured arm has the longer survival, the other number belongs to the other arm
+        if fam_arm is None and n == 2 and not any(after_arms.get(id(m)) for m in members):
+            favoured = self._favoured_arm(text, members, s, e, sent_arms)
+            if favoured is not None:
+                longer = max(range(2), key=lambda k: float("inf") if members[k].nr else members[k].value or 0)
+                if members[0].value != members[1].value or members[0].nr != members[1].nr:
+                    if i == longer:
+                        fam_arm = favoured
+                    else:
+                        other = self._other_arm(favoured, design, ctx, text, sent_arms)
+                        if other is not None:
+                            label, family = other
+                            o.arm, o.regimen, o.confidence = label, family, o.confidence - 0.1
+                            ctx["group_arms"].setdefault(id(members[0]), [None] * n)[i] = (label, family)
+                            o.n = design.n_by_family.get(family or "")
+                            return
         # 2b. "For X- versus Y-treated patients, median OS was 8.5 versus 3.8 months, median PFS
         # 3.7 versus 1.9 months": arms compared at the head of the sentence, before any number
         if fam_arm is None and n > 1 and not any(after_arms.get(id(m)) for m in members):
             head = _dedupe_arms([a for a in sent_arms if a.start < vals[0].start])
             if (
                 len(head) == n
-                and all(_RX40.fullmatch(text[x.end : y.start]) for x, y in zip(head, head[1:], strict=False))
+                and all(
+                    _RX40.fullmatch(text[x.end : y.start])
+                    # "in the X and Y arms, median PFS was 2.8 vs 2.9 months"
+                    or (_AND_RE.fullmatch(text[x.end : y.start]) and _RX29.match(text, head[-1].end))
+                    for x, y in zip(head, head[1:], strict=False)
+                )
                 and _COMPARE_RE.search(text, members[0].ext_end, members[-1].start)
             ):
                 fam_arm = head[i]
@@ -1162,6 +1193,39 @@ class SurvivalRulesV1:
         o.n = design.n_by_family.get(family or "") if design.arms else design.n_total
         if o.n is None and not label:
             o.n = design.n_total
+
+    def _favoured_arm(self, text: str, members: list, s: int, e: int, sent_arms: list[ArmMention]):
+        """The arm a comparison favours: "(7.8 vs 7.1 months) favouring X", or the one arm named
+        before the numbers as the subject of "longer / improved / prolonged ..." in the clause."""
+        m = _FAVOURING_RE.match(text, members[-1].ext_end, e)
+        if m is not None:
+            after = [a for a in sent_arms if m.end() <= a.start <= m.end() + 4 and (a.family or a.generic)]
+            return after[0] if after else None
+        clause = s
+        for b in _CLAUSE_BREAK_RE.finditer(text, s, members[0].start):
+            clause = b.end()
+        before = _dedupe_arms(
+            [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
+        )
+        if len(before) == 1 and _BETTER_RE.search(text, before[0].end, members[0].start):
+            if not _COMPARE_RE.search(text, clause, before[0].start):
+                return before[0]
+        return None
+
+    def _other_arm(
+        self, arm: ArmMention, design: Design, ctx: dict, text: str = "", sent_arms: list | None = None
+    ) -> tuple[str, str | None] | None:
+        """The other arm of a two-arm comparison, given one of them ("X over Y", else the design)."""
+        m = _OVER_RE.match(text, arm.end) if text else None
+        if m is not None:
+            for a in sent_arms or []:
+                if a.start == m.end() and (a.family or a.generic):
+                    return a.label, self.resolve_family(a, design)
+        fam = self.resolve_family(arm, design)
+        for pair in (design.arms, ctx.get("last_arms") or []):
+            if len(pair) == 2 and fam in [f for _, f in pair]:
+                return pair[1 - [f for _, f in pair].index(fam)]
+        return None
 
     def _generic_family(self, arm: ArmMention, design: Design) -> str | None:
         """An arm named by its role ("the control arm", "with the doublet", "group B")."""
@@ -1508,7 +1572,23 @@ _P_HINT = re.compile(r"[pP]\s*(?:[\-\u2010]?\s*values?)?\s*(?:[=<>\u2264\u2265]|
 _CARRY_CUE = re.compile(r"\bmedian|\bcorresponding", re.I)
 _HYPOTHESIS_RE = re.compile(
     r"\b(?:historical|hypothes\w*|assum\w*|exclude|null|alternative|expected|target\w*|prespecified|pre-specified|"
-    r"threshold|power\w*|detect|benchmark|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
+    r"threshold|power\w*|detect|benchmark|predefined|pre-defined|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
+    re.I,
+)
+_CLAUSE_BREAK_RE = re.compile(r";|,\s+(?:and|while|whereas|but)\b")
+_HYPOTHESIS_AFTER_RE = re.compile(
+    r"\s*(?:threshold|boundary|cut-?off|benchmark)\b|[^.;]{0,40}?\b(?:null|alternative)\s+hypothes", re.I
+)
+_FAVOURING_RE = re.compile(
+    r"[\s,;)\]]*(?:\(?\s*p\s*[<=>\u2264]\s*0?[.\u00b7]\d+\s*\)?[\s,;]*)?"
+    r"(?:favou?ring|in\s+favou?r\s+of)\s+(?:the\s+)?",
+    re.I,
+)
+_AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
+_OVER_RE = re.compile(r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than)\s+(?:the\s+)?", re.I)
+_BETTER_RE = re.compile(
+    r"\b(?:longer|improved|improving|improves?|prolong\w*|better|superior|extended|lengthened|increased|"
+    r"higher|greater|favou?rable)\b",
     re.I,
 )
 _FROM_RE = re.compile(r"\b(?:from|since)\s+(?:the\s+)?(?:start\s+of\s+|time\s+of\s+|date\s+of\s+)?$", re.I)

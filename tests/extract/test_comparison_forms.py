@@ -1,0 +1,94 @@
+"""Comparisons and rates as real abstracts write them: which arm a favoured or longer number
+belongs to, survival proportions written as "N% of patients were alive at T", and numbers that
+are thresholds or hypotheses rather than results. One sentence (or a short passage) each."""
+
+from __future__ import annotations
+
+from evidencebot.extract import extract_abstract
+
+
+def at(text, needle, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+def arms(protocol, text, title=""):
+    ex = extract_abstract(text, protocol, title=title)
+    return [(o.endpoint, o.value, o.arm, o.regimen) for o in ex.outcomes]
+
+
+def rates(protocol, text):
+    ex = extract_abstract(text, protocol)
+    return [(o.endpoint, o.statistic, o.timepoint_months, o.value, o.span) for o in ex.outcomes]
+
+
+def test_favouring_names_the_arm_with_the_longer_median(protocol):
+    """'5.9 vs 6.4 months favouring X over Y': X has the longer median, wherever it stands"""
+    t = "Median overall survival was 5.9 vs. 6.4 months, favouring regorafenib over placebo."
+    assert arms(protocol, t) == [
+        ("OS", 5.9, "placebo", "placebo"),
+        ("OS", 6.4, "regorafenib", "regorafenib"),
+    ]
+
+
+def test_subject_with_a_comparative_takes_the_longer_median(protocol):
+    """'X gave a longer PFS (a vs b)' with the two arms set up earlier: b is the other arm"""
+    t = (
+        "We reviewed 52 patients treated with FOLFIRI and 47 patients treated with FOLFOX. "
+        "FOLFOX gave a longer median PFS (2.1 months vs. 3.3 months), but OS was similar "
+        "(6.0 vs. 6.2 months)."
+    )
+    got = arms(protocol, t)
+    assert got[:2] == [("PFS", 2.1, "FOLFIRI", "FOLFIRI"), ("PFS", 3.3, "FOLFOX", "FOLFOX")]
+    # the second clause has no comparative: its numbers keep the order of the first clause
+    assert [(e, v) for e, v, _, _ in got[2:]] == [("OS", 6.0), ("OS", 6.2)]
+
+
+def test_no_comparative_no_favoured_arm(protocol):
+    """'in the X and Y arms, median PFS was 2.8 vs 2.9 months' says nothing about which is better"""
+    t = "In the nivolumab and placebo arms, median PFS was 2.8 vs 2.9 months."
+    assert arms(protocol, t) == [("PFS", 2.8, "nivolumab", "nivolumab"), ("PFS", 2.9, "placebo", "placebo")]
+
+
+def test_alive_after_the_percentage_even_after_a_median(protocol):
+    """'median OS was 6.0 months, and 49% of patients were alive at 6 months'"""
+    t = "Median overall survival was 6.0 months, and 49% of patients were alive at 6 months."
+    assert rates(protocol, t) == [
+        ("OS", "median", None, 6.0, at(t, "6.0")),
+        ("OS", "rate", 6.0, 49.0, at(t, "49")),
+    ]
+
+
+def test_timepoint_first_with_a_decimal_proportion(protocol):
+    """'At 12 months, 22.7% of patients were alive': the decimal point does not end the sentence"""
+    t = "At 12 months, 22.7% of patients were alive."
+    assert rates(protocol, t) == [("OS", "rate", 12.0, 22.7, at(t, "22.7"))]
+
+
+def test_result_after_a_met_boundary_is_kept(protocol):
+    """'meeting the prespecified boundary, and the 6-month PFS rate was 27.9%' is a result"""
+    t = "Median PFS was 3.4 months, meeting the prespecified boundary, and the 6-month PFS rate was 27.9%."
+    got = [(e, s, v) for e, s, _, v, _ in rates(protocol, t)]
+    assert got == [("PFS", "median", 3.4), ("PFS", "rate", 27.9)]
+
+
+def test_threshold_is_not_a_result(protocol):
+    """'... exceeding the predefined 25% threshold': 25% is the bar, not an outcome"""
+    t = "The 6-month PFS rate was 39.3% (95% CI 24.0–54.6), exceeding the predefined 25% threshold."
+    assert [(e, s, v) for e, s, _, v, _ in rates(protocol, t)] == [("PFS", "rate", 39.3)]
+
+
+def test_drug_class_in_a_slash_regimen(protocol):
+    """'gemcitabine/platinum, FOLFOX-4 and nab-paclitaxel ... respectively': platinum is an agent"""
+    t = (
+        "Median PFS with gemcitabine/platinum, FOLFOX-4 and nab-paclitaxel was 5.5, 5.4 and 2.9 months, "
+        "respectively."
+    )
+    got = arms(protocol, t)
+    assert [(a, r) for _, _, a, r in got] == [
+        ("gemcitabine/platinum", "gemcitabine + platinum"),
+        ("FOLFOX", "FOLFOX"),
+        ("nab-paclitaxel", "nab-paclitaxel"),
+    ]
