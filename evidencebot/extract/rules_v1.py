@@ -355,6 +355,16 @@ class SurvivalRulesV1:
                         )
                         continue
             merged.append(ArmMention(s, e, text[s:e], fam, components=parts(fam)))
+        # comparators named by what they are, not by an agent: "versus chemotherapy",
+        # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
+        if "hemotherapy" in text or "choice" in text or "chosen" in text:
+            for m in _COMPARATOR_RE.finditer(text):
+                if free(m.start(), m.end()):
+                    fam = _WS_RE.sub(" ", m.group(0).lower()).replace("\u2019", "'")
+                    mention = ArmMention(m.start(), m.end(), m.group(0), fam, components=frozenset({fam}))
+                    merged.append(mention)
+                    take(m.start(), m.end())
+            merged.sort(key=lambda a: a.start)
         covered = bytearray(len(text) + 1)
         for a in merged:
             m = _ARM_SUFFIX_RE.match(text, a.end, a.end + 10)
@@ -520,6 +530,26 @@ class SurvivalRulesV1:
                     d.arms = [(a.label, a.family) for a in here]
                     d.arm_components = [a.components for a in here]
                     break
+        if not d.arms:
+            # a cohort comparison: "patients who received X or Y as second-line treatment"
+            for s, e in sents:
+                m = _RECEIVED_RE.search(text, s, e)
+                if m is None:
+                    continue
+                depth = _paren_depth(text, s, e)
+                here = [a for a in arms if m.end() <= a.start < e and a.family and not depth(a.start)]
+                if len(here) >= 2 and _RX40.fullmatch(text, here[0].end, here[1].start):
+                    pair = here[:2]
+                    if pair[0].family != pair[1].family and not _background(text, pair[0].start, s):
+                        d.arms = [(a.label, a.family) for a in pair]
+                        d.arm_components = [a.components for a in pair]
+                        break
+        if d.arms:
+            # "X versus chemotherapy" in the title, "physician's choice chemotherapy" in the text
+            specific = {a.family for a in arms if a.family.endswith(" chemotherapy")}
+            if len(specific) == 1:
+                fam = specific.pop()
+                d.arms = [(lab, fam if f == "chemotherapy" else f) for lab, f in d.arms]
         if counts:
             d.single_regimen = max(counts, key=lambda f: (counts[f], -order.get(f, 0)))
         d.n_total = _total_n(text)
@@ -1255,6 +1285,9 @@ class SurvivalRulesV1:
         if kind in {"control", "comparator", "placebo", "standard", "monotherapy", "doublet", "B", "2"}:
             return fams[-1]
         if kind == "chemotherapy":
+            named = [f for f in fams if "chemotherapy" in f.lower()]
+            if len(named) == 1:
+                return named[0]
             non = [f for f in fams if f not in _PLACEBO_LIKE]
             return non[0] if non else fams[0]
         return None
@@ -1584,6 +1617,14 @@ _FAVOURING_RE = re.compile(
     r"(?:favou?ring|in\s+favou?r\s+of)\s+(?:the\s+)?",
     re.I,
 )
+_COMPARATOR_RE = re.compile(
+    r"\b(?:physician|investigator|clinician)(?:['\u2019]s|s['\u2019])?[\s\-]+(?:choice|chosen)(?:\s+of)?"
+    r"(?:\s+(?:chemotherapy|treatment|therapy))?"
+    r"|(?<=versus\s)chemotherapy\b|(?<=vs\s)chemotherapy\b|(?<=vs\.\s)chemotherapy\b"
+    r"|(?<=with\s)chemotherapy(?=\s+(?:alone\b|\(|[,;.]))",
+    re.I,
+)
+_RECEIVED_RE = re.compile(r"\b(?:received|receiving|treated\s+with|given|underwent)\s", re.I)
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than)\s+(?:the\s+)?", re.I)
 _BETTER_RE = re.compile(

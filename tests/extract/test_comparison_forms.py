@@ -92,3 +92,27 @@ def test_drug_class_in_a_slash_regimen(protocol):
         ("FOLFOX", "FOLFOX"),
         ("nab-paclitaxel", "nab-paclitaxel"),
     ]
+
+
+def test_cohort_groups_named_by_role(protocol):
+    """'received X or physician's choice chemotherapy' sets up the arms; 'the combination group'
+    and 'the chemotherapy group' later name them by role"""
+    title = "Sintilimab plus anlotinib versus chemotherapy after gemcitabine failure: a cohort study"
+    t = (
+        "Patients who received sintilimab plus anlotinib or physician's choice chemotherapy as "
+        "second-line treatment were compared. In the combination group, median PFS was 4.6 months; "
+        "in the chemotherapy group, it was 2.7 months."
+    )
+    assert arms(protocol, t, title) == [
+        ("PFS", 4.6, "combination group", "sintilimab + anlotinib"),
+        ("PFS", 2.7, "chemotherapy group", "physician's choice chemotherapy"),
+    ]
+
+
+def test_value_then_versus_chemotherapy(protocol):
+    """'8.5 months with X and 6.4 months with chemotherapy': the comparator is an arm too"""
+    t = "Median OS was 8.5 months with tislelizumab and 6.4 months with chemotherapy (HR 0.71)."
+    assert arms(protocol, t) == [
+        ("OS", 8.5, "tislelizumab", "tislelizumab"),
+        ("OS", 6.4, "chemotherapy", "chemotherapy"),
+    ]
