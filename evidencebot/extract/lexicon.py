@@ -198,6 +198,7 @@ OTHER_ANCHORS = [
     r"time[\s\-]+on[\s\-]+(?:treatment|therapy|study)",
     r"\bexposure\b",
     r"treated[\s\-]+for",
+    r"\bon[\s\-]+(?:treatment|therapy)\b",
     r"time[\s\-]+to[\s\-]+(?:response|treatment[\s\-]+failure|next[\s\-]+treatment|deterioration|onset|first|objective|strategy)",
     r"\bTTR\b",
     r"\bTTF\b",
@@ -355,6 +356,7 @@ EXCLUDED_PRECEDING_RE = CI(
 )
 EXCLUDED_FOLLOWING_RE = re.compile(
     r"^\s*(?:cycles?|schedule|courses?|intervals?|after|later|prior|before|post|of\s+(?:treatment|therapy|follow)"
+    r"|on\s+(?:treatment|therapy|study)"
     r"|from|since|follow|apart|earlier|longer|shorter|more|less|improvement|gain|increase|extension|benefit|difference|old"
     r"|or\s+(?:longer|more|shorter|less|greater))\b",
     re.I,

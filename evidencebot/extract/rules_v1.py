@@ -871,8 +871,12 @@ class SurvivalRulesV1:
                 continue
             n = len(members)
             multi = len(anchor_list) > 1 and (len(anchor_list) == n) and (resp_after or n > 1)
-            for i, v in enumerate(members):
-                anc = anchor_list[i] if multi else anchor_list[-1]
+            pairs = [(i, v, anchor_list[i] if multi else anchor_list[-1]) for i, v in enumerate(members)]
+            eps = [m for m in anchor_list if m.label == "ENDPOINT"]
+            if n == 1 and members[0].nr and len(eps) > 1 and len({m.value for m in eps}) == len(eps):
+                # "median PFS and OS were not reached": one "not reached" for every endpoint named
+                pairs = [(0, members[0], m) for m in eps]
+            for i, v, anc in pairs:
                 if v.pct:
                     # "with a 33.3% 12-month OS rate": the rate phrase follows the percentage
                     nxt_rate = [
@@ -1061,7 +1065,7 @@ class SurvivalRulesV1:
         left = text[max(s, v.start - 25) : v.start]
         if not v.pct and lx.EXCLUDED_PRECEDING_RE.search(left, lx.lower_text(left)):
             return True
-        if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct:
+        if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct and not v.nr:
             return True
         gap = text[anc.end : v.start]
         if _GAP_BLOCK.search(gap[-30:]):

@@ -116,3 +116,24 @@ def test_value_then_versus_chemotherapy(protocol):
         ("OS", 8.5, "tislelizumab", "tislelizumab"),
         ("OS", 6.4, "chemotherapy", "chemotherapy"),
     ]
+
+
+def test_not_reached_for_every_endpoint_named(protocol):
+    """'median PFS and OS were not reached after a median follow-up of 9 months'"""
+    t = (
+        "Median progression-free survival and overall survival were not reached after a median "
+        "follow-up of 9 months."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.not_reached, o.value) for o in ex.outcomes] == [
+        ("PFS", True, None),
+        ("OS", True, None),
+    ]
+
+
+def test_time_on_treatment_is_not_survival(protocol):
+    """'Patients remained on treatment for a median of 3.0 months' after a survival sentence"""
+    t = "Median OS was 9.9 months. Patients remained on treatment for a median of 3.0 months."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [9.9]
+    t = "Median PFS was 4.4 months. Patients spent a median of 8 weeks on treatment."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [4.4]
