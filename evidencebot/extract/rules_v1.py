@@ -99,7 +99,7 @@ _RATE_CONT_RE = re.compile(
 )
 _SENT_CUE = lx.CI(
     r"surviv|progress|free|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR|alive|respon|duration|median|Median|correspond"
-    r"|time\s+to|rate|lasting|lasted|EFS|\bNR\b|reached"
+    r"|time\s+to|rate|lasting|lasted|EFS|\bNR\b|reached|\bit\s+was|\bthey\s+were"
 )
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _DIGIT_RE = re.compile(r"\d")
@@ -900,7 +900,9 @@ class SurvivalRulesV1:
                         # "median OS was 5.4 months, with survival rates of 46% at 6 months"
                         anc = Mention("RATE", anc.start, anc.end, anc.value, (rate_tp,))
                         stat, unit = "rate", "percent"
-                    elif v.pct or (v.unit is None and not v.nr):
+                    elif v.pct or (
+                        v.unit is None and not v.nr and not self._unitless_pair(text, members, anc)
+                    ):
                         continue
                     else:
                         stat, unit = "median", v.unit or "months"
@@ -954,6 +956,20 @@ class SurvivalRulesV1:
             ctx["last_arms"] = distinct
         del hr_found
         return last_ep
+
+    @staticmethod
+    def _unitless_pair(text: str, members: list[Value], anc: Mention) -> bool:
+        """ "increased median PFS with X versus Y (4.0 vs 1.4; HR 0.48)": a compared pair of medians
+        written without a unit, right after "median <endpoint>" - read in months."""
+        if len(members) != 2 or any(m.unit or m.pct or m.nr or m.value is None for m in members):
+            return False
+        if not all(_DECIMAL_RE.fullmatch(text, m.start, m.end) and m.value < 120 for m in members):
+            return False
+        return (
+            members[0].start - anc.end <= 80
+            and _MEDIAN_BEFORE_RE.search(text, max(0, anc.start - 12), anc.start) is not None
+            and _VS_ONLY_RE.fullmatch(text, members[0].ext_end, members[1].start) is not None
+        )
 
     @staticmethod
     def _from_to(text: str, members: list[Value], s: int) -> bool:
@@ -1225,6 +1241,9 @@ class SurvivalRulesV1:
         if n > 1 and (label or family):
             ctx.setdefault("group_arms", {}).setdefault(id(members[0]), [None] * n)[i] = (label, family)
         o.n = design.n_by_family.get(family or "") if design.arms else design.n_total
+        if fam_arm is not None and fam_arm.family:
+            # "(n = 51)" written with this very mention (a subgroup's own arm sizes) wins
+            o.n = _arm_n(text, fam_arm) or o.n
         if o.n is None and not label:
             o.n = design.n_total
 
@@ -1606,7 +1625,10 @@ _THEY_WERE_RE = re.compile(r";[^;]*\b(?:they|these|the\s+corresponding\s+\w+)\s+
 _RATE_HINT = re.compile(r"month|year|week|\bmo\b|\byrs?\b|\bwks?\b")
 _CI_HINT = re.compile(r"CI|C\.I|onfiden|redible|CrI|ci\b", re.I)
 _P_HINT = re.compile(r"[pP]\s*(?:[\-\u2010]?\s*values?)?\s*(?:[=<>\u2264\u2265]|&[lg]t;)")
-_CARRY_CUE = re.compile(r"\bmedian|\bcorresponding", re.I)
+_CARRY_CUE = re.compile(r"\bmedian|\bcorresponding|\b(?:it|they)\s+(?:was|were)\b", re.I)
+_DECIMAL_RE = re.compile(r"\d{1,3}[.\u00b7]\d")
+_MEDIAN_BEFORE_RE = re.compile(r"\bmedian\s+$", re.I)
+_VS_ONLY_RE = re.compile(r"\s*(?:vs\.?|versus)\s*", re.I)
 _HYPOTHESIS_RE = re.compile(
     r"\b(?:historical|hypothes\w*|assum\w*|exclude|null|alternative|expected|target\w*|prespecified|pre-specified|"
     r"threshold|power\w*|detect|benchmark|predefined|pre-defined|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
@@ -1858,7 +1880,7 @@ _RX27 = re.compile(r"\.\s")
 _RX28 = re.compile(r"\s*[(:,]?\s*(?:\d+\s*)?\(?\s*")
 _RX29 = re.compile(r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*,?\s*respectively", re.I)
 _RX30 = re.compile(r"\s*\(\s*(?:NR|NE)\s*\)")
-_RX31 = re.compile(r"\bmedian|\bcorresponding", re.I)
+_RX31 = _CARRY_CUE
 _RX32 = re.compile(r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?")
 _RX33 = re.compile(r"\b(?:and|or|versus|vs|than|median|patients)\b", re.I)
 _RX34 = re.compile(r"\d|median|follow|range|respectively", re.I)

@@ -137,3 +137,30 @@ def test_time_on_treatment_is_not_survival(protocol):
     assert [v for _, v, _, _ in arms(protocol, t)] == [9.9]
     t = "Median PFS was 4.4 months. Patients spent a median of 8 weeks on treatment."
     assert [v for _, v, _, _ in arms(protocol, t)] == [4.4]
+
+
+def test_unitless_pair_after_median_and_pronoun_carry(protocol):
+    """'increased median PFS with X versus Y (4.0 vs 1.4; HR 0.48)' and 'For B, it was ...':
+    a compared pair without a unit, and an endpoint carried by 'it was' with the arms' own n"""
+    t = (
+        "Median PFS was longer with nal-IRI plus 5-FU/LV versus 5-FU/LV (4.0 vs 1.4; HR 0.48). "
+        "In cohort A, median OS was 8.9 months with nal-IRI plus 5-FU/LV (n = 66) vs 5.1 months with "
+        "5-FU/LV (n = 71). In cohort B, it was 4.4 months with nal-IRI plus 5-FU/LV (n = 51) vs 2.8 "
+        "months with 5-FU/LV (n = 48)."
+    )
+    ex = extract_abstract(t, protocol)
+    got = [(o.endpoint, o.value, o.unit, o.regimen, o.n) for o in ex.outcomes]
+    assert got == [
+        ("PFS", 4.0, "months", "nal-IRI + 5-FU/LV", 66),  # the arm sizes first given
+        ("PFS", 1.4, "months", "5-FU/LV", 71),
+        ("OS", 8.9, "months", "nal-IRI + 5-FU/LV", 66),
+        ("OS", 5.1, "months", "5-FU/LV", 71),
+        ("OS", 4.4, "months", "nal-IRI + 5-FU/LV", 51),
+        ("OS", 2.8, "months", "5-FU/LV", 48),
+    ]
+
+
+def test_unitless_numbers_without_median_stay_out(protocol):
+    """'PFS events (41 vs 37)' or 'OS (n = 34 vs 35)' are counts, not medians"""
+    t = "There were more PFS events with placebo (41.0 vs 37.0) and OS follow-up was complete."
+    assert extract_abstract(t, protocol).outcomes == []
