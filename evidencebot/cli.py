@@ -364,16 +364,23 @@ def extract_command(db_path: str, protocol_path: str) -> None:
 @click.option("--split", type=click.Choice(["train", "dev", "test", "train+dev"]), default="dev",
               show_default=True, help="Corpus split to score on.")
 @click.option("--errors", is_flag=True, help="Also print every missed and spurious number.")
+@click.option("--file", "files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Score on these gold files instead of a split (e.g. corpus/extraction/challenge.yaml).")
 @protocol_option
 @handle_errors
-def eval_extract_command(split: str, errors: bool, protocol_path: str) -> None:
+def eval_extract_command(split: str, errors: bool, files: tuple[str, ...], protocol_path: str) -> None:
     """Score the extractor on the gold corpus: per-field precision/recall and tuple F1."""
-    from evidencebot.corpus import entries_by_split
+    from pathlib import Path
+
+    from evidencebot.corpus import entries_by_split, load_entries
     from evidencebot.extract.score import score
     from evidencebot.protocol import load_protocol
 
     protocol = load_protocol(protocol_path)
-    entries = [e for name in split.split("+") for e in entries_by_split(name)]
+    if files:
+        entries, split = load_entries([Path(f) for f in files]), ", ".join(files)
+    else:
+        entries = [e for name in split.split("+") for e in entries_by_split(name)]
     report = score(entries, protocol)
     click.echo(f"split: {split}")
     for line in report.lines() + (report.errors if errors else []):

@@ -872,6 +872,15 @@ class SurvivalRulesV1:
             n = len(members)
             multi = len(anchor_list) > 1 and (len(anchor_list) == n) and (resp_after or n > 1)
             pairs = [(i, v, anchor_list[i] if multi else anchor_list[-1]) for i, v in enumerate(members)]
+            k = len(anchor_list)
+            distinct_eps = k > 1 and len({(m.label, m.value, m.extra) for m in anchor_list}) == k
+            ctx["block"] = 1
+            ctx["endpoint_list"] = multi and distinct_eps
+            if not multi and distinct_eps and n > k and n % k == 0:
+                # "median PFS and OS were 4.0 and 6.0 months vs 1.6 and 5.3 months": blocks of one
+                # number per endpoint, one block per arm
+                pairs = [(i, v, anchor_list[i % k]) for i, v in enumerate(members)]
+                ctx["block"] = k
             eps = [m for m in anchor_list if m.label == "ENDPOINT"]
             if n == 1 and members[0].nr and len(eps) > 1 and len({m.value for m in eps}) == len(eps):
                 # "median PFS and OS were not reached": one "not reached" for every endpoint named
@@ -1129,8 +1138,14 @@ class SurvivalRulesV1:
         resp = [r for r in respectively if r >= members[-1].ext_end]
         if n > 1 and resp:
             after_list = _dedupe_arms([a for a in sent_arms if members[-1].ext_end <= a.start < resp[0]])
+            if after_list and any(members[-1].ext_end <= x.start < after_list[-1].start for x in vals):
+                # "4.0 and 6.0 months with X vs 1.6 and 5.3 months with Y, respectively": the arms
+                # are interleaved with other numbers, so "respectively" pairs the endpoints
+                after_list = []
             if len(after_list) == n:
                 fam_arm = after_list[i]
+            elif ctx.get("block", 1) > 1 and len(after_list) * ctx["block"] == n:
+                fam_arm = after_list[i // ctx["block"]]
         if fam_arm is None and n > 1 and respectively:
             prev_end = max([x.ext_end for x in vals if x.ext_end <= members[0].start], default=s)
             before_list = _dedupe_arms([a for a in sent_arms if prev_end <= a.start < members[0].start])
@@ -1139,6 +1154,22 @@ class SurvivalRulesV1:
         # 2. adjacent mention after the value
         if fam_arm is None:
             fam_arm = after_arms.get(id(v))
+        block = ctx.get("block", 1)
+        if fam_arm is None and block > 1:
+            # one block of numbers per arm: the arm named after the block, else before the first block
+            chunk = members[(i // block) * block : (i // block + 1) * block]
+            fam_arm = after_arms.get(id(chunk[-1]))
+            if fam_arm is None and i < block:
+                prev_end = max([x.ext_end for x in vals if x.ext_end <= chunk[0].start], default=s)
+                before = [a for a in sent_arms if prev_end <= a.start and a.end <= chunk[0].start]
+                fam_arm = before[-1] if before else None
+        if (
+            fam_arm is None
+            and ctx.get("endpoint_list")
+            and not any(after_arms.get(id(m)) for m in members[:-1])
+        ):
+            # "median PFS and OS were 4.0 and 6.0 months with FOLFOX": one number per endpoint, one arm
+            fam_arm = after_arms.get(id(members[-1]))
         # 2a. "7.8 vs 7.1 months favouring X", "X resulted in longer TTP (5.2 vs 3.6 months)": the
         # favoured arm has the longer survival, the other number belongs to the other arm
         if fam_arm is None and n == 2 and not any(after_arms.get(id(m)) for m in members):
@@ -1172,10 +1203,13 @@ class SurvivalRulesV1:
             ):
                 fam_arm = head[i]
         # 3. nearest mention before the value since the previous one (unless it names another value's arm)
-        if fam_arm is None and n == 1:
-            prev_end = max([x.ext_end for x in vals if x.ext_end <= v.start], default=s)
+        if fam_arm is None and (n == 1 or ctx.get("endpoint_list")):
+            head = members[0]  # a list of one number per endpoint describes one arm
+            prev_end = max([x.ext_end for x in vals if x.ext_end <= head.start], default=s)
             taken = {id(x) for x in after_arms.values() if x is not None}
-            before = [a for a in sent_arms if prev_end <= a.start and a.end <= v.start and id(a) not in taken]
+            before = [
+                a for a in sent_arms if prev_end <= a.start and a.end <= head.start and id(a) not in taken
+            ]
             if before:
                 fam_arm = before[-1]
         if fam_arm is None and n > 1 and i == 0 and any(after_arms.get(id(m)) for m in members[1:]):
