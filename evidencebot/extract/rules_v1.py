@@ -73,6 +73,36 @@ _BACKGROUND_WORD = lx.CI(
 _BG_CACHE: dict[str, list[tuple[int, int]]] = {}
 
 
+_BACKGROUND_SECTION_RE = re.compile(
+    r"^[ \t]*(?:background|introduction|purpose|objectives?|aims?|rationale|context|importance)"
+    r"(?:\s+(?:and|&)\s+\w+(?:\s+\w+)?)?[ \t]*:",
+    re.I | re.M,
+)
+
+
+_NEXT_SECTION_RE = re.compile(
+    r"(?<=[.!?)]\s)(?:methods?|materials?\s+and\s+methods|patients\s+and\s+methods|design|setting|"
+    r"participants|interventions?|results?|findings|conclusions?|interpretation|measurements?)"
+    r"(?:\s+(?:and|&)\s+\w+)?\s*:",
+    re.I,
+)
+
+
+def _background_sections(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the lines labelled Background / Introduction / Purpose / Aims ...
+    (PubMed's structured abstracts come one labelled section per line)."""
+    if ":" not in text:
+        return []
+    out = []
+    for m in _BACKGROUND_SECTION_RE.finditer(text):
+        end = text.find("\n", m.end())
+        end = len(text) if end < 0 else end
+        # labels written inline: "Background: ... . Methods: ..."
+        nxt = _NEXT_SECTION_RE.search(text, m.end(), end)
+        out.append((m.start(), nxt.start() if nxt else end))
+    return out
+
+
 def _background(text: str, start: int, lo: int = 0) -> bool:
     """A treatment mentioned as background ("after gemcitabine", "refractory to ..."): a cue word
     starting at most 60 characters before it, ending at most 40 before it, no '.' or ';' between."""
@@ -619,9 +649,12 @@ class SurvivalRulesV1:
         carry_ep: str | None = None
         ctx: dict = {}
         low = lx.lower_text(text)
-        for s, e in sents:
+        # a structured abstract's Background / Introduction section reports other studies' results
+        bg = _background_sections(text)
+        own = [(s, e) for s, e in sents if not any(a <= s < b for a, b in bg)] if bg else sents
+        for s, e in own:
             carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep, ctx, low)
-        self._toxicities(text, sents, arms, design, ex)
+        self._toxicities(text, own, arms, design, ex)
         mentions.extend(Mention("TOX", t.span[0], t.span[1], t.event) for t in ex.toxicities)
         return ex, mentions
 

@@ -164,3 +164,54 @@ def test_unitless_numbers_without_median_stay_out(protocol):
     """'PFS events (41 vs 37)' or 'OS (n = 34 vs 35)' are counts, not medians"""
     t = "There were more PFS events with placebo (41.0 vs 37.0) and OS follow-up was complete."
     assert extract_abstract(t, protocol).outcomes == []
+
+
+def test_background_section_numbers_are_other_studies(protocol):
+    """'Background: ... a median OS of 6.2 months' (another trial) is not this study's result;
+    sections come one per line or inline"""
+    for sep in ("\n", " "):
+        t = (
+            "Background: After cisplatin-gemcitabine, FOLFOX gave a median OS of 6.2 months in a "
+            f"phase 3 trial.{sep}Methods: We treated 40 patients with FOLFIRI.{sep}"
+            "Results: Median OS was 7.1 months (95% CI 5.0–9.2)."
+        )
+        assert [v for _, v, _, _ in arms(protocol, t)] == [7.1]
+
+
+def test_block_per_arm_with_respectively(protocol):
+    """'PFS and OS were 4.0 and 6.0 months vs 1.6 and 5.3 months with X and Y, respectively'"""
+    t = (
+        "Median PFS and OS were 4.0 and 6.0 months vs 1.6 and 5.3 months with FOLFOX and placebo, "
+        "respectively."
+    )
+    assert arms(protocol, t) == [
+        ("PFS", 4.0, "FOLFOX", "FOLFOX"),
+        ("OS", 6.0, "FOLFOX", "FOLFOX"),
+        ("PFS", 1.6, "placebo", "placebo"),
+        ("OS", 5.3, "placebo", "placebo"),
+    ]
+
+
+def test_endpoint_list_then_arm_per_block(protocol):
+    """'4 and 6 months compared with 1.6 and 5.3 months for X': one arm per block"""
+    t = (
+        "The combination provided a median PFS and OS of 4 and 6 months compared with 1.6 and 5.3 "
+        "months for FOLFIRI."
+    )
+    got = arms(protocol, t)
+    assert [(e, v, a) for e, v, a, _ in got] == [
+        ("PFS", 4.0, "combination"),
+        ("OS", 6.0, "combination"),
+        ("PFS", 1.6, "FOLFIRI"),
+        ("OS", 5.3, "FOLFIRI"),
+    ]
+    t = (
+        "Median PFS and OS were 4.0 and 6.0 months with FOLFOX vs 1.6 and 5.3 months with placebo, "
+        "respectively."
+    )
+    assert [(e, a) for e, _, a, _ in arms(protocol, t)] == [
+        ("PFS", "FOLFOX"),
+        ("OS", "FOLFOX"),
+        ("PFS", "placebo"),
+        ("OS", "placebo"),
+    ]
