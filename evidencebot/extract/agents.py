@@ -144,4 +144,16 @@ ABBREVIATIONS = {
     "FTD-TPI": "trifluridine + tipiracil",
     "Lonsurf": "trifluridine + tipiracil",
     "UFT": "tegafur + uracil",
+    # spellings seen in real abstracts (Japanese and European trial shorthand)
+    "GEM": "gemcitabine",
+    "mGEMOX": "gemcitabine + oxaliplatin",
+    "FUFA": "5-FU/LV",
+    "FU/FA": "5-FU/LV",
+    "5-FU/FA": "5-FU/LV",
+    "5FU/FA": "5-FU/LV",
+    "5FU/LV": "5-FU/LV",
+    "FU/LV": "5-FU/LV",
+    "CDDP": "cisplatin",
+    "L-OHP": "oxaliplatin",
+    "CPT-11": "irinotecan",
 }

@@ -295,6 +295,11 @@ class SurvivalRulesV1:
         fam_of = {syn.lower(): fam for fam, syn in synonyms}
         for a in self._agents():
             fam_of.setdefault(a.lower(), a.lower())
+        # "GEM-S-1": regimen shorthand joined by a hyphen (three letters or more, so that words
+        # such as "off-label" stay words)
+        for abbr, fam in ABBREVIATIONS.items():
+            if len(abbr) >= 3 and abbr.upper() != "OFF":
+                fam_of.setdefault(abbr.lower(), fam)
         self._fam_of = fam_of
         parts_alt = trie_regex(fam_of)
         # "gemcitabine-cisplatin", "nab-paclitaxel–gemcitabine": two agents joined by a hyphen or dash
@@ -369,6 +374,8 @@ class SurvivalRulesV1:
                     gap.strip() == ","
                     and prev.family not in self.families
                     and fam not in self.families
+                    # "GEM-S-1, GEM and S-1": an agent already in the list starts another arm
+                    and not parts(fam) <= prev.components
                     and _RX38.match(text[e : e + 6]) is not None
                 )
                 if (_COMBINE_RE.match(gap) or comma_list) and "\n" not in gap:
@@ -568,7 +575,7 @@ class SurvivalRulesV1:
                     continue
                 depth = _paren_depth(text, s, e)
                 here = [a for a in arms if m.end() <= a.start < e and a.family and not depth(a.start)]
-                if len(here) >= 2 and _RX40.fullmatch(text, here[0].end, here[1].start):
+                if len(here) >= 2 and _ALTERNATIVE_RE.fullmatch(text, here[0].end, here[1].start):
                     pair = here[:2]
                     if pair[0].family != pair[1].family and not _background(text, pair[0].start, s):
                         d.arms = [(a.label, a.family) for a in pair]
@@ -1207,8 +1214,12 @@ class SurvivalRulesV1:
         # favoured arm has the longer survival, the other number belongs to the other arm
         if fam_arm is None and n == 2 and not any(after_arms.get(id(m)) for m in members):
             favoured = self._favoured_arm(text, members, s, e, sent_arms)
+            flip = False
+            if favoured is None:
+                favoured, flip = self._disfavoured_arm(text, members, s, sent_arms), True
             if favoured is not None:
                 longer = max(range(2), key=lambda k: float("inf") if members[k].nr else members[k].value or 0)
+                longer = 1 - longer if flip else longer
                 if members[0].value != members[1].value or members[0].nr != members[1].nr:
                     if i == longer:
                         fam_arm = favoured
@@ -1327,10 +1338,24 @@ class SurvivalRulesV1:
         before = _dedupe_arms(
             [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
         )
-        if len(before) == 1 and _BETTER_RE.search(text, before[0].end, members[0].start):
-            if not _COMPARE_RE.search(text, clause, before[0].start):
+        if len(before) == 1 and not _COMPARE_RE.search(text, clause, before[0].start):
+            if _BETTER_RE.search(text, before[0].end, members[0].start):
                 return before[0]
         return None
+
+    def _disfavoured_arm(self, text: str, members: list, s: int, sent_arms: list[ArmMention]):
+        """ "OS was inferior in patients assigned to X (median 6.1 vs 9.9 months)": the one arm named
+        between a "shorter / inferior / worse" and the numbers has the shorter survival."""
+        clause = s
+        for b in _CLAUSE_BREAK_RE.finditer(text, s, members[0].start):
+            clause = b.end()
+        worse = _WORSE_RE.search(text, clause, members[0].start)
+        if worse is None:
+            return None
+        named = _dedupe_arms(
+            [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
+        )
+        return named[0] if len(named) == 1 else None
 
     def _other_arm(
         self, arm: ArmMention, design: Design, ctx: dict, text: str = "", sent_arms: list | None = None
@@ -1717,9 +1742,17 @@ _COMPARATOR_RE = re.compile(
     r"|(?<=with\s)chemotherapy(?=\s+(?:alone\b|\(|[,;.]))",
     re.I,
 )
+# "X or infusional Y", "X versus oral Y": alternatives, with the way a drug is given between
+_ALTERNATIVE_RE = re.compile(
+    r"[\s\-]*(?:,|vs\.?|versus|or|compared\s+(?:with|to))\s*(?:the\s+)?"
+    r"(?:(?:infusional|oral|intravenous|i\.?v\.?|continuous|bolus|weekly|biweekly|standard|modified|"
+    r"single[\s\-]agent|high[\s\-]dose|low[\s\-]dose)\s+)*",
+    re.I,
+)
 _RECEIVED_RE = re.compile(r"\b(?:received|receiving|treated\s+with|given|underwent)\s", re.I)
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than)\s+(?:the\s+)?", re.I)
+_WORSE_RE = re.compile(r"\b(?:shorter|inferior|worse|poorer|reduced|decreased|lower)\b", re.I)
 _BETTER_RE = re.compile(
     r"\b(?:longer|improved|improving|improves?|prolong\w*|better|superior|extended|lengthened|increased|"
     r"higher|greater|favou?rable)\b",

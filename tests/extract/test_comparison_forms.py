@@ -215,3 +215,37 @@ def test_endpoint_list_then_arm_per_block(protocol):
         ("PFS", "placebo"),
         ("OS", "placebo"),
     ]
+
+
+def test_inferior_arm_takes_the_shorter_median(protocol):
+    """'OS was inferior in patients assigned to X (median 6.1 vs 9.9 months)', after 'received X or
+    infusional Y' set up the arms"""
+    t = (
+        "Patients received mFOLFOX6 or infusional 5FU/LV until progression. PFS did not differ "
+        "(median 3.1 vs 2.9 mos). OS was inferior in patients assigned to mFOLFOX6 (median 6.1 vs 9.9 mos)."
+    )
+    assert arms(protocol, t) == [
+        ("PFS", 3.1, "mFOLFOX6", "FOLFOX"),
+        ("PFS", 2.9, "5FU/LV", "5-FU/LV"),
+        ("OS", 6.1, "mFOLFOX6", "FOLFOX"),
+        ("OS", 9.9, "5FU/LV", "5-FU/LV"),
+    ]
+
+
+def test_shorthand_arms_listed_before_respectively(protocol):
+    """'in the GEM-S-1, GEM and S-1 groups was 11, 10 and 6 months, respectively'"""
+    t = "Median OS in the GEM-S-1, GEM and S-1 groups was 11, 10 and 6 months, respectively."
+    assert [(a, r) for _, _, a, r in arms(protocol, t)] == [
+        ("GEM-S-1", "gemcitabine + S-1"),
+        ("GEM", "gemcitabine"),
+        ("S-1", "S-1"),
+    ]
+
+
+def test_post_progression_survival_is_not_overall_survival(protocol):
+    """'PPS tended to be longer ... (median 5.8 vs 4.5 months)' after an OS sentence"""
+    t = (
+        "Median OS was 5.3 months with nivolumab and 4.1 months with placebo. Post-progression "
+        "survival (PPS) tended to be longer with nivolumab (median 5.8 vs 4.5 months)."
+    )
+    assert [v for _, v, _, _ in arms(protocol, t)] == [5.3, 4.1]
