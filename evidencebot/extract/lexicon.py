@@ -177,6 +177,8 @@ ENDPOINT_LONG = [
         r"response[\s\-]+duration|responses?\s+(?:lasting|lasted|that\s+lasted)|duration\s+of\s+responses?",
     ),
     ("OS", r"overall[\s\-]+survival"),
+    # "the estimated probabilities of survival were 38.5% vs 30.9% at 18 months"
+    ("OS", r"probabilit(?:y|ies)\s+of\s+survival|survival\s+probabilit(?:y|ies)"),
     ("OS", r"(?<![\w\-])(?<!free\s)survival(?![\s\-]+rate)"),
 ]
 ENDPOINT_ABBR = [

@@ -887,7 +887,12 @@ class SurvivalRulesV1:
                 tp = lx.timepoint_months(alive.group("tp"), alive.group("tpu"))
                 anchor_list = [Mention("RATE", alive.start(), alive.end(), "OS", (tp,))]
             elif not anchor_list:
-                if carry_ep and not any_ep_here and _RX31.search(sent):
+                rate_word = _CARRIED_RATE_RE.search(sent) if carry_ep and "rate" in lsent else None
+                if rate_word and not any_ep_here and all(v.pct for v in members):
+                    # "Median PFS was 4.2 months ... The rate at 6 months was 31.8% vs 15.1%"
+                    anchor_list = [Mention("ENDPOINT", first.start, first.start, carry_ep)]
+                    used_carry = True
+                elif carry_ep and not any_ep_here and _RX31.search(sent):
                     anchor_list = [Mention("ENDPOINT", first.start, first.start, carry_ep)]
                     used_carry = True
                 else:
@@ -945,6 +950,8 @@ class SurvivalRulesV1:
                     stat, unit = "rate", "percent"
                 elif anc.label == "ENDPOINT":
                     rate_tp = self._rate_after(text, v, anc) if v.pct else None
+                    if v.pct and rate_tp is None:
+                        rate_tp = self._rate_timepoint(text, v, members, anc, s, e)
                     if rate_tp is not None:
                         # "median OS was 5.4 months, with survival rates of 46% at 6 months"
                         anc = Mention("RATE", anc.start, anc.end, anc.value, (rate_tp,))
@@ -1038,6 +1045,40 @@ class SurvivalRulesV1:
             return None
         return lx.timepoint_months(m.group("tp"), m.group("tpu"))
 
+    @staticmethod
+    def _rate_timepoint(text: str, v: Value, members: list, anc: Mention, s: int, e: int) -> float | None:
+        """The timepoint of a survival percentage written away from it: "38.5% vs 30.9% at 18
+        months", "at 1 (27.3% vs 11.6%) and 2 years (10.6% vs 3.2%)", "OS rates were 17.7% for X
+        and 11.7% for Y at 36 months" (the one timepoint of the sentence). Needs a rate word
+        ("rate", "probability", "survival", "alive") between the endpoint and the number."""
+        # a carried endpoint is an empty mention at the value: look from the sentence start
+        if not _RATE_WORD_RE.search(text, s if anc.start == anc.end else anc.start, v.start):
+            return None
+        m = lx.RATE_TP_AFTER_RE.match(text, members[-1].ext_end)
+        if m:
+            return lx.timepoint_months(m.group("tp"), m.group("tpu"))
+        head = members[0].start
+        b = _TP_BEFORE_RE.search(text, max(s, head - 30), head)
+        if b is not None:
+            unit = b.group("tpu") or next(
+                (
+                    u.group(0)
+                    for u in _TP_UNIT_RE.finditer(text, members[-1].ext_end, min(e, members[-1].ext_end + 40))
+                ),
+                None,
+            )
+            if unit:
+                return lx.timepoint_months(b.group("tp"), unit)
+        points = {
+            (m.group("tp").lower(), lx.canon_unit(m.group("tpu")) or m.group("tpu").lower())
+            for m in _TP_ANYWHERE_RE.finditer(text, s, e)
+            if not _FOLLOW_UP_BEFORE_RE.search(text, max(s, m.start() - 25), m.start())
+        }
+        if len(points) == 1:
+            tp, unit = points.pop()
+            return lx.timepoint_months(tp, unit)
+        return None
+
     def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
         pos = v.end
         if _RX7.match(text[pos : pos + 3]):
@@ -1130,6 +1171,8 @@ class SurvivalRulesV1:
         left = text[max(s, v.start - 25) : v.start]
         if not v.pct and lx.EXCLUDED_PRECEDING_RE.search(left, lx.lower_text(left)):
             return True
+        if not v.pct and _PCT_IN_PAREN_RE.match(text, v.ext_end):
+            return True  # "at 1 (27.3% vs 11.6%) and 2 years (10.6% vs 3.2%)": a timepoint
         if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct and not v.nr:
             return True
         gap = text[anc.end : v.start]
@@ -1178,7 +1221,7 @@ class SurvivalRulesV1:
         resp = [r for r in respectively if r >= members[-1].ext_end]
         if n > 1 and resp:
             after_list = _dedupe_arms([a for a in sent_arms if members[-1].ext_end <= a.start < resp[0]])
-            if after_list and any(members[-1].ext_end <= x.start < after_list[-1].start for x in vals):
+            if after_list and any(after_list[0].end <= x.start < after_list[-1].start for x in vals):
                 # "4.0 and 6.0 months with X vs 1.6 and 5.3 months with Y, respectively": the arms
                 # are interleaved with other numbers, so "respectively" pairs the endpoints
                 after_list = []
@@ -1752,6 +1795,20 @@ _ALTERNATIVE_RE = re.compile(
 _RECEIVED_RE = re.compile(r"\b(?:received|receiving|treated\s+with|given|underwent)\s", re.I)
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than)\s+(?:the\s+)?", re.I)
+_CARRIED_RATE_RE = re.compile(
+    rf"\brates?\s+(?:at|after|by)\s+{lx.TP}\s*[\-\u2010]?\s*{lx.TP_UNIT}\b|\b{lx.TP}[\-\u2010\s]+{lx.TP_UNIT}\s+rates?\b",
+    re.I,
+)
+_RATE_WORD_RE = re.compile(r"\brates?\b|probabilit|\bsurviv|\balive\b", re.I)
+_TP_BEFORE_RE = re.compile(
+    rf"\b(?:at|by|after|and)\s+(?P<tp>{lx.TP})\s*(?P<tpu>{lx.TP_UNIT})?\s*[(:,]?\s*$", re.I
+)
+_TP_UNIT_RE = re.compile(rf"\b{lx.TP_UNIT}\b", re.I)
+_TP_ANYWHERE_RE = re.compile(
+    rf"\b(?:at|by|after)\s+(?P<tp>{lx.TP})\s*[\-\u2010]?\s*(?P<tpu>{lx.TP_UNIT})\b", re.I
+)
+_FOLLOW_UP_BEFORE_RE = re.compile(r"follow|cut-?off|data\s+cut", re.I)
+_PCT_IN_PAREN_RE = re.compile(r"\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%")
 _WORSE_RE = re.compile(r"\b(?:shorter|inferior|worse|poorer|reduced|decreased|lower)\b", re.I)
 _BETTER_RE = re.compile(
     r"\b(?:longer|improved|improving|improves?|prolong\w*|better|superior|extended|lengthened|increased|"

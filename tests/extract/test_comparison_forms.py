@@ -249,3 +249,56 @@ def test_post_progression_survival_is_not_overall_survival(protocol):
         "survival (PPS) tended to be longer with nivolumab (median 5.8 vs 4.5 months)."
     )
     assert [v for _, v, _, _ in arms(protocol, t)] == [5.3, 4.1]
+
+
+def test_rate_timepoint_written_away_from_the_numbers(protocol):
+    """'OS rates were 17.7% for X and 11.7% for Y at 36 months', 'at 1 (27.3% vs 11.6%) and 2
+    years (10.6% vs 3.2%)', 'probabilities of survival were a% vs b% at 18 months ...'"""
+    t = "Estimated OS rates were 17.7% for pembrolizumab and 11.7% for placebo at 36 months."
+    assert [(s, tp, v, a) for _, s, tp, v, a in _rates_arms(protocol, t)] == [
+        ("rate", 36.0, 17.7, "pembrolizumab"),
+        ("rate", 36.0, 11.7, "placebo"),
+    ]
+    t = (
+        "The OS rate was higher with nivolumab than with placebo at 1 (27.3% vs 11.6%) and 2 years "
+        "(10.6% vs 3.2%)."
+    )
+    assert [(tp, v) for _, _, tp, v, _ in _rates_arms(protocol, t)] == [
+        (12.0, 27.3),
+        (12.0, 11.6),
+        (24.0, 10.6),
+        (24.0, 3.2),
+    ]
+    t = (
+        "The estimated probabilities of survival were 38.5% vs 30.9% at 18 months and 22.3% vs 12.0% at "
+        "30 months for the aflibercept and placebo arms, respectively."
+    )
+    assert [(tp, v, a) for _, _, tp, v, a in _rates_arms(protocol, t)] == [
+        (18.0, 38.5, "aflibercept"),
+        (18.0, 30.9, "placebo"),
+        (30.0, 22.3, "aflibercept"),
+        (30.0, 12.0, "placebo"),
+    ]
+
+
+def test_rate_with_the_endpoint_of_the_previous_sentence(protocol):
+    """'Median PFS was ... The rate at 6 months was 31.8% (95% CI = 21.7%–41.8%) vs 15.1%'"""
+    t = (
+        "Median PFS was 4.2 months with nal-IRI plus 5-FU/LV vs 1.7 months with 5-FU/LV. "
+        "The rate at 6 months was 31.8% (95% CI = 21.7%–41.8%) vs 15.1% (95% CI = 7.5%–22.7%)."
+    )
+    got = [(e, s, tp, v) for e, s, tp, v, _ in _rates_arms(protocol, t)]
+    assert got[2:] == [("PFS", "rate", 6.0, 31.8), ("PFS", "rate", 6.0, 15.1)]
+    ex = extract_abstract(t, protocol)
+    assert (ex.outcomes[2].ci_low, ex.outcomes[2].ci_high) == (21.7, 41.8)
+
+
+def test_follow_up_time_is_not_a_rate_timepoint(protocol):
+    """'at a median follow-up of 12 months, the survival rate ... 40%': two times, no timepoint"""
+    t = "After a median follow-up of 12 months and at 24 months, the survival rate was 40%."
+    assert [tp for _, _, tp, _, _ in _rates_arms(protocol, t)] in ([], [24.0])
+
+
+def _rates_arms(protocol, text):
+    ex = extract_abstract(text, protocol)
+    return [(o.endpoint, o.statistic, o.timepoint_months, o.value, o.arm) for o in ex.outcomes]
