@@ -322,7 +322,11 @@ ARM_GENERIC_RE = CI(
     r"|the\s(?P<kind2>combination|control|doublets?|triplets?|comparator|monotherapy|placebo)\b"
     r"(?![\s\-]+(?:arm|group|cohort|of|with|plus|was|were|is|prolonged|improved|reduced)\b)"
     r"|with\s(?P<kind3>doublets|triplets|monotherapy|combination\s+(?:therapy|chemotherapy|treatment)"
-    r"|single[\s\-]+agent\s+(?:therapy|chemotherapy)|combinations)\b)",
+    r"|single[\s\-]+agent\s+(?:therapy|chemotherapy)|combinations)\b"
+    # groups named by the kind of treatment: "combination chemotherapy (n = 59) and single agent
+    # chemotherapy (n = 6)", "the multidrug chemotherapy group"
+    r"|(?P<kind4>(?:combination|single[\s\-]+agent|multi[\s\-]?(?:drug|agent)|mono)[\s\-]*"
+    r"(?:chemotherapy|therapy|treatment)(?:[\s\-]+(?:arm|group|cohort)s?)?)\b)",
 )
 # an arm outside the regimen dictionary, named with its group: "in the RFA group", "in the stent-only arm"
 ARM_NAMED_RE = CI(
@@ -331,7 +335,7 @@ ARM_NAMED_RE = CI(
 SUBGROUP_RE = re.compile(
     r"\b(?=[iafwIAFW])(?:(?:in|among|for|within)\s+(?:the\s+)?(?:\d+\s+)?(?:patients|those|participants|subjects|cases|tumou?rs|people)\s+"
     r"(?:with|harbou?ring|having|who\s+had|whose|carrying|bearing)\s+(?P<what>[^,;:()]{2,60}?)"
-    r"(?=\s*(?:[,;:()]|\bwas\b|\bwere\b|\bthe\b|\bmedian\b|\bmOS\b|\bmPFS\b|\bOS\b|\bPFS\b|$))"
+    r"(?=\s*(?:[,;:()]|\bwas\b|\bwere\b|\bthe\b|\bmedian\b|\bmOS\b|\bmPFS\b|\bOS\b|\bPFS\b|$)|\s+and\s+[\d(]|\.(?:\s|$))"
     r"|\b(?:in|among|for|within)\s+(?:the\s+)?(?P<what2>[\w\-+/ ]{2,40}?)\s+(?:subgroup|subset|population|patients|tumou?rs|disease|cohort)\b"  # noqa: E501
     r"|\b(?:in|among)\s+(?P<what3>(?:intrahepatic|extrahepatic|perihilar|distal|hilar|gallbladder|ampullary)[\w\- ]{0,30}?)(?=\s*[,;(]|\s+(?:was|were|the|median)))"  # noqa: E501
     r"|\b(?:in|among)\s+(?P<what4>cohort\s+(?:[A-D1-4]|\d)\b)",

@@ -414,6 +414,9 @@ class SurvivalRulesV1:
             if free(a, m.end()):
                 kind = (m.group("kind") or bare or "").lower()
                 kind = _ROLE_CANON.get(kind, kind)
+                if m.group("kind4"):
+                    single = m.group("kind4").lower().startswith(("single", "mono"))
+                    kind = "monotherapy" if single else "combination"
                 letter = m.group("letter") or m.group("letter2") or ""
                 merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", kind or letter.upper()))
                 take(a, m.end())
@@ -870,7 +873,7 @@ class SurvivalRulesV1:
         )
         n_before = len(ex.outcomes)
         ctx["ex"], ctx["sent_start"] = ex, n_before
-        sent_arms = [a for a in arms if s <= a.start < e]
+        sent_arms = _sentence_arm_mentions(text, arms, s, e)
         after_arms = {id(v): self._after_arm(text, v, vals, sent_arms, e) for v in vals}
         ctx["group_arms"] = {}
         last_ep = carry_ep
@@ -964,7 +967,13 @@ class SurvivalRulesV1:
                         stat, unit = "median", v.unit or "months"
                 else:
                     continue
-                if self._distractor(text, v, anc, s, e):
+                last_here = ex.outcomes[-1] if len(ex.outcomes) > n_before else None
+                near = (
+                    last_here is not None
+                    and last_here.endpoint == anc.value
+                    and v.start - last_here.span[1] <= 160
+                )
+                if self._distractor(text, v, anc, s, e, continues=near):
                     continue
                 o = Outcome(
                     endpoint=anc.value,
@@ -1017,7 +1026,12 @@ class SurvivalRulesV1:
     def _unitless_pair(text: str, members: list[Value], anc: Mention) -> bool:
         """ "increased median PFS with X versus Y (4.0 vs 1.4; HR 0.48)": a compared pair of medians
         written without a unit, right after "median <endpoint>" - read in months."""
-        if len(members) != 2 or any(m.unit or m.pct or m.nr or m.value is None for m in members):
+        if any(m.unit or m.pct or m.nr or m.value is None for m in members):
+            return False
+        if _UNIT_HEADER_RE.search(text, anc.end, min(members[0].start, anc.end + 40)):
+            # "median OS (OS, months [95% CI]) ... was 12.5 (10.8-15.5) versus 11.7 (9.8-13.8)"
+            return all(m.value < 120 for m in members)
+        if len(members) != 2:
             return False
         if not all(_DECIMAL_RE.fullmatch(text, m.start, m.end) and m.value < 120 for m in members):
             return False
@@ -1165,7 +1179,10 @@ class SurvivalRulesV1:
                 dedup.append(m)
         return dedup
 
-    def _distractor(self, text: str, v: Value, anc: Mention, s: int, e: int) -> bool:
+    def _distractor(self, text: str, v: Value, anc: Mention, s: int, e: int, continues: bool = False) -> bool:
+        """A number near an endpoint that is not its value. `continues`: the sentence's previous
+        outcome has the same endpoint and stands close by (a list that goes on: "... 12.5 versus
+        11.7 in patients with X and 13.9 versus 12.4 in patients without")."""
         if v.hyphen_unit:
             return True
         left = text[max(s, v.start - 25) : v.start]
@@ -1187,7 +1204,7 @@ class SurvivalRulesV1:
             return True  # "a historical median PFS of 3.0 months", "to exclude a median PFS of 2.0 months"
         if _HYPOTHESIS_AFTER_RE.match(text, v.ext_end, e):
             return True  # "the predefined 25% threshold", "3 months are realistic null hypotheses"
-        if len(gap) > 160:
+        if len(gap) > 160 and not continues:
             return True
         return False
 
@@ -1213,7 +1230,7 @@ class SurvivalRulesV1:
         return None
 
     def _assign_arm(self, text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx):
-        sent_arms = [a for a in arms if s <= a.start < e]
+        sent_arms = _sentence_arm_mentions(text, arms, s, e)
         n = len(members)
         fam_arm: ArmMention | None = None
         free_label = None
@@ -1620,7 +1637,7 @@ class SurvivalRulesV1:
             ]
             if not pcts:
                 continue
-            sent_arms = [a for a in arms if s <= a.start < e]
+            sent_arms = _sentence_arm_mentions(text, arms, s, e)
             # group events written as a list ("neutropenia, anaemia and fatigue occurred in ...")
             groups: list[list[tuple[int, int, str]]] = []
             for ev in events:
@@ -1761,6 +1778,7 @@ _RATE_HINT = re.compile(r"month|year|week|\bmo\b|\byrs?\b|\bwks?\b")
 _CI_HINT = re.compile(r"CI|C\.I|onfiden|redible|CrI|ci\b", re.I)
 _P_HINT = re.compile(r"[pP]\s*(?:[\-\u2010]?\s*values?)?\s*(?:[=<>\u2264\u2265]|&[lg]t;)")
 _CARRY_CUE = re.compile(r"\bmedian|\bcorresponding|\b(?:it|they)\s+(?:was|were)\b", re.I)
+_UNIT_HEADER_RE = re.compile(r"[(\[,]\s*(?:median\s*)?(?:months|mo)\b", re.I)
 _DECIMAL_RE = re.compile(r"\d{1,3}[.\u00b7]\d")
 _MEDIAN_BEFORE_RE = re.compile(r"\bmedian\s+$", re.I)
 _VS_ONLY_RE = re.compile(r"\s*(?:vs\.?|versus)\s*", re.I)
@@ -1952,6 +1970,12 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
         if n is not None and n >= 2:
             return n
     return None
+
+
+def _sentence_arm_mentions(text: str, arms: list[ArmMention], s: int, e: int) -> list[ArmMention]:
+    """The arms named in a sentence, without treatments named as history ("in patients with prior
+    bevacizumab", "after progression on gemcitabine"): those describe patients, not arms."""
+    return [a for a in arms if s <= a.start < e and not (a.family and _background(text, a.start, s))]
 
 
 def _dedupe_arms(arms: list[ArmMention]) -> list[ArmMention]:

@@ -302,3 +302,30 @@ def test_follow_up_time_is_not_a_rate_timepoint(protocol):
 def _rates_arms(protocol, text):
     ex = extract_abstract(text, protocol)
     return [(o.endpoint, o.statistic, o.timepoint_months, o.value, o.arm) for o in ex.outcomes]
+
+
+def test_groups_named_by_kind_of_treatment(protocol):
+    """'combination chemotherapy (n = 59) and single agent chemotherapy (n = 6) ... respectively'"""
+    t = (
+        "Median OS in patients receiving combination chemotherapy (n = 59) and single agent "
+        "chemotherapy (n = 6) were 37 and 26.7 weeks, respectively."
+    )
+    assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [
+        (37.0, "combination chemotherapy"),
+        (26.7, "single agent chemotherapy"),
+    ]
+
+
+def test_unit_in_a_header_and_history_is_not_an_arm(protocol):
+    """'Median OS (months [95% CI]) for X versus Y was 12.5 (10.8-15.5) versus 11.7 (9.8-13.8) in
+    patients with prior bevacizumab': unit from the header, 'prior bevacizumab' is not an arm"""
+    t = (
+        "Median overall survival (OS, months [95% CI]) for aflibercept versus placebo was 12.5 "
+        "(10.8-15.5) versus 11.7 (9.8-13.8) in patients with prior bevacizumab treatment."
+    )
+    ex = extract_abstract(t, protocol)
+    got = [(o.value, o.unit, o.ci_low, o.ci_high, o.arm, o.subgroup) for o in ex.outcomes]
+    assert got == [
+        (12.5, "months", 10.8, 15.5, "aflibercept", None),
+        (11.7, "months", 9.8, 13.8, "placebo", "prior bevacizumab treatment"),
+    ]
