@@ -157,3 +157,28 @@ ABBREVIATIONS = {
     "L-OHP": "oxaliplatin",
     "CPT-11": "irinotecan",
 }
+
+# the cytotoxic agents inside regimen acronyms (leucovorin left out: a "doublet" is FOLFOX, a
+# "triplet" FOLFIRINOX), so that "the irinotecan arm" names FOLFIRI when FOLFIRI faces FOLFOX
+AGENTS_OF = {
+    "folfox": {"fluorouracil", "5-fu", "oxaliplatin"},
+    "folfiri": {"fluorouracil", "5-fu", "irinotecan"},
+    "folfirinox": {"fluorouracil", "5-fu", "irinotecan", "oxaliplatin"},
+    "xelox": {"capecitabine", "oxaliplatin"},
+    "capiri": {"capecitabine", "irinotecan"},
+    "nal-iri + 5-fu/lv": {"nal-iri", "liposomal irinotecan", "fluorouracil", "5-fu"},
+    "5-fu/lv": {"fluorouracil", "5-fu"},
+    "gemcitabine + cisplatin": {"gemcitabine", "cisplatin"},
+    "gemcitabine + oxaliplatin": {"gemcitabine", "oxaliplatin"},
+    "trifluridine + tipiracil": {"trifluridine", "tipiracil"},
+}
+# how many cytotoxic agents an acronym holds (FOLFOX is a doublet: 5-FU + oxaliplatin)
+N_AGENTS = {
+    "folfox": 2,
+    "folfiri": 2,
+    "folfirinox": 3,
+    "xelox": 2,
+    "capiri": 2,
+    "nal-iri + 5-fu/lv": 2,
+    "5-fu/lv": 1,
+}

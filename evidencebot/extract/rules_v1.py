@@ -420,6 +420,15 @@ class SurvivalRulesV1:
                 letter = m.group("letter") or m.group("letter2") or ""
                 merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", kind or letter.upper()))
                 take(a, m.end())
+        if "arms " in text or "groups " in text or "cohorts " in text:
+            # "in arms 1, 2 and 3, respectively", "groups A and B": one mention per letter
+            for m in _ARM_LETTER_LIST_RE.finditer(text):
+                noun = m.group("noun").rstrip("s").lower()
+                for lm in _LETTER_RE.finditer(text, m.start("list"), m.end("list")):
+                    if free(lm.start(), lm.end()):
+                        label = f"{noun} {lm.group(0).upper()}"
+                        merged.append(ArmMention(lm.start(), lm.end(), label, "", lm.group(0).upper()))
+                        take(lm.start(), lm.end())
         if "group" in text or "arm" in text or "cohort" in text:
             for m in lx.ARM_NAMED_RE.finditer(text, low):
                 name, a = text[m.start("name") : m.end("name")], m.start("name")
@@ -585,6 +594,12 @@ class SurvivalRulesV1:
                         d.arm_components = [a.components for a in pair]
                         break
         if d.arms:
+            from evidencebot.extract.agents import AGENTS_OF
+
+            d.arm_components = [
+                frozenset(c) | frozenset(AGENTS_OF.get(f.lower(), ()))
+                for c, (_, f) in zip(d.arm_components or [frozenset()] * len(d.arms), d.arms, strict=False)
+            ]
             # "X versus chemotherapy" in the title, "physician's choice chemotherapy" in the text
             specific = {a.family for a in arms if a.family.endswith(" chemotherapy")}
             if len(specific) == 1:
@@ -629,6 +644,11 @@ class SurvivalRulesV1:
         fams = [f for _, f in d.arms]
         if a.family in fams:
             return a.family
+        if a.family.lower() in _PLACEBO_LIKE:
+            # "placebo plus capecitabine" is pooled as capecitabine: find the arm by its label
+            named = [f for label, f in d.arms if a.family.lower() in label.lower()]
+            if len(named) == 1:
+                return named[0]
         hits = [i for i, comp in enumerate(d.arm_components) if a.components <= comp]
         if len(hits) == 1:
             return fams[hits[0]]
@@ -1439,8 +1459,10 @@ class SurvivalRulesV1:
             return None
         if not design.arms:
             return design.single_regimen if kind and kind[0] in "ABCD1234" and len(kind) == 1 else None
+        from evidencebot.extract.agents import N_AGENTS
+
         fams = [f for _, f in design.arms]
-        sizes = [len(c) if c else 1 for c in design.arm_components] or [1] * len(fams)
+        sizes = [N_AGENTS.get(f.lower(), len(f.split(" + "))) for f in fams]
         if kind in {"combination", "doublet", "triplet"} and len(set(sizes)) > 1:
             want = {"doublet": 2, "triplet": 3}.get(kind)
             exact = [i for i, n in enumerate(sizes) if n == want]
@@ -1772,7 +1794,16 @@ _HR_CONTEXT_RE = re.compile(
 _HR_BARE_CI_RE = re.compile(
     rf"\s*[,;]\s*(?P<low>{lx.NUM})\s*(?:[{lx.DASH}]|to)\s*(?P<high>{lx.NUM})(?!\s*(?:%|months?|weeks?|days?|years?))"
 )
-_THEY_WERE_RE = re.compile(r";[^;]*\b(?:they|these|the\s+corresponding\s+\w+)\s+were\b", re.I)
+_THEY_WERE_RE = re.compile(
+    r";[^;]*\b(?:they|these|the\s+corresponding\s+\w+|the\s+(?:values|figures|medians|estimates))\s+were\b"
+    # "mPFS 5.6 months and mOS 12.1 months, against 3.5 and 8.0 months for ..."
+    r"|,\s*(?:against|compared\s+with|versus|vs\.?)\s*$",
+    re.I,
+)
+_ARM_LETTER_LIST_RE = re.compile(
+    r"\b(?P<noun>arms|groups|cohorts)\s+(?P<list>[A-D1-4](?:\s*,\s*[A-D1-4])*\s*,?\s*(?:and|or|&)\s*[A-D1-4])\b"
+)
+_LETTER_RE = re.compile(r"[A-D1-4]")
 # cheap tests before the costly patterns of a sentence
 _RATE_HINT = re.compile(r"month|year|week|\bmo\b|\byrs?\b|\bwks?\b")
 _CI_HINT = re.compile(r"CI|C\.I|onfiden|redible|CrI|ci\b", re.I)
@@ -1845,7 +1876,10 @@ _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", r
 # a word with a hyphen or dash inside: where a hyphenated combination ("gemcitabine-cisplatin") may start
 # (possessive runs: a word run is always followed by a dash, so giving characters back never helps)
 _HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[\-\u2010\u2011\u2013]\w")
-_ARM_SUFFIX_RE = re.compile(r"\s+(?:arm|group|cohort)\b", re.I)
+# "the FOLFOX arm", "fluoropyrimidine doublets", "S-1-based doublet": the words that finish an arm's name
+_ARM_SUFFIX_RE = re.compile(
+    r"\s+(?:arm|group|cohort)\b|(?:[\s\-]+based)?[\s\-]+(?:doublets?|triplets?|combinations?)\b", re.I
+)
 _ROLE_CANON = {
     "doublets": "doublet",
     "triplets": "triplet",

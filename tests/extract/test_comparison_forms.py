@@ -329,3 +329,45 @@ def test_unit_in_a_header_and_history_is_not_an_arm(protocol):
         (12.5, "months", 10.8, 15.5, "aflibercept", None),
         (11.7, "months", 9.8, 13.8, "placebo", "prior bevacizumab treatment"),
     ]
+
+
+def test_arm_named_by_one_agent_of_an_acronym(protocol):
+    """FOLFIRI vs mFOLFOX6, then 'the irinotecan arm' / 'the oxaliplatin arm'; XELIRI vs irinotecan,
+    then 'the doublet group'"""
+    t = (
+        "Patients were randomised to FOLFIRI or mFOLFOX6. Median PFS was 2.9 months in the irinotecan "
+        "arm and 2.6 months in the oxaliplatin arm."
+    )
+    assert [r for _, _, _, r in arms(protocol, t)] == ["FOLFIRI", "FOLFOX"]
+    t = "Patients were randomised to XELIRI or irinotecan. Median OS was 34 weeks in the doublet group."
+    assert [r for _, _, _, r in arms(protocol, t)] == ["CAPIRI"]
+
+
+def test_numbered_arms_listed_with_respectively(protocol):
+    """'40.8%, 32.0% and 14.6% in arms 1, 2 and 3, respectively'"""
+    t = "The 6-month PFS rates were 40.8%, 32.0% and 14.6% in arms 1, 2 and 3, respectively."
+    assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [(40.8, "arm 1"), (32.0, "arm 2"), (14.6, "arm 3")]
+
+
+def test_endpoints_carried_to_a_second_block(protocol):
+    """'...; in those without, the values were 3.4 and 7.4 months' and ', against 3.5 and 8.0 months'"""
+    t = (
+        "In patients with prior durvalumab, median PFS was 2.9 months and median OS 7.6 months; in "
+        "those without, the values were 3.4 months and 7.4 months, respectively."
+    )
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [
+        ("PFS", 2.9),
+        ("OS", 7.6),
+        ("PFS", 3.4),
+        ("OS", 7.4),
+    ]
+    t = (
+        "Median PFS was 5.6 months and median OS 12.1 months in intrahepatic tumours, against 3.5 and "
+        "8.0 months for extrahepatic tumours."
+    )
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [
+        ("PFS", 5.6),
+        ("OS", 12.1),
+        ("PFS", 3.5),
+        ("OS", 8.0),
+    ]
