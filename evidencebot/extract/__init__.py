@@ -24,6 +24,11 @@ __all__ = [
 ]
 
 
+# Typographic variants read as their plain forms: hyphens (U+2010, non-breaking U+2011) as "-"
+# ("S‑1", "GEM→S‑1"), no-break and thin spaces as " ". Dashes stay: they separate CI bounds.
+SAME_LENGTH_FOLDS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+
+
 def extractor_version(protocol) -> str:
     """The version recorded with each extraction: the rule set the protocol selects + code rev."""
     return f"{protocol.extract.rules}+0.1"
@@ -38,8 +43,10 @@ def extract_abstract(text: str, protocol, title: str = "") -> Extraction:
 
     nlp = build_nlp(protocol)
     text = text or ""
-    doc = nlp.make_doc(text)
-    doc._.title = title or ""
+    # one character for one character, so every span still indexes `text`
+    doc = nlp.make_doc(text.translate(SAME_LENGTH_FOLDS))
+    title = (title or "").translate(SAME_LENGTH_FOLDS)
+    doc._.title = title
     if title:
         doc._.title_regimen_spans = nlp.get_pipe("evidencebot_regimens").find_text(title)
     for _, proc in nlp.pipeline:

@@ -2059,7 +2059,8 @@ _RX5 = re.compile(r"death|dying|\bos\b|surviv|mortality")
 _RX6 = re.compile(r"\bversus\b|\bvs\.?\b|\bor\b|\bcompared\b|\bwith or without\b", re.I)
 _RX7 = re.compile(r"\s*%")
 _RX8 = re.compile(
-    r"\s*,?\s*(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
+    # "66.7 and 44.4%, respectively, in the multidrug group": the list's arm after its "respectively"
+    r"\s*,?\s*(?:respectively\s*,\s*)?(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
     r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
     r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?",
     re.I,

@@ -371,3 +371,12 @@ def test_endpoints_carried_to_a_second_block(protocol):
         ("PFS", 3.5),
         ("OS", 8.0),
     ]
+
+
+def test_typographic_hyphens_and_respectively_before_the_arm(protocol):
+    """'S‑1' with a non-breaking hyphen is S-1; '66.7 and 44.4%, respectively, in the X group'"""
+    t = "The 6\u2011 and 12\u2011month OS rates were 66.7 and 44.4%, respectively, in the S\u20111 group."
+    ex = extract_abstract(t, protocol)
+    got = [(o.timepoint_months, o.value, o.regimen) for o in ex.outcomes]
+    assert got == [(6.0, 66.7, "S-1"), (12.0, 44.4, "S-1")]
+    assert [t[a:b] for a, b in (o.span for o in ex.outcomes)] == ["66.7", "44.4"]
