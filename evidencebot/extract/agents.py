@@ -113,6 +113,9 @@ AGENTS = (
     "napabucasin",
     "tinengotinib",
     "lirafugratinib",
+    "PD-1 inhibitor",
+    "PD-L1 inhibitor",
+    "immune checkpoint inhibitor",
     # drug classes written as arms: "gemcitabine/platinum", "anti-PD-1 antibody" (preclinical)
     "platinum",
     "fluoropyrimidine",

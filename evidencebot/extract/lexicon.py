@@ -305,7 +305,8 @@ RATE_STATE_RE = re.compile(
 RATE_AT_ALIVE_RE = re.compile(
     rf"\b(?=[aA])(?P<ep>at|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b"
     # (a decimal point is not a sentence end: "At 12 months, 22.7% of patients were alive")
-    r"(?=,?(?:[^.;]|(?<=\d)\.(?=\d)){0,160}?\b(?:were|was|remained|being|still)\s+alive\b)",
+    r"(?=,?(?:[^.;]|(?<=\d)\.(?=\d)){0,160}?\b(?:were|was|remained|being|still)\s+"
+    r"(?P<state>alive|free\s+of\s+progression|progression[\s\-]*free)\b)",
     re.I,
 )
 # "49% of patients were alive at 6 months" (the rate before its anchor)

@@ -140,7 +140,8 @@ _DOSE = (
     r"(?:\s+(?:once|twice)\s+daily)?)"
 )
 _COMBINE_RE = re.compile(
-    rf"^\s*(?:{_DOSE}\s*,?\s*)?(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*$", re.I
+    rf"^\s*(?:{_DOSE}\s*,?\s*)?(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*(?:an?\s+)?$",
+    re.I,
 )
 _FROM_TO_RE = re.compile(r"\s*to\s", re.I)
 _COMPARE_RE = re.compile(r"\b(?:vs|versus|compared|than)\b", re.I)
@@ -722,7 +723,7 @@ class SurvivalRulesV1:
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks):
                     continue
-                ep_word = m.group("ep").lower()
+                ep_word = (m.groupdict().get("state") or m.group("ep")).lower()
                 ep = _rate_endpoint(ep_word)
                 tps = _RX14.findall(m.group("tps"))
                 for tp in tps:
@@ -1207,7 +1208,9 @@ class SurvivalRulesV1:
             return True
         left = text[max(s, v.start - 25) : v.start]
         if not v.pct and lx.EXCLUDED_PRECEDING_RE.search(left, lx.lower_text(left)):
-            return True
+            # "did not differ, at 7.8 vs 7.1 months favouring X": a compared pair, not a timepoint
+            if not (left.rstrip().endswith("at") and _AT_PAIR_RE.match(text, v.end)):
+                return True
         if not v.pct and _PCT_IN_PAREN_RE.match(text, v.ext_end):
             return True  # "at 1 (27.3% vs 11.6%) and 2 years (10.6% vs 3.2%)": a timepoint
         if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct and not v.nr:
@@ -1379,6 +1382,8 @@ class SurvivalRulesV1:
             label, family = free_label, None
         elif pooled:
             label, family = "pooled", None
+        elif ctx.get("endpoint_list"):
+            pass  # one number per endpoint: the numbers describe one arm, not one arm each
         elif n > 1 and len(here := _sentence_arms(ctx)) == n:
             label, family = (here[::-1] if self._from_to(text, members, s) else here)[i]
             o.confidence -= 0.1
@@ -1831,7 +1836,7 @@ _COMPARATOR_RE = re.compile(
     r"\b(?:physician|investigator|clinician)(?:['\u2019]s|s['\u2019])?[\s\-]+(?:choice|chosen)(?:\s+of)?"
     r"(?:\s+(?:chemotherapy|treatment|therapy))?"
     r"|(?<=versus\s)chemotherapy\b|(?<=vs\s)chemotherapy\b|(?<=vs\.\s)chemotherapy\b"
-    r"|(?<=with\s)chemotherapy(?=\s+(?:alone\b|\(|[,;.]))",
+    r"|(?<=with\s)chemotherapy(?=\s*[,;.(]|\s+alone\b|\s+\(|\s+\w+\s+\()",
     re.I,
 )
 # "X or infusional Y", "X versus oral Y": alternatives, with the way a drug is given between
@@ -1858,6 +1863,7 @@ _TP_ANYWHERE_RE = re.compile(
 )
 _FOLLOW_UP_BEFORE_RE = re.compile(r"follow|cut-?off|data\s+cut", re.I)
 _PCT_IN_PAREN_RE = re.compile(r"\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%")
+_AT_PAIR_RE = re.compile(r"\s*(?:vs\.?|versus)\s*\d+(?:[.\u00b7]\d+)?\s*(?:months?|mo|weeks?|days?)\b", re.I)
 _WORSE_RE = re.compile(r"\b(?:shorter|inferior|worse|poorer|reduced|decreased|lower)\b", re.I)
 _BETTER_RE = re.compile(
     r"\b(?:longer|improved|improving|improves?|prolong\w*|better|superior|extended|lengthened|increased|"

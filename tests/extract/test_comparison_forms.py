@@ -380,3 +380,29 @@ def test_typographic_hyphens_and_respectively_before_the_arm(protocol):
     got = [(o.timepoint_months, o.value, o.regimen) for o in ex.outcomes]
     assert got == [(6.0, 66.7, "S-1"), (12.0, 44.4, "S-1")]
     assert [t[a:b] for a, b in (o.span for o in ex.outcomes)] == ["66.7", "44.4"]
+
+
+def test_compared_pair_after_at_and_progression_free_state(protocol):
+    """'did not differ, at 7.8 vs 7.1 months favouring X'; 'At 6 months, 27.3% of patients in the
+    X group were free of progression' is a 6-month PFS rate"""
+    t = (
+        "Patients were randomised to regorafenib or placebo. Overall survival did not differ, at 7.8 vs "
+        "7.1 months favouring regorafenib. At 6 months, 27.3% of patients in the regorafenib group were "
+        "free of progression."
+    )
+    ex = extract_abstract(t, protocol)
+    got = [(o.endpoint, o.statistic, o.timepoint_months, o.value, o.regimen) for o in ex.outcomes]
+    assert got == [
+        ("OS", "median", None, 7.8, "regorafenib"),
+        ("OS", "median", None, 7.1, "placebo"),
+        ("PFS", "rate", 6.0, 27.3, "regorafenib"),
+    ]
+
+
+def test_drug_class_with_an_article_in_a_combination(protocol):
+    """'OS was 11.0 months with lenvatinib plus a PD-1 inhibitor and 8.2 months with chemotherapy'"""
+    t = "OS was 11.0 months with lenvatinib plus a PD-1 inhibitor and 8.2 months with chemotherapy."
+    assert [(v, r) for _, v, _, r in arms(protocol, t)] == [
+        (11.0, "lenvatinib + pd-1 inhibitor"),
+        (8.2, "chemotherapy"),
+    ]
