@@ -99,14 +99,17 @@ NR_WORDS = (
     r"|not\s+mature|\bNR\b|\bNE\b|\bNA\b|\bN/A\b"
 )
 NR_RE = re.compile(rf"\b(?=[nN])(?:{NR_WORDS})")
-BOUND = rf"(?:{NUM}|not\s+reached|not\s+estimable|not\s+evaluable|NR\b|NE\b|NA\b|N/A|\u221e|infinity|inf\b)"
+BOUND = (
+    rf"(?:{NUM}|not\s+reached|not\s+estimable|not\s+evaluable|not\s+available|not\s+applicable"
+    rf"|NR\b|NE\b|NA\b|N/A|\u221e|infinity|inf\b)"
+)
 UNIT_WORDS = (
     r"months?|mos?\.?|mths?|m(?![\w/])|weeks?|wks?|w(?![\w/])|days?|d(?![\w/])|years?|yrs?|y(?![\w/])"
 )
 CI_WORD = r"(?:CIs?|C\.I\.|confidence\s+intervals?|confidence\s+limits?|CrI|credible\s+intervals?)"
 LEVEL = r"(?P<lvl>\d{2}(?:[.\u00b7]\d+)?)\s*(?:%|per\s*cent\b)"  # "95%", "95 percent"
 CI_HEAD = (
-    rf"(?:{LEVEL}\s*[{DASH}]?\s*{CI_WORD}(?:\s*[\[(]\s*(?:CI|CrI)\s*[\])])?"
+    rf"(?:{LEVEL}\s*[{DASH}]?\s*{CI_WORD}(?:\s*[\[(]\s*(?:CI|CrI)\s*[\])]|\s*,\s*(?:CI|CrI)\b)?"
     rf"|{CI_WORD}\s*(?:[\[(]\s*(?:CI|CrI)\s*[\])])?\s*(?:{LEVEL.replace('lvl', 'lvl2')})?)"
 )
 RANGE_SEP = rf"\s*(?:[{DASH}]|to\b|,|~|\.\.\.?|\u2009)\s*"

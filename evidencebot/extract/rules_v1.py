@@ -182,6 +182,7 @@ class Value:
     ext_end: int = 0
     group: int = -1
     idx_in_group: int = 0
+    arm_before_ci: int = 0  # where "12.0 m for arm B (95% CI ...)" names its arm, before the CI
 
 
 @dataclass
@@ -1135,6 +1136,8 @@ class SurvivalRulesV1:
         for c in cis:
             gap = text[pos : c[4]]
             if c[4] >= pos and len(gap) <= 20 and _RX19.fullmatch(gap):
+                if _ARM_WORD_RE.search(gap):
+                    v.arm_before_ci = pos
                 v.ci = (c[0], c[1], c[2], c[3], c[4], c[5])
                 pos = c[5]
                 tail = _RX20.match(text[pos:e])
@@ -1235,11 +1238,12 @@ class SurvivalRulesV1:
     def _after_arm(self, text: str, v: Value, vals: list[Value], sent_arms: list[ArmMention], e: int):
         """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
         nxt = min([x.start for x in vals if x.start >= v.ext_end and x.start > v.start], default=e)
-        win = text[v.ext_end : min(nxt, e)]
+        at = v.arm_before_ci or v.ext_end
+        win = text[at : min(nxt, e)]
         m = _RX8.match(win)
         if not m:
             return None
-        pos = v.ext_end + m.end()
+        pos = at + m.end()
         for a in sent_arms:
             if a.start == pos:
                 return a
@@ -1864,6 +1868,7 @@ _TP_ANYWHERE_RE = re.compile(
 _FOLLOW_UP_BEFORE_RE = re.compile(r"follow|cut-?off|data\s+cut", re.I)
 _PCT_IN_PAREN_RE = re.compile(r"\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%")
 _AT_PAIR_RE = re.compile(r"\s*(?:vs\.?|versus)\s*\d+(?:[.\u00b7]\d+)?\s*(?:months?|mo|weeks?|days?)\b", re.I)
+_ARM_WORD_RE = re.compile(r"\b(?:arm|group|cohort)\b", re.I)
 _WORSE_RE = re.compile(r"\b(?:shorter|inferior|worse|poorer|reduced|decreased|lower)\b", re.I)
 _BETTER_RE = re.compile(
     r"\b(?:longer|improved|improving|improves?|prolong\w*|better|superior|extended|lengthened|increased|"
@@ -2090,7 +2095,11 @@ _RX15 = re.compile(r"\s*(?:,\s*)?(?:and|or|vs\.?|versus)?\s*,?\s*", re.I)
 _RX16 = re.compile(r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with)\s*$", re.I)
 _RX17 = re.compile(r"\bfrom\s*$")
 _RX18 = re.compile(r"\s*[\-\u2010\u2011](?=\s*(?:" + lx.UNIT_WORDS + r")\b)", re.I)
-_RX19 = re.compile(r"\s*(?:of\s+(?:the\s+)?patients\s*)?[,;:]?\s*[\[(]?\s*")
+# between a value and its CI: "of patients", the unit echoed "(m)", the arm "for arm B"
+_RX19 = re.compile(
+    r"\s*(?:\(\s*(?:m|mo|mos|months)\s*\)\s*)?(?:of\s+(?:the\s+)?patients\s*)?"
+    r"(?:(?:for|in)\s+(?:arm|group|cohort)\s+[A-D1-4]\s*)?[,;:]?\s*[\[(]?\s*"
+)
 _RX20 = re.compile(r"\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", re.I)
 _RX21 = re.compile(r"\s*[(\[]\s*")
 _RX22 = re.compile(r"\s*[)\]]?\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", re.I)

@@ -406,3 +406,22 @@ def test_drug_class_with_an_article_in_a_combination(protocol):
         (11.0, "lenvatinib + pd-1 inhibitor"),
         (8.2, "chemotherapy"),
     ]
+
+
+def test_ci_written_with_unit_echoes_and_after_the_arm(protocol):
+    """'(95% confidence interval, CI, 1.9 to 4.1 m)', '2.9 months (m) (95% CI ...)', '12.0 m for arm B
+    (95% CI, 10.3 to 13.7m)', '(95% CI, 7.3 months to not available)'"""
+    cases = [
+        ("Median PFS was 2.9 months (95% confidence interval, CI, 1.9 to 4.1 m).", (2.9, 1.9, 4.1, "")),
+        ("Median PFS was 2.9 months (m) (95% CI, 1.9 to 4.1 m).", (2.9, 1.9, 4.1, "")),
+        ("Median OS was 8.1 months (95% CI, 7.3 months to not available).", (8.1, 7.3, None, "")),
+    ]
+    for t, want in cases:
+        ex = extract_abstract(t, protocol)
+        assert [(o.value, o.ci_low, o.ci_high, o.arm) for o in ex.outcomes] == [want]
+    t = "Median OS was 9.9 months for arm A versus 12.0 m for arm B (95% CI, 10.3 to 13.7m; p = 0.431)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.ci_low, o.ci_high, o.arm) for o in ex.outcomes] == [
+        (9.9, None, None, "arm A"),
+        (12.0, 10.3, 13.7, "arm B"),
+    ]
