@@ -159,6 +159,36 @@ ABBREVIATIONS = {
     "CDDP": "cisplatin",
     "L-OHP": "oxaliplatin",
     "CPT-11": "irinotecan",
+    "PTX": "paclitaxel",
+    "nab-PTX": "nab-paclitaxel",
+    "DTX": "docetaxel",
+    "RAM": "ramucirumab",
+    "BEV": "bevacizumab",
+    "Bev": "bevacizumab",
+    "Gemox": "gemcitabine + oxaliplatin",
+    "GemCap": "gemcitabine + capecitabine",
+    "CF": "cisplatin + fluorouracil",
+    # brand names, as news summaries and labels write them
+    **{
+        spelling: agent
+        for brand, agent in {
+            "Cyramza": "ramucirumab",
+            "Keytruda": "pembrolizumab",
+            "Opdivo": "nivolumab",
+            "Imfinzi": "durvalumab",
+            "Pemazyre": "pemigatinib",
+            "Tibsovo": "ivosidenib",
+            "Lytgobi": "futibatinib",
+            "Truseltiq": "infigratinib",
+            "Stivarga": "regorafenib",
+            "Zaltrap": "aflibercept",
+            "Avastin": "bevacizumab",
+            "Erbitux": "cetuximab",
+            "Xeloda": "capecitabine",
+            "Gemzar": "gemcitabine",
+        }.items()
+        for spelling in (brand, brand.upper())
+    },
 }
 
 # the cytotoxic agents inside regimen acronyms (leucovorin left out: a "doublet" is FOLFOX, a

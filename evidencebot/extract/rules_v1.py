@@ -773,6 +773,13 @@ class SurvivalRulesV1:
             if _FROM_RE.search(text, max(s, a - 30), a) and any(0 <= a - pe <= 40 for _, pe in ep_spans):
                 continue  # "median OS from enrolment was ...": the origin of the endpoint, not another time
             anchors.append(Mention("OTHER", a, b, m.group(0).lower()))
+        if anchors and other_from > 0 and _LIST_OF_TIMES_RE.search(sent, 0, other_from):
+            # "time to treatment failure, PFS and OS were ...": a time listed with the endpoints
+            for m in _OTHER_RE.finditer(sent, low and lsent, max(0, other_from - 60), other_from):
+                if _RX22.fullmatch(sent, m.end(), other_from) and not _overlaps(
+                    m.start() + s, m.end() + s, masks
+                ):
+                    anchors.append(Mention("OTHER", m.start() + s, m.end() + s, m.group(0).lower()))
         anchors.sort(key=lambda m: m.start)
         mentions.extend(m for m in anchors if m.label != "OTHER")
 
@@ -828,6 +835,9 @@ class SurvivalRulesV1:
                 if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
                     continue
                 if nr:
+                    if _NOT_ESTIMABLE_RE.match(text, a, b):
+                        masks.append((a, b))  # "not evaluable": no median, and not "not reached"
+                        continue
                     if _RX30.match(text[b : b + 8]):
                         b2 = text.index(")", b) + 1
                         masks.append((b, b2))
@@ -1094,6 +1104,9 @@ class SurvivalRulesV1:
         if m:
             return lx.timepoint_months(m.group("tp"), m.group("tpu"))
         head = members[0].start
+        r = _TP_RATE_OF_RE.search(text, max(s, head - 40), head)
+        if r is not None:  # "with an estimated 1-year rate of 50%"
+            return lx.timepoint_months(r.group("tp"), r.group("tpu"))
         b = _TP_BEFORE_RE.search(text, max(s, head - 30), head)
         if b is not None:
             unit = b.group("tpu") or next(
@@ -1117,9 +1130,13 @@ class SurvivalRulesV1:
 
     def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
         pos = v.end
+        pct_word = _PERCENT_WORD_RE.match(text, pos) if text.startswith((" p", " P"), pos) else None
         if _RX7.match(text[pos : pos + 3]):
             v.pct = True
             pos = text.index("%", pos) + 1
+        elif pct_word:  # "56 percent and 35 percent of patients were still alive"
+            v.pct = True
+            pos = pct_word.end()
         elif not v.nr:
             hm = _RX18.match(text[pos : pos + 4])
             um = lx.UNIT_RE.match(text, pos)
@@ -1189,7 +1206,10 @@ class SurvivalRulesV1:
                 out[0] = prev
                 j -= 1
                 continue
-            if prev.label == last.label and _RX22.fullmatch(gap):
+            # "time to treatment failure, PFS and OS were 4.1, 5.4 and 7.9 months": a time that is
+            # not an endpoint keeps its place in the list (its number is then skipped)
+            same_kind = prev.label == last.label or {prev.label, last.label} == {"OTHER", "ENDPOINT"}
+            if same_kind and _RX22.fullmatch(gap):
                 out.insert(0, prev)
                 j -= 1
             else:
@@ -1867,8 +1887,21 @@ _TP_ANYWHERE_RE = re.compile(
 )
 _FOLLOW_UP_BEFORE_RE = re.compile(r"follow|cut-?off|data\s+cut", re.I)
 _PCT_IN_PAREN_RE = re.compile(r"\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%")
-_AT_PAIR_RE = re.compile(r"\s*(?:vs\.?|versus)\s*\d+(?:[.\u00b7]\d+)?\s*(?:months?|mo|weeks?|days?)\b", re.I)
+_AT_PAIR_RE = re.compile(
+    r"\s*(?:months?|mo)?\s*(?:\([^()]{0,40}\)\s*)?(?:vs\.?|versus)\s*\d+(?:[.\u00b7]\d+)?\s*(?:months?|mo|weeks?|days?)\b",
+    re.I,
+)
+_PERCENT_WORD_RE = re.compile(r"\s+(?:percent|per\s+cent)\b(?!\s*(?:CI|confidence|credible))", re.I)
+_NOT_ESTIMABLE_RE = re.compile(
+    r"not\s+(?:estimable|evaluable|calculable|available|applicable)|NE\b|NA\b|N/A", re.I
+)
+_TP_RATE_OF_RE = re.compile(
+    rf"\b(?P<tp>{lx.TP})[\s\-\u2010]*(?P<tpu>{lx.TP_UNIT})\s+(?:survival\s+)?(?:rates?|probabilit\w*|estimates?)"
+    r"\s*(?:of|was|were|is|=|:)?\s*$",
+    re.I,
+)
 _ARM_WORD_RE = re.compile(r"\b(?:arm|group|cohort)\b", re.I)
+_LIST_OF_TIMES_RE = re.compile(r",|\band\b")
 _WORSE_RE = re.compile(r"\b(?:shorter|inferior|worse|poorer|reduced|decreased|lower)\b", re.I)
 _BETTER_RE = re.compile(
     r"\b(?:longer|improved|improving|improves?|prolong\w*|better|superior|extended|lengthened|increased|"
@@ -2098,9 +2131,9 @@ _RX18 = re.compile(r"\s*[\-\u2010\u2011](?=\s*(?:" + lx.UNIT_WORDS + r")\b)", re
 # between a value and its CI: "of patients", the unit echoed "(m)", the arm "for arm B"
 _RX19 = re.compile(
     r"\s*(?:\(\s*(?:m|mo|mos|months)\s*\)\s*)?(?:of\s+(?:the\s+)?patients\s*)?"
-    r"(?:(?:for|in)\s+(?:arm|group|cohort)\s+[A-D1-4]\s*)?[,;:]?\s*[\[(]?\s*"
+    r"(?:(?:for|in)\s+(?:arm|group|cohort)\s+[A-D1-4]\s*)?[,;:]?\s*(?:with\s+an?\s+)?[\[(]?\s*"
 )
-_RX20 = re.compile(r"\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", re.I)
+_RX20 = re.compile(r"\s*(?:percent\b|per\s+cent\b)?\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", re.I)
 _RX21 = re.compile(r"\s*[(\[]\s*")
 _RX22 = re.compile(r"\s*[)\]]?\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", re.I)
 _RX23 = re.compile(r"\s*[(\[]?\s*")

@@ -425,3 +425,45 @@ def test_ci_written_with_unit_echoes_and_after_the_arm(protocol):
         (9.9, None, None, "arm A"),
         (12.0, 10.3, 13.7, "arm B"),
     ]
+
+
+def test_percent_written_as_a_word_with_a_worded_ci(protocol):
+    """'36.8 percent with a 95 percent confidence interval of 29.8 to 43.8 percent for the X arm'"""
+    t = (
+        "The 12-month OS rate was 36.8 percent with a 95 percent confidence interval of 29.8 to 43.8 "
+        "percent for the ramucirumab arm vs 30.3 percent for the placebo arm."
+    )
+    ex = extract_abstract(t, protocol)
+    got = [(o.statistic, o.timepoint_months, o.value, o.ci_low, o.ci_high, o.regimen) for o in ex.outcomes]
+    assert got == [
+        ("rate", 12.0, 36.8, 29.8, 43.8, "ramucirumab"),
+        ("rate", 12.0, 30.3, None, None, "placebo"),
+    ]
+
+
+def test_not_evaluable_is_not_not_reached(protocol):
+    """'median PFS was 6.7 months, not reached and not evaluable in cohorts 1, 2 and 3': NE is
+    no value at all; NR stays"""
+    t = "Median PFS was 6.7 months, not reached and not evaluable in cohorts 1, 2 and 3, respectively."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.not_reached) for o in ex.outcomes] == [(6.7, False), (None, True)]
+
+
+def test_non_endpoint_time_keeps_its_place_in_a_list(protocol):
+    """'time to treatment failure, PFS and OS were 4.1, 5.4 and 7.9 months': 4.1 is not PFS"""
+    t = (
+        "Median time to treatment failure, progression-free survival and overall survival were 4.1 "
+        "months, 5.4 months and 7.9 months, respectively."
+    )
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("PFS", 5.4), ("OS", 7.9)]
+
+
+def test_rate_named_by_its_timepoint_after_a_median(protocol):
+    """'Median OS was 10.9 months, with an estimated 1-year rate of 50% (95% CI = 33%–64%)'"""
+    t = (
+        "Median overall survival was 10.9 months (95% CI = 5.2–15.6 months), with an estimated 1-year "
+        "rate of 50% (95% CI = 33%–64%)."
+    )
+    ex = extract_abstract(t, protocol)
+    got = [(o.statistic, o.timepoint_months, o.value, o.ci_low, o.ci_high) for o in ex.outcomes]
+    assert got == [("median", None, 10.9, 5.2, 15.6), ("rate", 12.0, 50.0, 33.0, 64.0)]
