@@ -2104,6 +2104,7 @@ _RX6 = re.compile(r"\bversus\b|\bvs\.?\b|\bor\b|\bcompared\b|\bwith or without\b
 _RX7 = re.compile(r"\s*%")
 _RX8 = re.compile(
     # "66.7 and 44.4%, respectively, in the multidrug group": the list's arm after its "respectively"
+    r"\s*(?:,?\s*p\s*[=<>\u2264]\s*0?[.\u00b7]\d+\s*\)?)?"  # "(95% CI, 3.6–9.2, p = 0.040) in the X group"
     r"\s*,?\s*(?:respectively\s*,\s*)?(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
     r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
     r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?",

@@ -467,3 +467,15 @@ def test_rate_named_by_its_timepoint_after_a_median(protocol):
     ex = extract_abstract(t, protocol)
     got = [(o.statistic, o.timepoint_months, o.value, o.ci_low, o.ci_high) for o in ex.outcomes]
     assert got == [("median", None, 10.9, 5.2, 15.6), ("rate", 12.0, 50.0, 33.0, 64.0)]
+
+
+def test_arm_after_a_ci_holding_its_p_value(protocol):
+    """'6.4 months (95% CI,3.6–9.2, p = 0.040) in the Gemox group'"""
+    t = (
+        "Median PFS was 9.9 months (95% CI, 7.3–12.4) in the mFOLFIRINOX group versus 6.4 months "
+        "(95% CI,3.6–9.2, p = 0.040) in the Gemox group."
+    )
+    assert [(v, r) for _, v, _, r in arms(protocol, t)] == [
+        (9.9, "FOLFIRINOX"),
+        (6.4, "gemcitabine + oxaliplatin"),
+    ]
