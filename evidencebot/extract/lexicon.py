@@ -290,7 +290,8 @@ EP_FOR_RATE = (
 # "6- and 12-month OS rates", "12-month OS rate", "1-year overall survival"
 RATE_PRE_RE = re.compile(
     rf"\b(?=[\dotfsnheOTFSNHE])(?P<tps>{TP}(?:\s*[\-\u2010\u2013]?\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010\u2013]?\s*(?P<tpu>{TP_UNIT})"
-    rf"[\s\-\u2010\u2013]+{EP_FOR_RATE}{RATE_NOUN}",
+    # "6-month progression-free survival (PFS) rate": the abbreviation may stand before "rate"
+    rf"[\s\-\u2010\u2013]+{EP_FOR_RATE}(?:\s*\((?:OS|PFS|DFS|RFS|TTP)\)(?={RATE_NOUN_REQUIRED}))?{RATE_NOUN}",
     re.I,
 )
 # "OS rate at 12 months", "PFS at 6 and 12 months", "survival rate at 1 year"

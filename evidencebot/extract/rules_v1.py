@@ -74,15 +74,15 @@ _BG_CACHE: dict[str, list[tuple[int, int]]] = {}
 
 
 _BACKGROUND_SECTION_RE = re.compile(
-    r"^[ \t]*(?:background|introduction|purpose|objectives?|aims?|rationale|context|importance)"
+    r"^[ \t]*(?:background|introduction|purpose|objectives?|aims?|rationale|context|importance"
+    r"|methods?|materials?\s+and\s+methods|patients\s+and\s+methods|design|study\s+design)"
     r"(?:\s+(?:and|&)\s+\w+(?:\s+\w+)?)?[ \t]*:",
     re.I | re.M,
 )
 
 
 _NEXT_SECTION_RE = re.compile(
-    r"(?<=[.!?)]\s)(?:methods?|materials?\s+and\s+methods|patients\s+and\s+methods|design|setting|"
-    r"participants|interventions?|results?|findings|conclusions?|interpretation|measurements?)"
+    r"(?<=[.!?)]\s)(?:results?|findings|conclusions?|interpretation|measurements?\s+and\s+(?:main\s+)?results)"
     r"(?:\s+(?:and|&)\s+\w+)?\s*:",
     re.I,
 )
@@ -1422,6 +1422,9 @@ class SurvivalRulesV1:
             o.confidence -= 0.3
         if family is None and not label and not design.arms:
             family = design.single_regimen
+        elif family is None and fam_arm is not None and fam_arm.generic == "named" and not design.arms:
+            # "in the second-line group" of a one-regimen study: a subset of that regimen's patients
+            family = design.single_regimen
         elif family is None and not label and design.arms:
             family = design.single_regimen
         o.arm, o.regimen = label, family
@@ -1844,12 +1847,15 @@ _MEDIAN_BEFORE_RE = re.compile(r"\bmedian\s+$", re.I)
 _VS_ONLY_RE = re.compile(r"\s*(?:vs\.?|versus)\s*", re.I)
 _HYPOTHESIS_RE = re.compile(
     r"\b(?:historical|hypothes\w*|assum\w*|exclude|null|alternative|expected|target\w*|prespecified|pre-specified|"
-    r"threshold|power\w*|detect|benchmark|predefined|pre-defined|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
+    r"threshold|power\w*|detect|benchmark|predefined|pre-defined|distinguish|sample\s+size|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
     re.I,
 )
 _CLAUSE_BREAK_RE = re.compile(r";|,\s+(?:and|while|whereas|but)\b")
 _HYPOTHESIS_AFTER_RE = re.compile(
-    r"\s*(?:threshold|boundary|cut-?off|benchmark)\b|[^.;]{0,40}?\b(?:null|alternative)\s+hypothes", re.I
+    r"\s*(?:threshold|boundary|cut-?off|benchmark)\b|[^.;]{0,70}?\b(?:null|alternative)\s+hypothes"
+    r"|\s*(?:was|were|would\s+be)\s+(?:considered|deemed|regarded\s+as)\s+(?:uninteresting|promising|"
+    r"unacceptable|acceptable|clinically|of\s+interest|worthy)",
+    re.I,
 )
 _FAVOURING_RE = re.compile(
     r"[\s,;)\]]*(?:\(?\s*p\s*[<=>\u2264]\s*0?[.\u00b7]\d+\s*\)?[\s,;]*)?"

@@ -479,3 +479,33 @@ def test_arm_after_a_ci_holding_its_p_value(protocol):
         (9.9, "FOLFIRINOX"),
         (6.4, "gemcitabine + oxaliplatin"),
     ]
+
+
+def test_methods_section_holds_no_results(protocol):
+    """'Methods: ... the 4-month PFS rate; a rate of 30% was considered uninteresting' is design"""
+    t = (
+        "Methods: The primary endpoint was the 4-month progression-free survival (PFS) rate; 25 patients "
+        "were needed to distinguish 60% from 35%.\nResults: The 4-month progression-free survival (PFS) "
+        "rate was 52% (95% CI 31–72)."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.statistic, o.timepoint_months, o.value, o.ci_low) for o in ex.outcomes] == [
+        ("rate", 4.0, 52.0, 31.0)
+    ]
+
+
+def test_hypothesised_rates_in_an_unstructured_abstract(protocol):
+    """'... were needed to distinguish a 6-month PFS rate of 60% from 35%' names no result"""
+    t = "In all, 25 patients were needed to distinguish a 6-month PFS rate of 60% from 35%."
+    assert extract_abstract(t, protocol).outcomes == []
+
+
+def test_named_subset_of_a_one_regimen_study_keeps_the_regimen(protocol):
+    """'In the second-line group mPFS was 3.4 mo' in a nal-IRI study: regimen nal-IRI + 5-FU/LV"""
+    title = "Liposomal irinotecan with fluorouracil and leucovorin in biliary tract cancer: a cohort study"
+    t = "In the second-line group mPFS was 3.4 mo and mOS 8.0 mo."
+    ex = extract_abstract(t, protocol, title=title)
+    assert [(o.endpoint, o.value, o.arm, o.regimen) for o in ex.outcomes] == [
+        ("PFS", 3.4, "second-line group", "nal-IRI + 5-FU/LV"),
+        ("OS", 8.0, "second-line group", "nal-IRI + 5-FU/LV"),
+    ]
