@@ -2022,7 +2022,8 @@ _N_STRONG_AFTER = lx.CI(
 
 
 _ARM_N_AFTER = re.compile(
-    r"\s*(?:arm|group|cohort)?\s*(?:[\[(,;:]\s*n\s*=\s*(?P<n>\d+)|[(:]?\s*(?P<n2>\d+)\s*(?:patients\s*)?(?=[),;]))",
+    # "(n = 49)", "(XELIRI 31, ...)" - not "capecitabine 1,000 mg/m2", where the comma groups thousands
+    r"\s*(?:arm|group|cohort)?\s*(?:[\[(,;:]\s*n\s*=\s*(?P<n>\d+)|[(:]?\s*(?P<n2>\d+)\s*(?:patients\s*)?(?=[),;](?!\d)))",
     re.I,
 )
 _ARM_N_BEFORE = lx.CI(
