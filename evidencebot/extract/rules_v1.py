@@ -40,9 +40,19 @@ _RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE, lx.RATE_AT_ALIVE
 _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
-_GAP_BLOCK = re.compile(
-    r"\b(?:improvement|gain(?:ed)?|difference|increase|extension|benefit|prolonged\s+by|extended\s+by|improved\s+by|"
-    r"cycles?|doses?)\b",
+_GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_VS_BEFORE_RE = re.compile(r"\b(?:vs\.?|versus)\s*$", re.I)
+_GAIN_LEAD = re.compile(
+    r"\b(?:improvement|gain|difference|increase|extension|benefit|prolongation)\s+(?:in|of)\s+(?:the\s+)?"
+    r"(?:median\s+)?$",
+    re.I,
+)
+# "an improvement of 2.1 months", "a gain in median OS of 1.4 months": a difference, not a median -
+# but "no gain from nal-IRI (6.9 versus 8.2 months)" names medians
+_GAIN_BEFORE = re.compile(
+    r"\b(?:improvement|gain(?:ed)?|difference|increase|extension|benefit|prolonged\s+by|extended\s+by|improved\s+by)\b"
+    r"(?:\s+(?:in|of)\s+(?:the\s+)?(?:median\s+)?(?:[\w\-]+\s+){0,3}?)?\s*(?:of|by|was|were|is|:|=)?\s*"
+    r"(?:about|approximately|nearly|only|just|~)?\s*$",
     re.I,
 )
 _PEOPLE = r"(?:patients|participants|subjects|people|adults|cases|individuals)"
@@ -1239,8 +1249,13 @@ class SurvivalRulesV1:
         if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct and not v.nr:
             return True
         gap = text[anc.end : v.start]
-        if _GAP_BLOCK.search(gap[-30:]):
+        if _GAP_BLOCK.search(gap[-30:]) or _GAIN_BEFORE.search(gap[-60:]):
             return True
+        if _GAIN_LEAD.search(text, max(s, anc.start - 40), anc.start) and len(gap) <= 12:
+            # "an improvement in median OS of 2.1 months" - but "of 7.8 vs 7.1 months" are medians
+            paired = _AT_PAIR_RE.match(text, v.end) or _VS_ONLY_RE.match(text, v.ext_end)
+            if not paired and not _VS_BEFORE_RE.search(text, max(s, v.start - 12), v.start):
+                return True
         lead = max(s, anc.start - 45)
         clause = _CLAUSE_BREAK_RE.search(text, lead, anc.start)
         while clause is not None:  # "meeting the prespecified boundary, and the 6-month PFS rate was"

@@ -509,3 +509,14 @@ def test_named_subset_of_a_one_regimen_study_keeps_the_regimen(protocol):
         ("PFS", 3.4, "second-line group", "nal-IRI + 5-FU/LV"),
         ("OS", 8.0, "second-line group", "nal-IRI + 5-FU/LV"),
     ]
+
+
+def test_gain_words_block_differences_not_compared_medians(protocol):
+    """'no gain from X (6.9 versus 8.2 months)' and 'an improvement in median OS of 7.8 vs 7.1
+    months' name medians; 'an improvement in median OS of 2.1 months' is a difference"""
+    t = "Median OS likewise showed no gain from nal-IRI (6.9 versus 8.2 months)."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [6.9, 8.2]
+    t = "There was a limited improvement in median OS of 7.8 vs. 7.1 months favouring TAS-102."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [7.8, 7.1]
+    for t in ("There was an improvement in median OS of 2.1 months.", "Median OS improved by 2.1 months."):
+        assert arms(protocol, t) == []
