@@ -41,6 +41,7 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
 _VS_BEFORE_RE = re.compile(r"\b(?:vs\.?|versus)\s*$", re.I)
 _GAIN_LEAD = re.compile(
     r"\b(?:improvement|gain|difference|increase|extension|benefit|prolongation)\s+(?:in|of)\s+(?:the\s+)?"
@@ -839,7 +840,10 @@ class SurvivalRulesV1:
 
         # values
         vals: list[Value] = []
-        for rx, nr in ((lx.NUM_RE, False), (lx.NR_RE, True)):
+        passes = ((lx.NUM_RE, False), (lx.NR_RE, True))
+        if "/" in sent:  # "median PFS/OS were 3.1/6.3 months": the second of a slashed pair
+            passes = (*passes, (_SLASH_SECOND_RE, False))
+        for rx, nr in passes:
             for m in rx.finditer(sent):
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
@@ -947,6 +951,15 @@ class SurvivalRulesV1:
                         nxt = [m for m in anchors if m.start == pos and m.label == "ENDPOINT"]
                         if nxt:
                             anchor_list = nxt
+                            # "3.1 and 6.3 months for PFS and OS, respectively": one endpoint each
+                            chain = list(nxt)
+                            for m in anchors:
+                                if m.start > chain[-1].end and m.label == "ENDPOINT":
+                                    if not _RX22.fullmatch(text, chain[-1].end, m.start):
+                                        break
+                                    chain.append(m)
+                            if len(chain) == len(members) > 1:
+                                anchor_list = chain
             elif (
                 len(anchor_list) == 1
                 and len(members) > 1

@@ -520,3 +520,12 @@ def test_gain_words_block_differences_not_compared_medians(protocol):
     assert [v for _, v, _, _ in arms(protocol, t)] == [7.8, 7.1]
     for t in ("There was an improvement in median OS of 2.1 months.", "Median OS improved by 2.1 months."):
         assert arms(protocol, t) == []
+
+
+def test_slashed_pairs_and_endpoints_after_the_numbers(protocol):
+    """'Median PFS/OS were 3.1/6.3 months'; '3.1 months and 6.3 months for PFS and OS, respectively'"""
+    for t in (
+        "Median PFS/OS were 3.1/6.3 months.",
+        "The medians were 3.1 months and 6.3 months for PFS and OS, respectively.",
+    ):
+        assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("PFS", 3.1), ("OS", 6.3)]
