@@ -202,6 +202,7 @@ class Design:
     single_regimen: str | None = None
     n_total: int | None = None
     n_by_family: dict[str, int] = field(default_factory=dict)
+    n_by_label: dict[str, int] = field(default_factory=dict)  # groups named in words: "monotherapy"
     randomised: bool = False
     arm_components: list[frozenset] = field(default_factory=list)
 
@@ -624,9 +625,11 @@ class SurvivalRulesV1:
         per_arm = _n_per_arm(text)
         for a in arms:
             fam = self.resolve_family(a, d)
+            n = _arm_n(text, a)
+            if n is not None and not a.family:
+                d.n_by_label.setdefault(_label_key(a.label), n)
             if not fam:
                 continue
-            n = _arm_n(text, a)
             if n is not None:
                 d.n_by_family.setdefault(fam, n)
         if per_arm and d.arms:
@@ -1057,6 +1060,8 @@ class SurvivalRulesV1:
                     text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx
                 )
                 o.subgroup = self._subgroup(text, s, v, e)
+                if o.subgroup:
+                    o.n = _subgroup_n(text, o.subgroup, s, v.start) or o.n
                 ex.outcomes.append(o)
                 mentions.append(Mention("OUTCOME", v.start, v.end, anc.value))
                 if anc.label == "ENDPOINT":
@@ -1462,6 +1467,9 @@ class SurvivalRulesV1:
         if fam_arm is not None and fam_arm.family:
             # "(n = 51)" written with this very mention (a subgroup's own arm sizes) wins
             o.n = _arm_n(text, fam_arm) or o.n
+        elif fam_arm is not None:
+            # a group named in words: its size where it was named ("125 received combination chemotherapy")
+            o.n = _arm_n(text, fam_arm) or design.n_by_label.get(_label_key(fam_arm.label)) or o.n
         if o.n is None and not label:
             o.n = design.n_total
 
@@ -1976,6 +1984,32 @@ _NOT_ARM_NAME = re.compile(
     r"unweighted|matched|unmatched|propensity|adjusted|full|pooled|"
     r"experimental|investigational|intervention|control|comparator|placebo|combination|monotherapy|standard|"
     r"chemotherapy|triplet|doublet|[A-D])$|^(?:the|a|an|each|both)\b",
+    re.I,
+)
+
+
+def _label_key(label: str) -> str:
+    return _LABEL_NOISE_RE.sub(" ", label.lower()).strip()
+
+
+_LABEL_NOISE_RE = re.compile(r"\b(?:the|arms?|groups?|cohorts?)\b|\s+")
+
+
+def _subgroup_n(text: str, subgroup: str, s: int, before: int) -> int | None:
+    """The size of a subgroup when the sentence gives it: "in the 17 patients with FGFR2 fusions",
+    "patients with FGFR2 fusions (n = 17)"."""
+    at = text.rfind(subgroup, s, before)
+    if at < 0:
+        return None
+    m = _SUB_N_AFTER_RE.match(text, at + len(subgroup))
+    if m is None:
+        m = _SUB_N_BEFORE_RE.search(text, max(s, at - 60), at)
+    return int(m.group("n")) if m else None
+
+
+_SUB_N_AFTER_RE = re.compile(r"\s*[(\[,]\s*n\s*=\s*(?P<n>\d+)")
+_SUB_N_BEFORE_RE = re.compile(
+    rf"\b(?P<n>\d+)\s+(?:{_PEOPLE}\s+)?(?:with|who|whose|harbou?ring|having|carrying|aged)\b[^,;()]{{0,12}}$",
     re.I,
 )
 

@@ -529,3 +529,18 @@ def test_slashed_pairs_and_endpoints_after_the_numbers(protocol):
         "The medians were 3.1 months and 6.3 months for PFS and OS, respectively.",
     ):
         assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("PFS", 3.1), ("OS", 6.3)]
+
+
+def test_n_of_subgroups_and_of_groups_named_in_words(protocol):
+    """'In patients with FGFR2 fusions (n = 17), median PFS was 6.9 months'; 'combination chemotherapy
+    (n = 125) ... 3.2 months with combination chemotherapy'"""
+    t = "All 58 took pemigatinib. In patients with FGFR2 fusions (n = 17), median PFS was 6.9 months."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.subgroup, o.n) for o in ex.outcomes] == [(6.9, "FGFR2 fusions", 17)]
+    t = (
+        "Of 196 patients, 125 received combination chemotherapy (n = 125) and monotherapy (n = 71) was "
+        "given to the rest. Median PFS was 3.2 months with combination chemotherapy and 2.7 months "
+        "with monotherapy."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.n) for o in ex.outcomes] == [(3.2, 125), (2.7, 71)]
