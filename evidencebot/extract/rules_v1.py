@@ -41,6 +41,7 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|versus|vs\.?)\s*", re.I)
 _SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
 _VS_BEFORE_RE = re.compile(r"\b(?:vs\.?|versus)\s*$", re.I)
 _GAIN_LEAD = re.compile(
@@ -978,6 +979,21 @@ class SurvivalRulesV1:
             n = len(members)
             multi = len(anchor_list) > 1 and (len(anchor_list) == n) and (resp_after or n > 1)
             pairs = [(i, v, anchor_list[i] if multi else anchor_list[-1]) for i, v in enumerate(members)]
+            if len(anchor_list) == 1 and n >= 3 and anchor_list[0].label == "ENDPOINT":
+                # "mPFS 5.6 months and mOS 12.1 months, against 3.5 and 8.0 months": the numbers after
+                # the comparison repeat the endpoints named before, in order
+                eps = list(
+                    {m.value: m for m in anchors if m.label == "ENDPOINT" and m.end <= first.start}.values()
+                )
+                if (
+                    len(eps) == n - 1
+                    and _COMPARE_CONNECTOR_RE.fullmatch(text, members[0].ext_end, members[1].start)
+                    and anchor_list[0].value == eps[-1].value
+                ):
+                    eps.sort(key=lambda m: m.start)
+                    pairs = [(0, members[0], anchor_list[0])] + [
+                        (i, v, eps[i - 1]) for i, v in enumerate(members[1:], 1)
+                    ]
             k = len(anchor_list)
             distinct_eps = k > 1 and len({(m.label, m.value, m.extra) for m in anchor_list}) == k
             ctx["block"] = 1

@@ -544,3 +544,14 @@ def test_n_of_subgroups_and_of_groups_named_in_words(protocol):
     )
     ex = extract_abstract(t, protocol)
     assert [(o.value, o.n) for o in ex.outcomes] == [(3.2, 125), (2.7, 71)]
+
+
+def test_numbers_after_a_comparison_repeat_the_endpoints(protocol):
+    """'mPFS was 3.4 mo and mOS 8.0 mo, compared with 2.2 mo and 5.6 mo when ...'"""
+    t = "Overall mPFS was 3.4 mo and mOS 8.0 mo, compared with 2.2 mo and 5.6 mo in older patients."
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [
+        ("PFS", 3.4),
+        ("OS", 8.0),
+        ("PFS", 2.2),
+        ("OS", 5.6),
+    ]
