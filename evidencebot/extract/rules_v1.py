@@ -79,7 +79,7 @@ def _n_per_arm(text: str) -> int | None:
 _RANDOMISED_RE = lx.CI(r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b")
 _ALLOCATION_RE = lx.CI(r"randomi[sz]\w*|allocated|assigned")
 _BACKGROUND_WORD = lx.CI(
-    r"\b(?=[afprseAFPRSE])(?:after|following|prior|previous(?:ly)?|progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
+    r"\b(?=[afprseAFPRSE])(?:after|following|prior|previous(?:ly)?|(?<!to\s)(?<!free\s)progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
     r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b"
 )
 _BG_CACHE: dict[str, list[tuple[int, int]]] = {}
@@ -385,6 +385,8 @@ class SurvivalRulesV1:
             if merged:
                 prev = merged[-1]
                 gap = text[prev.end : s]
+                if gap.strip() == "(" and text.startswith(")", e) and parts(fam) <= prev.components:
+                    continue  # "ramucirumab plus best supportive care (BSC)": the abbreviation of a part
                 comma_list = (
                     gap.strip() == ","
                     and prev.family not in self.families

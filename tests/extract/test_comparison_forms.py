@@ -555,3 +555,12 @@ def test_numbers_after_a_comparison_repeat_the_endpoints(protocol):
         ("PFS", 2.2),
         ("OS", 5.6),
     ]
+
+
+def test_time_to_progression_with_an_arm_and_abbreviated_parts(protocol):
+    """'Time to progression with OFF (2.9 months ...)' names the OFF arm, not a prior treatment;
+    'X plus best supportive care (BSC)' is one arm"""
+    t = "Time to progression with OFF (2.9 months; 95% CI, 2.4 to 3.2) was longer."
+    assert arms(protocol, t) == [("TTP", 2.9, "OFF", "FOLFOX")]
+    t = "With ramucirumab plus best supportive care (BSC), median OS was 8.5 months."
+    assert [r for _, _, _, r in arms(protocol, t)] == ["ramucirumab"]
