@@ -17,6 +17,7 @@ AGENTS = (
     "docetaxel",
     "irinotecan",
     "fluorouracil",
+    "5-fluorouracil",
     "5-FU",
     "leucovorin",
     "capecitabine",
@@ -194,13 +195,13 @@ ABBREVIATIONS = {
 # the cytotoxic agents inside regimen acronyms (leucovorin left out: a "doublet" is FOLFOX, a
 # "triplet" FOLFIRINOX), so that "the irinotecan arm" names FOLFIRI when FOLFIRI faces FOLFOX
 AGENTS_OF = {
-    "folfox": {"fluorouracil", "5-fu", "oxaliplatin"},
-    "folfiri": {"fluorouracil", "5-fu", "irinotecan"},
-    "folfirinox": {"fluorouracil", "5-fu", "irinotecan", "oxaliplatin"},
+    "folfox": {"fluorouracil", "5-fluorouracil", "5-fu", "oxaliplatin"},
+    "folfiri": {"fluorouracil", "5-fluorouracil", "5-fu", "irinotecan"},
+    "folfirinox": {"fluorouracil", "5-fluorouracil", "5-fu", "irinotecan", "oxaliplatin"},
     "xelox": {"capecitabine", "oxaliplatin"},
     "capiri": {"capecitabine", "irinotecan"},
-    "nal-iri + 5-fu/lv": {"nal-iri", "liposomal irinotecan", "fluorouracil", "5-fu"},
-    "5-fu/lv": {"fluorouracil", "5-fu"},
+    "nal-iri + 5-fu/lv": {"nal-iri", "liposomal irinotecan", "fluorouracil", "5-fluorouracil", "5-fu"},
+    "5-fu/lv": {"fluorouracil", "5-fluorouracil", "5-fu"},
     "gemcitabine + cisplatin": {"gemcitabine", "cisplatin"},
     "gemcitabine + oxaliplatin": {"gemcitabine", "oxaliplatin"},
     "trifluridine + tipiracil": {"trifluridine", "tipiracil"},

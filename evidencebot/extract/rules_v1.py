@@ -460,6 +460,7 @@ class SurvivalRulesV1:
             return "placebo" if "placebo" in (a.lower(), b.lower()) else a
         fu = {
             "fluorouracil",
+            "5-fluorouracil",
             "5-fu",
             "leucovorin",
             "folinic acid",

@@ -50,6 +50,7 @@ _SAME = {
     "best supportive care": "active symptom control",
     "bsc": "active symptom control",
     "5-fu": "fluorouracil",
+    "5-fluorouracil": "fluorouracil",
     "folinic acid": "leucovorin",
 }
 

@@ -564,3 +564,9 @@ def test_time_to_progression_with_an_arm_and_abbreviated_parts(protocol):
     assert arms(protocol, t) == [("TTP", 2.9, "OFF", "FOLFOX")]
     t = "With ramucirumab plus best supportive care (BSC), median OS was 8.5 months."
     assert [r for _, _, _, r in arms(protocol, t)] == ["ramucirumab"]
+
+
+def test_five_fluorouracil_is_an_agent(protocol):
+    """'(2.5 months in the 5-fluorouracil group vs. 3.5 months in the gemcitabine group)'"""
+    t = "Median PFS was 2.5 months in the 5-fluorouracil group vs. 3.5 months in the gemcitabine group."
+    assert [r for _, _, _, r in arms(protocol, t)] == ["5-fluorouracil", "gemcitabine"]
