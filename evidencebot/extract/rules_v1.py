@@ -41,6 +41,7 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_AND_WITHOUT_RE = re.compile(r"and\s+without\s+(.+)", re.I)
 _COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|versus|vs\.?)\s*", re.I)
 _SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
 _VS_BEFORE_RE = re.compile(r"\b(?:vs\.?|versus)\s*$", re.I)
@@ -1088,6 +1089,7 @@ class SurvivalRulesV1:
         for m in anchors:
             if m.label == "ENDPOINT":
                 last_ep = m.value
+        self._with_and_without(ex.outcomes[n_before:])
         stated = [c[0] for c in cis if c[0] is not None]
         if stated:
             ctx["ci_level"] = stated[-1]
@@ -1100,6 +1102,20 @@ class SurvivalRulesV1:
             ctx["last_arms"] = distinct
         del hr_found
         return last_ep
+
+    @staticmethod
+    def _with_and_without(outcomes: list[Outcome]) -> None:
+        """ "11.3 and 7.6 months in patients with and without FGFR2 fusions": the first number is
+        the subgroup with, the second the subgroup without."""
+        for i in range(1, len(outcomes)):
+            m = _AND_WITHOUT_RE.match(outcomes[i].subgroup or "")
+            if (
+                m
+                and outcomes[i - 1].subgroup in (None, outcomes[i].subgroup)
+                and outcomes[i - 1].endpoint == outcomes[i].endpoint
+            ):
+                outcomes[i - 1].subgroup = m.group(1)
+                outcomes[i].subgroup = f"without {m.group(1)}"
 
     @staticmethod
     def _unitless_pair(text: str, members: list[Value], anc: Mention) -> bool:
@@ -2231,7 +2247,7 @@ _RX25 = re.compile(r"\d+\s+patients")
 _RX26 = re.compile(r"(?:and\s+)?\d{2}\s*%\s*CI")
 _RX27 = re.compile(r"\.\s")
 _RX28 = re.compile(r"\s*[(:,]?\s*(?:\d+\s*)?\(?\s*")
-_RX29 = re.compile(r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*,?\s*respectively", re.I)
+_RX29 = re.compile(r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*(?:alone\b)?\s*,?\s*respectively", re.I)
 _RX30 = re.compile(r"\s*\(\s*(?:NR|NE)\s*\)")
 _RX31 = _CARRY_CUE
 _RX32 = re.compile(r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?")

@@ -570,3 +570,19 @@ def test_five_fluorouracil_is_an_agent(protocol):
     """'(2.5 months in the 5-fluorouracil group vs. 3.5 months in the gemcitabine group)'"""
     t = "Median PFS was 2.5 months in the 5-fluorouracil group vs. 3.5 months in the gemcitabine group."
     assert [r for _, _, _, r in arms(protocol, t)] == ["5-fluorouracil", "gemcitabine"]
+
+
+def test_with_and_without_subgroups_and_alone_before_respectively(protocol):
+    """'11.3 and 7.6 months in patients with and without FGFR2 fusions'; '... for X+Y and X alone,
+    respectively'"""
+    t = "Median OS was 11.3 months and 7.6 months in patients with and without FGFR2 fusions."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.subgroup) for o in ex.outcomes] == [
+        (11.3, "FGFR2 fusions"),
+        (7.6, "without FGFR2 fusions"),
+    ]
+    t = "OS was 6.2 months vs. 5.3 months for ASC+mFOLFOX and ASC alone, respectively."
+    assert [(a, r) for _, _, a, r in arms(protocol, t)] == [
+        ("ASC+mFOLFOX", "FOLFOX"),
+        ("ASC alone", "active symptom control"),
+    ]
