@@ -131,8 +131,15 @@ def _background(text: str, start: int, lo: int = 0) -> bool:
         if cs >= start:
             break
         if cs >= w0 and ce <= start and start - ce <= 40 and not _RX13.search(text[ce:start]):
+            if _SURVIVAL_BEFORE_RE.search(text, max(0, cs - 30), cs):
+                continue  # "progression-free survival after DEBIRI": the treatment, not a history
             return True
     return False
+
+
+_SURVIVAL_BEFORE_RE = re.compile(
+    r"(?:surviv\w*|\bPFS|\bOS|\bTTP|progression)\s*(?:\([A-Z]{2,4}\)\s*)?$", re.I
+)
 
 
 _RATE_CONT_RE = re.compile(
@@ -2227,7 +2234,13 @@ _RX11 = re.compile(
     re.I,
 )
 _RX12 = re.compile(r"\s*(?:[,;]\s*)?")
-_RX13 = re.compile(r"[.;]")
+# what ends a background phrase: a sentence break, or the verb that starts the study's own
+# treatment ("progressing after gemcitabine received FOLFOX")
+_RX13 = re.compile(
+    r"[.;]|\b(?:received|receiving|were\s+(?:treated|given|randomi[sz]ed|assigned|allocated|enrolled)|"
+    r"was\s+given|underwent|then\s+(?:received|given))\b",
+    re.I,
+)
 _RX14 = re.compile(lx.TP, re.I)
 _RX15 = re.compile(r"\s*(?:,\s*)?(?:and|or|vs\.?|versus)?\s*,?\s*", re.I)
 _RX16 = re.compile(r"^\s*(?:,\s*)?(?:vs\.?|versus|compared\s+with)\s*$", re.I)

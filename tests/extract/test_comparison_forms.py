@@ -586,3 +586,12 @@ def test_with_and_without_subgroups_and_alone_before_respectively(protocol):
         ("ASC+mFOLFOX", "FOLFOX"),
         ("ASC alone", "active symptom control"),
     ]
+
+
+def test_history_ends_where_the_study_treatment_starts(protocol):
+    """'Patients progressing after gemcitabine received FOLFOX': FOLFOX is the study's regimen;
+    'progression-free survival after DEBIRI' names the treatment, not a history"""
+    t = "Patients progressing after gemcitabine received FOLFOX. Median OS was 6.2 months."
+    assert [r for _, _, _, r in arms(protocol, t)] == ["FOLFOX"]
+    t = "Median progression-free survival after DEBIRI was 3.9 months (95% CI 2.8–5.0)."
+    assert [(a, v) for _, v, a, _ in arms(protocol, t)] == [("DEBIRI", 3.9)]
