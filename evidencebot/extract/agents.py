@@ -169,6 +169,7 @@ ABBREVIATIONS = {
     "Gemox": "gemcitabine + oxaliplatin",
     "GemCap": "gemcitabine + capecitabine",
     "CF": "cisplatin + fluorouracil",
+    "CG": "gemcitabine + cisplatin",
     "DEBIRI": "DEBIRI",  # drug-eluting beads loaded with irinotecan (chemoembolisation)
     # brand names, as news summaries and labels write them
     **{

@@ -399,8 +399,10 @@ class SurvivalRulesV1:
                     gap.strip() == ","
                     and prev.family not in self.families
                     and fam not in self.families
-                    # "GEM-S-1, GEM and S-1": an agent already in the list starts another arm
+                    # "GEM-S-1, GEM and S-1": an agent already in the list starts another arm;
+                    # "CG, CF and FOLFIRINOX": a combination in a comma list is an arm of its own
                     and not parts(fam) <= prev.components
+                    and len(parts(fam)) == 1
                     and _RX38.match(text[e : e + 6]) is not None
                 )
                 if (_COMBINE_RE.match(gap) or comma_list) and "\n" not in gap:
@@ -429,10 +431,10 @@ class SurvivalRulesV1:
             merged.sort(key=lambda a: a.start)
         covered = bytearray(len(text) + 1)
         for a in merged:
-            m = _ARM_SUFFIX_RE.match(text, a.end, a.end + 10)
+            m = _ARM_SUFFIX_RE.match(text, a.end, a.end + 40)
             if m:
                 a.label = text[a.start : m.end()]
-            take(a.start, a.end)
+            take(a.start, m.end() if m else a.end)  # "X-based chemotherapy group" is one mention
         for m in lx.ARM_GENERIC_RE.finditer(text, low):
             bare = m.group("kind2") or m.group("kind3")
             a = m.start("kind2") if m.group("kind2") else m.start("kind3") if bare else m.start()
@@ -1420,9 +1422,14 @@ class SurvivalRulesV1:
             if (
                 len(head) == n
                 and all(
-                    _RX40.fullmatch(text[x.end : y.start])
+                    _RX40.fullmatch(text[x.start + len(x.label) : y.start])
                     # "in the X and Y arms, median PFS was 2.8 vs 2.9 months"
-                    or (_AND_RE.fullmatch(text[x.end : y.start]) and _RX29.match(text, head[-1].end))
+                    or (
+                        _AND_RE.fullmatch(text[x.start + len(x.label) : y.start])
+                        and (
+                            _RX29.match(text, head[-1].end) or all(_ARM_WORD_RE.search(a.label) for a in head)
+                        )
+                    )
                     for x, y in zip(head, head[1:], strict=False)
                 )
                 and _COMPARE_RE.search(text, members[0].ext_end, members[-1].start)
@@ -2006,7 +2013,9 @@ _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", r
 _HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[\-\u2010\u2011\u2013]\w")
 # "the FOLFOX arm", "fluoropyrimidine doublets", "S-1-based doublet": the words that finish an arm's name
 _ARM_SUFFIX_RE = re.compile(
-    r"\s+(?:arm|group|cohort)\b|(?:[\s\-]+based)?[\s\-]+(?:doublets?|triplets?|combinations?)\b", re.I
+    r"\s+(?:arm|group|cohort)\b|(?:[\s\-]+based)?[\s\-]+(?:doublets?|triplets?|combinations?)\b"
+    r"|[\s\-]+based[\s\-]+(?:chemotherapy|regimens?|therapy|treatment)(?:\s+(?:arm|group|cohort))?\b",
+    re.I,
 )
 _ROLE_CANON = {
     "doublets": "doublet",

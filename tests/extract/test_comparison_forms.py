@@ -595,3 +595,25 @@ def test_history_ends_where_the_study_treatment_starts(protocol):
     assert [r for _, _, _, r in arms(protocol, t)] == ["FOLFOX"]
     t = "Median progression-free survival after DEBIRI was 3.9 months (95% CI 2.8–5.0)."
     assert [(a, v) for _, v, a, _ in arms(protocol, t)] == [("DEBIRI", 3.9)]
+
+
+def test_regimen_lists_and_based_chemotherapy_groups(protocol):
+    """'Median OS of CG, CF, and FOLFIRINOX groups was 28, 21, and 23.5 weeks, respectively';
+    'PFS of fluoropyrimidine-based chemotherapy group and gemcitabine-based chemotherapy group
+    was 12 vs. 14 weeks'"""
+    t = "Median OS of CG, CF, and FOLFIRINOX groups was 28, 21,and 23.5 weeks, respectively."
+    assert [(v, r) for _, v, _, r in arms(protocol, t)] == [
+        (28.0, "gemcitabine + cisplatin"),
+        (21.0, "cisplatin + fluorouracil"),
+        (23.5, "FOLFIRINOX"),
+    ]
+    t = (
+        "Median PFS of fluoropyrimidine-based chemotherapy group and gemcitabine-based chemotherapy group "
+        "was 12 vs. 14 weeks."
+    )
+    assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [
+        (12.0, "fluoropyrimidine-based chemotherapy group"),
+        (14.0, "gemcitabine-based chemotherapy group"),
+    ]
+    t = "Gemcitabine, cisplatin and nab-paclitaxel gave a median OS of 19.2 months."
+    assert [r for _, _, _, r in arms(protocol, t)] == ["gemcitabine + cisplatin + nab-paclitaxel"]
