@@ -185,7 +185,7 @@ ENDPOINT_LONG = [
     ("OS", r"(?<![\w\-])(?<!free\s)survival(?![\s\-]+rate)"),
 ]
 ENDPOINT_ABBR = [
-    ("OS", r"\b(?:m|rw)?OS\b"),
+    ("OS", r"\b(?:m|rw)?OS\d?\b"),  # "OS2": survival from the start of second-line therapy
     ("PFS", r"\b(?:m|rw)?PFS\d?\b"),
     ("TTP", r"\bm?TTP\b"),
     ("DFS", r"\bDFS\b"),
@@ -241,8 +241,9 @@ OTHER_ANCHORS = [
     r"\bodds\b",
     r"\bsurgery\b",
     r"\bresection\b",
-    r"\brecruit\w*",
-    r"\benrol\w*",
+    # enrolment as a time ("from enrolment", "the enrolment period"), not "all patients enrolled"
+    r"(?:(?<=from\s)|(?<=since\s)|(?<=after\s)|(?<=at\s)|(?<=time\sof\s)|(?<=date\sof\s))(?:recruit|enrol)\w*",
+    r"\b(?:recruit|enrol)\w*\s+(?:to|until|period|date|window|between|from)\b",
     r"\baccrual\b",
     r"\bdata[\s\-]+cut",
     r"\bcut[\s\-]*off\b",

@@ -41,6 +41,7 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_RANGE_AFTER_RE = re.compile(r"\s*[(\[]\s*(?:range|IQR|interquartile\s+range)\b[^()\[\]]{0,40}[)\]]", re.I)
 _AND_WITHOUT_RE = re.compile(r"and\s+without\s+(.+)", re.I)
 _COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|versus|vs\.?)\s*", re.I)
 _SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
@@ -1221,6 +1222,13 @@ class SurvivalRulesV1:
                 if um:
                     v.unit, v.hyphen_unit = lx.canon_unit(um.group(1)), True
                     pos = um.end()
+        rng = _RANGE_AFTER_RE.match(text, pos, e)
+        if rng:
+            # "6.0 (range, 3.8–8.1) and 14 (range, 11.4–16.6) months": a range is part of its value
+            pos = rng.end()
+            um = lx.UNIT_RE.match(text, pos) if v.unit is None and not v.pct else None
+            if um and um.end() <= e:
+                v.unit, pos = lx.canon_unit(um.group(1)), um.end()
         v.ext_end = pos
         for c in cis:
             gap = text[pos : c[4]]

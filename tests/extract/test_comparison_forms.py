@@ -617,3 +617,21 @@ def test_regimen_lists_and_based_chemotherapy_groups(protocol):
     ]
     t = "Gemcitabine, cisplatin and nab-paclitaxel gave a median OS of 19.2 months."
     assert [r for _, _, _, r in arms(protocol, t)] == ["gemcitabine + cisplatin + nab-paclitaxel"]
+
+
+def test_ranges_inside_a_list_and_numbered_endpoints(protocol):
+    """'6.0 (range, 3.8–8.1) and 14 (range, 11.4–16.6) months, respectively'; 'median OS2 was 5.2
+    months'; 'of all patients enrolled' is no time"""
+    t = (
+        "Median time to disease progression and overall survival were 6.0 (range, 3.8–8.1) and 14 "
+        "(range, 11.4–16.6) months, respectively."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.unit, o.ci_low) for o in ex.outcomes] == [
+        ("TTP", 6.0, "months", None),
+        ("OS", 14.0, "months", None),
+    ]
+    assert [v for _, v, _, _ in arms(protocol, "Median OS2 was 5.2 months (95% CI = 4.7–5.7).")] == [5.2]
+    t = "Median progression-free survival of all patients enrolled was 2.6 months."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [2.6]
+    assert [v for _, v, _, _ in arms(protocol, "Median OS from enrolment was 7.1 months.")] == [7.1]
