@@ -170,6 +170,7 @@ ABBREVIATIONS = {
     "GemCap": "gemcitabine + capecitabine",
     "CF": "cisplatin + fluorouracil",
     "CG": "gemcitabine + cisplatin",
+    "GO": "gemcitabine + oxaliplatin",
     "DEBIRI": "DEBIRI",  # drug-eluting beads loaded with irinotecan (chemoembolisation)
     # brand names, as news summaries and labels write them
     **{

@@ -41,6 +41,7 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_AND_BEFORE_RE = re.compile(r"\band\s+$", re.I)
 _RANGE_AFTER_RE = re.compile(r"\s*[(\[]\s*(?:range|IQR|interquartile\s+range)\b[^()\[\]]{0,40}[)\]]", re.I)
 _AND_WITHOUT_RE = re.compile(r"and\s+without\s+(.+)", re.I)
 _COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|versus|vs\.?)\s*", re.I)
@@ -782,8 +783,10 @@ class SurvivalRulesV1:
                 idx = int(m.lastgroup[1:])
                 ep = table[idx][0]
                 if prefix == "L" and idx == len(lx.ENDPOINT_LONG) - 1:
-                    # bare "survival": only with "median" nearby or as "survival time"
-                    if not _RX39.search(text[max(s, a - 25) : b + 20]):
+                    # bare "survival": only with "median" nearby, as "survival time", or listed
+                    # after another endpoint ("time to progression and survival were ...")
+                    listed = ep_spans and _AND_BEFORE_RE.search(text, max(s, a - 6), a)
+                    if not listed and not _RX39.search(text[max(s, a - 25) : b + 20]):
                         continue
                 anchors.append(Mention("ENDPOINT", a, b, ep))
                 ep_spans.append((a, b))
@@ -1577,6 +1580,11 @@ class SurvivalRulesV1:
                 return pair[1 - [f for _, f in pair].index(fam)]
         return None
 
+    def _names_an_arm(self, what: str) -> bool:
+        """ "in GC cohort": a regimen named as a group is an arm, not a subgroup."""
+        w = _LABEL_NOISE_RE.sub(" ", what).strip()
+        return w in self._abbr or w.lower() in self._fam_of
+
     def _generic_family(self, arm: ArmMention, design: Design) -> str | None:
         """An arm named by its role ("the control arm", "with the doublet", "group B")."""
         kind = arm.generic
@@ -1634,7 +1642,7 @@ class SurvivalRulesV1:
             and not _RX25.search(found.group(0))
         ):
             what = _sub_what(found)
-            if what and not _RX35.search(what):
+            if what and not _RX35.search(what) and not self._names_an_arm(what):
                 return what.strip()
         m = lx.SUBGROUP_RE.match(text, v.ext_end, e)
         if m is None:
@@ -1642,7 +1650,7 @@ class SurvivalRulesV1:
             m = lx.SUBGROUP_RE.match(text, v.ext_end + m2.end(), e) if m2 else None
         if m is not None and not lx.MAIN_POPULATION_RE.search(m.group(0)):
             what = _sub_what(m)
-            if what and not _RX35.search(what):
+            if what and not _RX35.search(what) and not self._names_an_arm(what):
                 return what.strip()
         return None
 

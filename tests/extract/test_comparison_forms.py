@@ -635,3 +635,22 @@ def test_ranges_inside_a_list_and_numbered_endpoints(protocol):
     t = "Median progression-free survival of all patients enrolled was 2.6 months."
     assert [v for _, v, _, _ in arms(protocol, t)] == [2.6]
     assert [v for _, v, _, _ in arms(protocol, "Median OS from enrolment was 7.1 months.")] == [7.1]
+
+
+def test_survival_listed_after_another_endpoint_and_arms_named_as_cohorts(protocol):
+    """'time to progression and survival after S-1 were 5.6 and 31 months, respectively';
+    '... in GC cohort and 7.79 months in GO cohort' (arms, not subgroups); 'TTF2' is not survival;
+    'confidence interval {CI}'"""
+    t = "Median time to progression and survival after S-1 were 5.6 months and 31 months, respectively."
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("TTP", 5.6), ("OS", 31.0)]
+    t = "Median OS was 8.02 months in GC cohort and 7.79 months in GO cohort."
+    ex = extract_abstract(t, protocol)
+    assert [(o.regimen, o.subgroup) for o in ex.outcomes] == [
+        ("gemcitabine + cisplatin", None),
+        ("gemcitabine + oxaliplatin", None),
+    ]
+    t = "Median OS2 was 5.2 months and median TTF2 was 1.9 months (1.5–2.2)."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [5.2]
+    t = "Median OS was 26.4 months [95% confidence interval {CI}: 19.1 to not reached]."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.ci_low, o.ci_high) for o in ex.outcomes] == [(26.4, 19.1, None)]
