@@ -41,6 +41,10 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_CHANGE_OF_RE = re.compile(
+    r"\b(?:change|reduction|increase|decrease|improvement|difference|gain)\s+(?:of|by)\s+(?:about\s+|approximately\s+)?$",
+    re.I,
+)
 _AND_BEFORE_RE = re.compile(r"\band\s+$", re.I)
 _RANGE_AFTER_RE = re.compile(r"\s*[(\[]\s*(?:range|IQR|interquartile\s+range)\b[^()\[\]]{0,40}[)\]]", re.I)
 _AND_WITHOUT_RE = re.compile(r"and\s+without\s+(.+)", re.I)
@@ -1317,6 +1321,8 @@ class SurvivalRulesV1:
             # "did not differ, at 7.8 vs 7.1 months favouring X": a compared pair, not a timepoint
             if not (left.rstrip().endswith("at") and _AT_PAIR_RE.match(text, v.end)):
                 return True
+        if v.pct and _CHANGE_OF_RE.search(text, max(s, v.start - 30), v.start):
+            return True  # "an annual percent change of 13.6%", "a reduction of 31%": not a rate
         if not v.pct and _PCT_IN_PAREN_RE.match(text, v.ext_end):
             return True  # "at 1 (27.3% vs 11.6%) and 2 years (10.6% vs 3.2%)": a timepoint
         if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct and not v.nr:

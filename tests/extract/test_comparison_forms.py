@@ -654,3 +654,9 @@ def test_survival_listed_after_another_endpoint_and_arms_named_as_cohorts(protoc
     t = "Median OS was 26.4 months [95% confidence interval {CI}: 19.1 to not reached]."
     ex = extract_abstract(t, protocol)
     assert [(o.value, o.ci_low, o.ci_high) for o in ex.outcomes] == [(26.4, 19.1, None)]
+
+
+def test_a_change_in_percent_is_not_a_rate(protocol):
+    """'... corresponding to an annual percent change of 13.6% (0.3–28.7)'"""
+    t = "The 12-month survival rate rose to 41.4%, an annual percent change of 13.6% (0.3–28.7)."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [41.4]
