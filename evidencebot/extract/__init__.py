@@ -10,7 +10,10 @@ from __future__ import annotations
 from evidencebot.extract.checks import check
 from evidencebot.extract.model import Extraction, Flag, HazardRatio, Outcome, Toxicity
 
-EXTRACTOR_VERSION = "evidencebot.survival_rules.v1+0.1"
+# Bumped whenever the rules read any abstract differently: the extract stage re-reads every record
+# whose rows came from another revision (reviewers' verified rows and deletions always stand).
+CODE_REVISION = "0.2"
+EXTRACTOR_VERSION = f"evidencebot.survival_rules.v1+{CODE_REVISION}"
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -31,7 +34,7 @@ SAME_LENGTH_FOLDS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00a0": " ", 
 
 def extractor_version(protocol) -> str:
     """The version recorded with each extraction: the rule set the protocol selects + code rev."""
-    return f"{protocol.extract.rules}+0.1"
+    return f"{protocol.extract.rules}+{CODE_REVISION}"
 
 
 def extract_abstract(text: str, protocol, title: str = "") -> Extraction:
