@@ -2195,7 +2195,29 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
 def _sentence_arm_mentions(text: str, arms: list[ArmMention], s: int, e: int) -> list[ArmMention]:
     """The arms named in a sentence, without treatments named as history ("in patients with prior
     bevacizumab", "after progression on gemcitabine"): those describe patients, not arms."""
-    return [a for a in arms if s <= a.start < e and not (a.family and _background(text, a.start, s))]
+    return [
+        a
+        for a in arms
+        if s <= a.start < e and not (a.family and (_background(text, a.start, s) or _time_origin(text, a, s)))
+    ]
+
+
+def _time_origin(text: str, a: ArmMention, s: int) -> bool:
+    """ "median OS from the GemCis initiation", "from the start of nivolumab": a treatment named as
+    the time origin of a survival figure, not as the arm the figure belongs to."""
+    before = _ORIGIN_BEFORE_RE.search(text, max(s, a.start - 40), a.start)
+    if before is None:
+        return False
+    return bool(before.group("what")) or _ORIGIN_AFTER_RE.match(text, a.end) is not None
+
+
+_ORIGIN_BEFORE_RE = re.compile(
+    r"\b(?:from|since)\s+(?:the\s+)?(?:(?P<what>start|initiation|beginning|commencement|first\s+dose)\s+of\s+)?$",
+    re.I,
+)
+_ORIGIN_AFTER_RE = re.compile(
+    r"\s*(?:initiation|start|administration|commencement|treatment\s+start)\b", re.I
+)
 
 
 def _dedupe_arms(arms: list[ArmMention]) -> list[ArmMention]:

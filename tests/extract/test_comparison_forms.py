@@ -660,3 +660,16 @@ def test_a_change_in_percent_is_not_a_rate(protocol):
     """'... corresponding to an annual percent change of 13.6% (0.3–28.7)'"""
     t = "The 12-month survival rate rose to 41.4%, an annual percent change of 13.6% (0.3–28.7)."
     assert [v for _, v, _, _ in arms(protocol, t)] == [41.4]
+
+
+def test_treatment_named_as_time_origin_is_not_an_arm(protocol):
+    """'The median OS from the GemCis initiation was 20.5 and 22.4 months in the observation and
+    maintenance groups, respectively'"""
+    t = (
+        "The median OS from the GemCis initiation was 20.5 months and 22.4 months in the observation and "
+        "maintenance groups, respectively."
+    )
+    assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [
+        (20.5, "observation"),
+        (22.4, "maintenance groups"),
+    ]
