@@ -180,6 +180,8 @@ ENDPOINT_LONG = [
         r"response[\s\-]+duration|responses?\s+(?:lasting|lasted|that\s+lasted)|duration\s+of\s+responses?",
     ),
     ("OS", r"overall[\s\-]+survival"),
+    # "the overall and progression-free survival estimates were 6.77 and 2.53 months"
+    ("OS", r"overall(?=\s+and\s+progression[\s\-\u2010\u2011]*free[\s\-]+survival)"),
     # "the estimated probabilities of survival were 38.5% vs 30.9% at 18 months"
     ("OS", r"probabilit(?:y|ies)\s+of\s+survival|survival\s+probabilit(?:y|ies)"),
     ("OS", r"(?<![\w\-])(?<!free\s)survival(?![\s\-]+rate)"),
@@ -286,7 +288,7 @@ RATE_TP_AFTER_RE = re.compile(
 RATE_WORD_RE = re.compile(r"\brates?\b|\bsurvival\b|\balive\b|\bsurvivors?\b", re.I)
 EP_FOR_RATE = (
     r"(?P<ep>overall[\s\-]+survival|progression[\s\-\u2010\u2011]*free[\s\-]+survival|progression[\s\-\u2010\u2011]*free|"
-    r"disease[\s\-]*free[\s\-]+survival|(?:relapse|recurrence)[\s\-]*free[\s\-]+survival|survival|OS|PFS|DFS|RFS|TTP)"
+    r"disease[\s\-]*free[\s\-]+survival|(?:relapse|recurrence)[\s\-]*free[\s\-]+survival|survival|(?:rw)?OS|(?:rw)?PFS|DFS|RFS|TTP)"
 )
 # "6- and 12-month OS rates", "12-month OS rate", "1-year overall survival"
 RATE_PRE_RE = re.compile(

@@ -41,6 +41,9 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_PEOPLE_AFTER_RE = re.compile(
+    r"\s+(?:patients|participants|subjects|people|adults|cases|individuals)\b", re.I
+)
 _CHANGE_OF_RE = re.compile(
     r"\b(?:change|reduction|increase|decrease|improvement|difference|gain)\s+(?:of|by)\s+(?:about\s+|approximately\s+)?$",
     re.I,
@@ -427,7 +430,7 @@ class SurvivalRulesV1:
             merged.append(ArmMention(s, e, text[s:e], fam, components=parts(fam)))
         # comparators named by what they are, not by an agent: "versus chemotherapy",
         # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
-        if "hemotherapy" in text or "choice" in text or "chosen" in text:
+        if "hemotherapy" in text or "choice" in text or "chosen" in text or "standard" in text:
             for m in _COMPARATOR_RE.finditer(text):
                 if free(m.start(), m.end()):
                     fam = _WS_RE.sub(" ", m.group(0).lower()).replace("\u2019", "'")
@@ -1351,7 +1354,15 @@ class SurvivalRulesV1:
     # ------------------------------------------------------------------ arms
     def _after_arm(self, text: str, v: Value, vals: list[Value], sent_arms: list[ArmMention], e: int):
         """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
-        nxt = min([x.start for x in vals if x.start >= v.ext_end and x.start > v.start], default=e)
+        # "8.4 months in 111 patients allocated to the X group": a head count does not end the window
+        nxt = min(
+            [
+                x.start
+                for x in vals
+                if x.start >= v.ext_end and x.start > v.start and not _PEOPLE_AFTER_RE.match(text, x.end)
+            ],
+            default=e,
+        )
         at = v.arm_before_ci or v.ext_end
         win = text[at : min(nxt, e)]
         m = _RX8.match(win)
@@ -1552,8 +1563,14 @@ class SurvivalRulesV1:
         before = _dedupe_arms(
             [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
         )
-        if len(before) == 1 and not _COMPARE_RE.search(text, clause, before[0].start):
-            if _BETTER_RE.search(text, before[0].end, members[0].start):
+        better = _BETTER_RE.search(text, clause, members[0].start) is not None
+        better = better and not _WORSE_RE.search(text, clause, members[0].start)
+        if better and len(before) == 1 and not _COMPARE_RE.search(text, clause, before[0].start):
+            # "X resulted in longer PFS (a vs b)", "a significant improvement in PFS in the X group (a vs b)"
+            return before[0]
+        if better and len(before) == 2:
+            # "longer with X than with Y (median, a vs. b)"
+            if _OVER_RE.fullmatch(text, before[0].start + len(before[0].label), before[1].start):
                 return before[0]
         return None
 
@@ -1589,7 +1606,7 @@ class SurvivalRulesV1:
     def _names_an_arm(self, what: str) -> bool:
         """ "in GC cohort": a regimen named as a group is an arm, not a subgroup."""
         w = _LABEL_NOISE_RE.sub(" ", what).strip()
-        return w in self._abbr or w.lower() in self._fam_of
+        return w in self._abbr or w.lower() in self._fam_of or w.isdigit()
 
     def _generic_family(self, arm: ArmMention, design: Design) -> str | None:
         """An arm named by its role ("the control arm", "with the doublet", "group B")."""
@@ -1973,7 +1990,8 @@ _COMPARATOR_RE = re.compile(
     r"\b(?:physician|investigator|clinician)(?:['\u2019]s|s['\u2019])?[\s\-]+(?:choice|chosen)(?:\s+of)?"
     r"(?:\s+(?:chemotherapy|treatment|therapy))?"
     r"|(?<=versus\s)chemotherapy\b|(?<=vs\s)chemotherapy\b|(?<=vs\.\s)chemotherapy\b"
-    r"|(?<=with\s)chemotherapy(?=\s*[,;.(]|\s+alone\b|\s+\(|\s+\w+\s+\()",
+    r"|(?<=with\s)chemotherapy(?=\s*[,;.(]|\s+alone\b|\s+\(|\s+\w+\s+\()"
+    r"|(?<=with\s)standard(?:\s+of)?\s+care\b|(?<=versus\s)standard(?:\s+of)?\s+care\b",
     re.I,
 )
 # "X or infusional Y", "X versus oral Y": alternatives, with the way a drug is given between
@@ -1985,7 +2003,9 @@ _ALTERNATIVE_RE = re.compile(
 )
 _RECEIVED_RE = re.compile(r"\b(?:received|receiving|treated\s+with|given|underwent)\s", re.I)
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
-_OVER_RE = re.compile(r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than)\s+(?:the\s+)?", re.I)
+_OVER_RE = re.compile(
+    r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than|than(?:\s+with)?)\s+(?:the\s+)?", re.I
+)
 _CARRIED_RATE_RE = re.compile(
     rf"\brates?\s+(?:at|after|by)\s+{lx.TP}\s*[\-\u2010]?\s*{lx.TP_UNIT}\b|\b{lx.TP}[\-\u2010\s]+{lx.TP_UNIT}\s+rates?\b",
     re.I,
@@ -2017,8 +2037,8 @@ _ARM_WORD_RE = re.compile(r"\b(?:arm|group|cohort)\b", re.I)
 _LIST_OF_TIMES_RE = re.compile(r",|\band\b")
 _WORSE_RE = re.compile(r"\b(?:shorter|inferior|worse|poorer|reduced|decreased|lower)\b", re.I)
 _BETTER_RE = re.compile(
-    r"\b(?:longer|improved|improving|improves?|prolong\w*|better|superior|extended|lengthened|increased|"
-    r"higher|greater|favou?rable)\b",
+    r"\b(?:longer|improved|improving|improves?|improvement|prolong\w*|better|superior|extended|lengthened|increased|"
+    r"higher|greater|favou?rable|advantage)\b",
     re.I,
 )
 _FROM_RE = re.compile(r"\b(?:from|since)\s+(?:the\s+)?(?:start\s+of\s+|time\s+of\s+|date\s+of\s+)?$", re.I)
@@ -2270,7 +2290,7 @@ _RX8 = re.compile(
     # "66.7 and 44.4%, respectively, in the multidrug group": the list's arm after its "respectively"
     r"\s*(?:,?\s*p\s*[=<>\u2264]\s*0?[.\u00b7]\d+\s*\)?)?"  # "(95% CI, 3.6–9.2, p = 0.040) in the X group"
     r"\s*,?\s*(?:respectively\s*,\s*)?(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
-    r"(?:the\s+|those\s+|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
+    r"(?:the\s+|those\s+|\d+\s+(?=patients)|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
     r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?",
     re.I,
 )

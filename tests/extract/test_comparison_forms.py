@@ -673,3 +673,28 @@ def test_treatment_named_as_time_origin_is_not_an_arm(protocol):
         (20.5, "observation"),
         (22.4, "maintenance groups"),
     ]
+
+
+def test_more_real_comparison_forms(protocol):
+    """'improvement for PFS in the X group (3.5 vs. 1.8 months)'; 'longer with X than with standard
+    care (median, 12.8 vs. 7.1 months)'; 'in 108 patients allocated to the X group'; 'the overall and
+    progression-free survival estimates were ...'; '12-month rwOS rate'"""
+    title = "Sorafenib vs. lenvatinib after first-line immunotherapy"
+    t = "There was a significant improvement for PFS in the lenvatinib group (3.5 vs. 1.8 months, P=0.001)."
+    assert [(v, r) for _, v, _, r in arms(protocol, t, title)] == [(3.5, "lenvatinib"), (1.8, "sorafenib")]
+    t = "PFS was longer with mFOLFOX6 than with standard care (median, 12.8 vs. 7.1 months)."
+    assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [(12.8, "mFOLFOX6"), (7.1, "standard care")]
+    t = (
+        "Median OS was 9.9 months in 108 patients allocated to the paclitaxel group and 8.4 months in 111 "
+        "patients allocated to the irinotecan group."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.regimen, o.n, o.subgroup) for o in ex.outcomes] == [
+        ("paclitaxel", 108, None),
+        ("irinotecan", 111, None),
+    ]
+    t = "The overall and progression-free survival estimates were 6.77 and 2.53 months, respectively."
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("OS", 6.77), ("PFS", 2.53)]
+    assert [(s, tp) for _, s, tp, _, _ in _rates_arms(protocol, "The 12-month rwOS rate was 61.6%.")] == [
+        ("rate", 12.0)
+    ]
