@@ -41,6 +41,9 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+_GLUED_UNIT_RE = re.compile(
+    r"(?<![\w.\u00b7/\-])(\d+(?:[.\u00b7]\d+)?)(?=(?:months?|mos?|weeks?|days?|years?)\b)"
+)
 _PEOPLE_AFTER_RE = re.compile(
     r"\s+(?:patients|participants|subjects|people|adults|cases|individuals)\b", re.I
 )
@@ -871,6 +874,8 @@ class SurvivalRulesV1:
         passes = ((lx.NUM_RE, False), (lx.NR_RE, True))
         if "/" in sent:  # "median PFS/OS were 3.1/6.3 months": the second of a slashed pair
             passes = (*passes, (_SLASH_SECOND_RE, False))
+        if _GLUED_UNIT_RE.search(sent):  # "5.82months", "12mo": a number written against its unit
+            passes = (*passes, (_GLUED_UNIT_RE, False))
         for rx, nr in passes:
             for m in rx.finditer(sent):
                 a, b = m.start() + s, m.end() + s

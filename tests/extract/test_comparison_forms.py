@@ -698,3 +698,13 @@ def test_more_real_comparison_forms(protocol):
     assert [(s, tp) for _, s, tp, _, _ in _rates_arms(protocol, "The 12-month rwOS rate was 61.6%.")] == [
         ("rate", 12.0)
     ]
+
+
+def test_number_written_against_its_unit(protocol):
+    """'Median OS was 5.82months (95% CI 5.29-7.00)' (text extracted from PDFs loses the space)"""
+    t = "Median OS was 5.82months (95% CI 5.29-7.00) and median PFS was 1.84months."
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.unit, o.ci_low, t[o.span[0] : o.span[1]]) for o in ex.outcomes] == [
+        ("OS", 5.82, "months", 5.29, "5.82"),
+        ("PFS", 1.84, "months", None, "1.84"),
+    ]
