@@ -957,10 +957,25 @@ class SurvivalRulesV1:
         ctx["group_arms"] = {}
         last_ep = carry_ep
         any_ep_here = any(m.label == "ENDPOINT" for m in anchors)
-        for members in groups.values():
+        # "median PFS and OS were 3.7 versus 2.0 months (P = 0.006) and 9.2 versus 6.8 months": compared
+        # pairs, one per endpoint named before them, in order
+        pair_eps: dict[int, Mention] = {}
+        if len(groups) > 1 and _COMPARE_RE.search(sent):
+            by_anchors: dict[tuple, list[int]] = {}
+            for g, ms in groups.items():
+                if len(ms) == 2 and _VS_ONLY_RE.fullmatch(text, ms[0].ext_end, ms[1].start):
+                    key = tuple(id(m) for m in self._anchor_list(text, anchors, ms[0].start, s))
+                    by_anchors.setdefault(key, []).append(g)
+            for key, gs in by_anchors.items():
+                eps_here = [m for m in anchors if id(m) in key and m.label == "ENDPOINT"]
+                if len(gs) == len(key) == len(eps_here) > 1 and len({m.value for m in eps_here}) == len(gs):
+                    pair_eps.update({g: ep for g, ep in zip(gs, eps_here, strict=True)})
+        for g_id, members in groups.items():
             first = members[0]
             resp_after = any(r >= first.start for r in respectively)
             anchor_list = self._anchor_list(text, anchors, first.start, s)
+            if g_id in pair_eps:
+                anchor_list = [pair_eps[g_id]]
             used_carry = False
             alive = lx.ALIVE_AFTER_RE.match(text, members[-1].ext_end, e) if "alive" in lsent else None
             if alive and all(v.pct for v in members):
@@ -1026,12 +1041,22 @@ class SurvivalRulesV1:
             k = len(anchor_list)
             distinct_eps = k > 1 and len({(m.label, m.value, m.extra) for m in anchor_list}) == k
             ctx["block"] = 1
+            ctx["chunk"] = 0
             ctx["endpoint_list"] = multi and distinct_eps
             if not multi and distinct_eps and n > k and n % k == 0:
-                # "median PFS and OS were 4.0 and 6.0 months vs 1.6 and 5.3 months": blocks of one
-                # number per endpoint, one block per arm
-                pairs = [(i, v, anchor_list[i % k]) for i, v in enumerate(members)]
-                ctx["block"] = k
+                per = n // k
+                if _VS_ONLY_RE.fullmatch(
+                    text, members[0].ext_end, members[1].start
+                ) and not _VS_ONLY_RE.fullmatch(text, members[per - 1].ext_end, members[per].start):
+                    # "median PFS and OS were 3.7 versus 2.0 months (P = 0.006) and 9.2 versus 6.8
+                    # months": one comparison per endpoint, the arms in the same order in each
+                    pairs = [(i, v, anchor_list[i // per]) for i, v in enumerate(members)]
+                    ctx["chunk"] = per
+                else:
+                    # "median PFS and OS were 4.0 and 6.0 months vs 1.6 and 5.3 months": blocks of
+                    # one number per endpoint, one block per arm
+                    pairs = [(i, v, anchor_list[i % k]) for i, v in enumerate(members)]
+                    ctx["block"] = k
             eps = [m for m in anchor_list if m.label == "ENDPOINT"]
             if n == 1 and members[0].nr and len(eps) > 1 and len({m.value for m in eps}) == len(eps):
                 # "median PFS and OS were not reached": one "not reached" for every endpoint named
@@ -1101,8 +1126,13 @@ class SurvivalRulesV1:
                         stated = [c[0] for c in cis if c[0] is not None and c[4] < v.start]
                         o.ci_level = stated[-1] if stated else ctx.get("ci_level")
                 o.confidence = 0.9 - (0.2 if used_carry else 0) - (0.05 if v.unit_inherited else 0)
+                if ctx["chunk"]:  # one comparison per endpoint: arms as in a group of its own
+                    c = ctx["chunk"]
+                    chunk, at = members[(i // c) * c : (i // c + 1) * c], i % c
+                else:
+                    chunk, at = members, i
                 self._assign_arm(
-                    text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx
+                    text, o, v, chunk, at, s, e, arms, design, respectively, vals, after_arms, ctx
                 )
                 o.subgroup = self._subgroup(text, s, v, e)
                 if o.subgroup:

@@ -96,7 +96,21 @@ def regimen_key(protocol, text: str | None) -> frozenset[str]:
 
 # labels for the whole study population (corpus/README.md, "Arm labels"): "" (one study's
 # whole population) and "pooled" (a meta-analysis estimate) both name no arm, so they agree
-WHOLE_POPULATION = frozenset({"", "pooled", "whole cohort", "whole population", "all patients", "overall"})
+WHOLE_POPULATION = frozenset(
+    {
+        "",
+        "pooled",
+        "whole cohort",
+        "whole population",
+        "all patients",
+        "overall",
+        "overall population",
+        "entire cohort",
+        "entire population",
+        "intention-to-treat population",
+        "itt population",
+    }
+)
 
 
 def arm_match(protocol, gold: dict, pred: dict) -> bool:

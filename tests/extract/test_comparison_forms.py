@@ -708,3 +708,18 @@ def test_number_written_against_its_unit(protocol):
         ("OS", 5.82, "months", 5.29, "5.82"),
         ("PFS", 1.84, "months", None, "1.84"),
     ]
+
+
+def test_one_compared_pair_per_endpoint(protocol):
+    """'the median PFS and OS were 3.7 versus 2.0 months (P = 0.006) and 9.2 versus 6.8 months
+    (P = 0.048), respectively' after 'received TAS-102 or regorafenib'"""
+    t = (
+        "Patients received TAS-102 or regorafenib. The median PFS and OS were 3.7 versus 2.0 months "
+        "(P = 0.006) and 9.2 versus 6.8 months (P = 0.048), respectively."
+    )
+    assert [(e, v, a) for e, v, a, _ in arms(protocol, t)] == [
+        ("PFS", 3.7, "TAS-102"),
+        ("PFS", 2.0, "regorafenib"),
+        ("OS", 9.2, "TAS-102"),
+        ("OS", 6.8, "regorafenib"),
+    ]
