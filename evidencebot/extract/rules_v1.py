@@ -41,6 +41,13 @@ _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+# between two endpoints of one list: "median survival time and time to progression", "time to
+# progression after S-1 administration and survival after ..."
+_ANCHOR_GAP_RE = re.compile(
+    r"\s*(?:times?|rates?|estimates?)?(?:\s+(?:after|from|following|since)\s+[^,;.]{1,40}?)?"
+    r"\s*(?:,|and|,\s*and)\s*(?:the\s+)?(?:median\s+)?",
+    re.I,
+)
 _GLUED_UNIT_RE = re.compile(
     r"(?<![\w.\u00b7/\-])(\d+(?:[.\u00b7]\d+)?)(?=(?:months?|mos?|weeks?|days?|years?)\b)"
 )
@@ -1334,7 +1341,7 @@ class SurvivalRulesV1:
             # "time to treatment failure, PFS and OS were 4.1, 5.4 and 7.9 months": a time that is
             # not an endpoint keeps its place in the list (its number is then skipped)
             same_kind = prev.label == last.label or {prev.label, last.label} == {"OTHER", "ENDPOINT"}
-            if same_kind and _RX22.fullmatch(gap):
+            if same_kind and (_RX22.fullmatch(gap) or _ANCHOR_GAP_RE.fullmatch(gap)):
                 out.insert(0, prev)
                 j -= 1
             else:

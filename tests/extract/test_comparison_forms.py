@@ -723,3 +723,15 @@ def test_one_compared_pair_per_endpoint(protocol):
         ("OS", 9.2, "TAS-102"),
         ("OS", 6.8, "regorafenib"),
     ]
+
+
+def test_endpoint_lists_with_words_between(protocol):
+    """'The median survival time and time to progression ... were 8.0 and 4.2 months, respectively';
+    'time to progression after S-1 administration and survival after S-1 administration were ...'"""
+    t = "The median survival time and time to progression were 8.0 months and 4.2 months, respectively."
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("OS", 8.0), ("TTP", 4.2)]
+    t = (
+        "The medians of time to progression after S-1 administration and survival after S-1 administration "
+        "were 5.6 months and 31 months, respectively."
+    )
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("TTP", 5.6), ("OS", 31.0)]
