@@ -338,7 +338,8 @@ ARM_GENERIC_RE = CI(
 )
 # an arm outside the regimen dictionary, named with its group: "in the RFA group", "in the stent-only arm"
 ARM_NAMED_RE = CI(
-    r"\b(?=[iotf])(?:in|to|on|of|for)\sthe\s(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
+    # "in the RFA group", and a group named in parentheses after its treatment: "(dual-regimen group)"
+    r"(?:\b(?=[iotf])(?:in|to|on|of|for)\sthe\s|\()(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
 )
 SUBGROUP_RE = re.compile(
     r"\b(?=[iafwIAFW])(?:(?:in|among|for|within)\s+(?:the\s+)?(?:\d+\s+)?(?:patients|those|participants|subjects|cases|tumou?rs|people)\s+"

@@ -1443,8 +1443,12 @@ class SurvivalRulesV1:
         if fam_arm is None and n > 1 and respectively:
             prev_end = max([x.ext_end for x in vals if x.ext_end <= members[0].start], default=s)
             before_list = _dedupe_arms([a for a in sent_arms if prev_end <= a.start < members[0].start])
+            named = [a for a in before_list if a.generic == "named"]
             if len(before_list) == n:
                 fam_arm = before_list[i]
+            elif len(named) == n:
+                # "X (chemo group), X plus Y (dual group) or ... (triple group) had ... respectively"
+                fam_arm = named[i]
         # 2. adjacent mention after the value
         if fam_arm is None:
             fam_arm = after_arms.get(id(v))

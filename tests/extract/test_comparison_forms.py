@@ -735,3 +735,18 @@ def test_endpoint_lists_with_words_between(protocol):
         "were 5.6 months and 31 months, respectively."
     )
     assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("TTP", 5.6), ("OS", 31.0)]
+
+
+def test_groups_named_in_parentheses_with_respectively(protocol):
+    """'chemotherapy (chemo-regimen group), ... (dual-regimen group) or ... (triple-regimen group) had
+    median OS times of 13.1, 20.8 and 39.6 months, respectively'"""
+    t = (
+        "Patients treated with chemotherapy (chemo-regimen group), chemotherapy plus lenvatinib "
+        "(dual-regimen group) or chemotherapy plus lenvatinib and a PD-1 inhibitor (triple-regimen group) "
+        "had median OS times of 13.1 months, 20.8 months, and 39.6 months, respectively."
+    )
+    assert [a for _, _, a, _ in arms(protocol, t)] == [
+        "chemo-regimen group",
+        "dual-regimen group",
+        "triple-regimen group",
+    ]
