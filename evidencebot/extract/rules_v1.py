@@ -1142,6 +1142,8 @@ class SurvivalRulesV1:
                     text, o, v, chunk, at, s, e, arms, design, respectively, vals, after_arms, ctx
                 )
                 o.subgroup = self._subgroup(text, s, v, e)
+                if ctx.pop("named_subset", False) and o.subgroup is None:
+                    o.subgroup = o.arm  # a named part of a one-regimen study is a subgroup of it
                 if o.subgroup:
                     o.n = _subgroup_n(text, o.subgroup, s, v.start) or o.n
                 ex.outcomes.append(o)
@@ -1581,6 +1583,7 @@ class SurvivalRulesV1:
         elif family is None and fam_arm is not None and fam_arm.generic == "named" and not design.arms:
             # "in the second-line group" of a one-regimen study: a subset of that regimen's patients
             family = design.single_regimen
+            ctx["named_subset"] = True
         elif family is None and not label and design.arms:
             family = design.single_regimen
         o.arm, o.regimen = label, family
@@ -1652,7 +1655,7 @@ class SurvivalRulesV1:
     def _names_an_arm(self, what: str) -> bool:
         """ "in GC cohort": a regimen named as a group is an arm, not a subgroup."""
         w = _LABEL_NOISE_RE.sub(" ", what).strip()
-        return w in self._abbr or w.lower() in self._fam_of or w.isdigit()
+        return w in self._abbr or w.lower() in self._fam_of or what.strip().isdigit()
 
     def _generic_family(self, arm: ArmMention, design: Design) -> str | None:
         """An arm named by its role ("the control arm", "with the doublet", "group B")."""
