@@ -42,18 +42,19 @@ def extract_abstract(text: str, protocol, title: str = "") -> Extraction:
 
     `title` (optional) only helps to tell the study's arms apart; spans always index `text`.
     """
-    from evidencebot.extract.pipeline import build_nlp
+    from evidencebot.extract.pipeline import K_EXTRACTION, K_TITLE, K_TITLE_REGIMEN_SPANS, build_nlp
 
     nlp = build_nlp(protocol)
     text = text or ""
     # one character for one character, so every span still indexes `text`
     doc = nlp.make_doc(text.translate(SAME_LENGTH_FOLDS))
     title = (title or "").translate(SAME_LENGTH_FOLDS)
-    doc._.title = title
+    # doc._.title, doc._.title_regimen_spans, doc._.extraction (see pipeline.K_SOURCE_TEXT)
+    doc.user_data[K_TITLE] = title
     if title:
-        doc._.title_regimen_spans = nlp.get_pipe("evidencebot_regimens").find_text(title)
+        doc.user_data[K_TITLE_REGIMEN_SPANS] = nlp.get_pipe("evidencebot_regimens").find_text(title)
     for _, proc in nlp.pipeline:
         doc = proc(doc)
-    ex: Extraction = doc._.extraction
+    ex: Extraction = doc.user_data[K_EXTRACTION]
     ex.flags = check(text, ex)
     return ex

@@ -48,6 +48,17 @@ for _ext in ("source_text", "source_offsets", "sentences"):
     if not Doc.has_extension(_ext):
         Doc.set_extension(_ext, default=None)
 
+# A Doc extension without getter or setter lives in doc.user_data under the key spaCy's
+# Underscore builds for it; reading and writing it there directly skips building an Underscore
+# object per `doc._` (a few microseconds each, a dozen times per abstract). Same values.
+K_SOURCE_TEXT = ("._.", "source_text", None, None)
+K_SOURCE_OFFSETS = ("._.", "source_offsets", None, None)
+K_SENTENCES = ("._.", "sentences", None, None)
+K_REGIMEN_SPANS = ("._.", "regimen_spans", None, None)
+K_TITLE = ("._.", "title", None, None)
+K_TITLE_REGIMEN_SPANS = ("._.", "title_regimen_spans", None, None)
+K_EXTRACTION = ("._.", "extraction", None, None)
+
 # Split numbers from the punctuation that CIs, ranges and p values are written with:
 # "95%CI:2.1-4.0" -> 95 % CI : 2.1 - 4.0 ; "HR=0.56" -> HR = 0.56 ; "grade≥3" -> grade ≥ 3
 _INFIXES = [
@@ -102,9 +113,10 @@ class CandidateTokenizer:
                 parts.append(text[a:b])
                 pos += b - a + 1
             doc = self.inner("\n".join(parts))
-        doc._.source_text = text
-        doc._.source_offsets = offsets
-        doc._.sentences = sents
+        ud = doc.user_data
+        ud[K_SOURCE_TEXT] = text
+        ud[K_SOURCE_OFFSETS] = offsets
+        ud[K_SENTENCES] = sents
         return doc
 
     # spaCy calls these when a pipeline is saved or loaded; the inner tokenizer holds the state
@@ -124,12 +136,13 @@ class CandidateTokenizer:
 
 
 def source_text(doc: Doc) -> str:
-    return doc._.source_text if doc._.source_text is not None else doc.text
+    text = doc.user_data.get(K_SOURCE_TEXT)  # doc._.source_text
+    return text if text is not None else doc.text
 
 
 def to_doc_offsets(doc: Doc, a: int, b: int) -> tuple[int, int] | None:
     """Source-text offsets -> offsets in the Doc's text (None outside the tokenised sentences)."""
-    return _to_doc_offsets(doc._.source_offsets, a, b)
+    return _to_doc_offsets(doc.user_data.get(K_SOURCE_OFFSETS), a, b)
 
 
 def _to_doc_offsets(offsets, a: int, b: int) -> tuple[int, int] | None:
@@ -144,7 +157,7 @@ def _to_doc_offsets(offsets, a: int, b: int) -> tuple[int, int] | None:
 
 def source_offsets(doc: Doc, span: Span) -> tuple[int, int]:
     """A span's (start_char, end_char) in the input text the Doc was made from."""
-    offsets = doc._.source_offsets
+    offsets = doc.user_data.get(K_SOURCE_OFFSETS)  # doc._.source_offsets
     if offsets is None:
         return span.start_char, span.end_char
     for d0, s0, n in offsets:
@@ -170,7 +183,7 @@ class RegimenMatcher:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.regimen_spans = self.find_text(source_text(doc))
+        doc.user_data[K_REGIMEN_SPANS] = self.find_text(source_text(doc))  # doc._.regimen_spans
         return doc
 
     def find(self, doc: Doc) -> list[tuple[int, int, str]]:
@@ -203,14 +216,20 @@ class SurvivalComponent:
         self.rules = rules
 
     def __call__(self, doc: Doc) -> Doc:
-        regimen_spans = doc._.regimen_spans or []
-        title_spans = doc._.title_regimen_spans if Doc.has_extension("title_regimen_spans") else None
+        ud = doc.user_data  # the doc._ extensions (see K_SOURCE_TEXT)
+        regimen_spans = ud.get(K_REGIMEN_SPANS) or []
+        title_spans = ud.get(K_TITLE_REGIMEN_SPANS)
+        text = ud.get(K_SOURCE_TEXT)
         extraction, mentions = self.rules.extract(
-            source_text(doc), regimen_spans, doc._.title, title_spans, sents=doc._.sentences
+            text if text is not None else doc.text,
+            regimen_spans,
+            ud.get(K_TITLE, ""),
+            title_spans,
+            sents=ud.get(K_SENTENCES),
         )
-        doc._.extraction = extraction
+        ud[K_EXTRACTION] = extraction
         spans = []
-        offsets = doc._.source_offsets
+        offsets = ud.get(K_SOURCE_OFFSETS)
         for start, end, label, kb in [(m.start, m.end, m.label, "") for m in mentions] + [
             (a, b, "REGIMEN", fam) for a, b, fam in regimen_spans
         ]:
