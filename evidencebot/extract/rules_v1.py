@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from evidencebot.extract import lexicon as lx
+from evidencebot.extract.fastre import AnyMatch
 from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 
 _ABBREV_END = re.compile(
@@ -37,6 +38,7 @@ _EP_ABBR_RE = re.compile(
 )
 _OTHER_RE = lx.CI(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")")
 _RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE, lx.RATE_AT_ALIVE_RE)
+_RATE_CIS = tuple(lx.CI(rx.pattern, rx.flags & ~re.I) for rx in _RATE_RES)  # lowercase twins: faster
 _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
@@ -166,10 +168,12 @@ _RATE_CONT_RE = re.compile(
     rf"(?P<tpu>{lx.TP_UNIT})\b",
     re.I,
 )
+_RATE_CONT_CI = lx.CI(_RATE_CONT_RE.pattern, _RATE_CONT_RE.flags & ~re.I)  # its lowercase twin
 _SENT_CUE = lx.CI(
     r"surviv|progress|free|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR|alive|respon|duration|median|Median|correspond"
     r"|time\s+to|rate|lasting|lasted|EFS|\bNR\b|reached|\bit\s+was|\bthey\s+were"
 )
+_SENT_CUE_ANY = AnyMatch(_SENT_CUE)  # bool(_SENT_CUE.search(...)) with `in` tests for its words
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _DIGIT_RE = re.compile(r"\d")
 _DOSE = (
@@ -743,7 +747,7 @@ class SurvivalRulesV1:
         lsent = low[s:e] if low is not None else None  # == sent.lower() (see lx.lower_text)
         # a digit settles it (the regex would match there at the latest); else the full test
         has_number = _DIGIT_RE.search(sent) is not None or _HAS_NUMBER.search(sent) is not None
-        if has_number and not _SENT_CUE.search(sent, lsent):
+        if has_number and not _SENT_CUE_ANY(sent, lsent):
             return carry_ep  # numbers but nothing that could name or carry an endpoint (doses, ages)
         if not has_number:
             last = None
@@ -766,8 +770,8 @@ class SurvivalRulesV1:
         if lsent is None:
             lsent = sent.lower()
         rate_hint = "month" in lsent or "year" in lsent or _RATE_HINT.search(lsent) is not None
-        for rx in _RATE_RES if rate_hint else ():
-            for m in rx.finditer(sent):
+        for rx in _RATE_CIS if rate_hint else ():
+            for m in rx.finditer(sent, low and lsent):
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks):
                     continue
@@ -779,7 +783,7 @@ class SurvivalRulesV1:
                 masks.append((a, b))
         rate_anchors = [m for m in anchors if m.label == "RATE"]
         if rate_anchors:
-            for m in _RATE_CONT_RE.finditer(sent):
+            for m in _RATE_CONT_CI.finditer(sent, low and lsent):
                 a, b = m.start() + s, m.end() + s
                 prev = [r for r in rate_anchors if r.end <= a]
                 if prev and not _overlaps(a, b, masks):

@@ -1,0 +1,73 @@
+"""Faster ways to ask the same questions of the rule set's patterns (answers unchanged).
+
+`re` tries a pattern at every position unless it can skip ahead on a literal prefix; for a
+yes/no question a plain `in` test on the lowered text settles the literal alternatives of a
+pattern far sooner. Everything here is derived from the patterns themselves at import, so a
+change to a pattern carries over.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evidencebot.extract import lexicon as lx
+
+
+def split_alternatives(pattern: str) -> list[str] | None:
+    """The top-level alternatives of `pattern` (None when it has inline flags)."""
+    if pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P", "(?=", "(?!", "(?<")):
+        return None
+    alts, depth, cls, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if cls:
+            if c == "]":
+                cls = False
+        elif c == "[":
+            cls = True
+            if pattern.startswith(("[]", "[^]"), i):  # a leading "]" is a literal
+                i += 2 if pattern[i + 1] == "]" else 3
+                continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    alts.append(pattern[start:])
+    return alts
+
+
+_PLAIN = re.compile(r"[a-z0-9]+")
+
+
+class AnyMatch:
+    """`bool(ci.search(text, low))` for a case-insensitive pattern (lx.CI): on lowered text, the
+    alternatives that are plain lowercase words are `in` tests, the rest one smaller pattern."""
+
+    __slots__ = ("ci", "literals", "rest")
+
+    def __init__(self, ci: lx.CI):
+        self.ci = ci
+        self.literals: tuple[str, ...] | None = None
+        self.rest: re.Pattern | None = None
+        alts = split_alternatives(ci.low.pattern) if ci.low is not None else None
+        if alts is None:
+            return
+        lits = [a for a in alts if _PLAIN.fullmatch(a)]
+        rest = [a for a in alts if not _PLAIN.fullmatch(a)]
+        self.literals = tuple(dict.fromkeys(lits))
+        self.rest = re.compile("|".join(rest), ci.low.flags) if rest else None
+
+    def __call__(self, text: str, low: str | None) -> bool:
+        if low is None or self.literals is None:
+            return self.ci.search(text, low) is not None
+        for w in self.literals:
+            if w in low:
+                return True
+        return self.rest is not None and self.rest.search(low) is not None
