@@ -85,12 +85,15 @@ _N_ADJ = (
     r"Japanese|Chinese|Korean|European|additional)\s+)*"
 )
 _N_PER_ARM_TAIL = lx.CI(r"\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b")
+_N_PER_ARM_CORE = lx.CI(r"(?:per|each)\s+(?:arm|group|cohort)\b")  # in every _N_PER_ARM_TAIL match; quick
 _N_COUNT_END = lx.CI(rf"(?<![\w.,])(?P<n>{lx.COUNT})$")
 
 
 def _n_per_arm(text: str) -> int | None:
     """'(60 per arm)', '45 patients in each group'."""
     low = lx.lower_text(text)
+    if _N_PER_ARM_CORE.search(text, low) is None:
+        return None
     for m in _N_PER_ARM_TAIL.finditer(text, low):
         c = _N_COUNT_END.search(text, low, max(0, m.start() - 40), m.start())
         if c:
