@@ -71,3 +71,24 @@ class AnyMatch:
             if w in low:
                 return True
         return self.rest is not None and self.rest.search(low) is not None
+
+
+_HEAD = re.compile(r"(?:\\b)*([A-Za-z0-9/ ]*)")
+
+
+def literal_heads(pattern: str) -> tuple[str, ...] | None:
+    """Literal texts one of which starts every match of `pattern` (case-sensitive), from the
+    leading characters of its top-level alternatives; None when an alternative has none."""
+    alts = split_alternatives(pattern)
+    if alts is None:
+        return None
+    heads = []
+    for alt in alts:
+        m = _HEAD.match(alt)
+        head = m.group(1)
+        if alt[m.end() : m.end() + 1] in ("?", "*", "+", "{"):
+            head = head[:-1]  # the quantifier makes the last character optional
+        if not head:
+            return None
+        heads.append(head)
+    return tuple(dict.fromkeys(heads))

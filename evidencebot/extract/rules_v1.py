@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.fastre import AnyMatch
+from evidencebot.extract.fastre import AnyMatch, literal_heads
 from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 
 _ABBREV_END = re.compile(
@@ -179,6 +179,12 @@ _SENT_CUE = lx.CI(
 _SENT_CUE_ANY = AnyMatch(_SENT_CUE)  # bool(_SENT_CUE.search(...)) with `in` tests for its words
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _DIGIT_RE = re.compile(r"\d")
+# a sentence holds an NR_RE match only if it holds one of these ("not", "NR", ...); () = no test
+_NR_HEADS = (
+    literal_heads(lx.NR_WORDS) or ()
+    if lx.NR_RE.pattern == rf"\b(?=[nN])(?:{lx.NR_WORDS})" and not lx.NR_RE.flags & re.I
+    else ()
+)
 _DOSE = (
     r"(?:\(\s*\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU|AUC)[^()]{0,50}\)"
     r"|\d[\d.,]*\s*(?:mg|g|mcg|\u00b5g|IU)(?:\s*/\s*(?:m2|m\u00b2|kg|day|d))*"
@@ -891,6 +897,8 @@ class SurvivalRulesV1:
         if _GLUED_UNIT_RE.search(sent):  # "5.82months", "12mo": a number written against its unit
             passes = (*passes, (_GLUED_UNIT_RE, False))
         for rx, nr in passes:
+            if rx is lx.NR_RE and _NR_HEADS and not any(h in sent for h in _NR_HEADS):
+                continue
             for m in rx.finditer(sent):
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
