@@ -361,6 +361,8 @@ class SurvivalRulesV1:
         self._hyphen_re = lx.CI(
             rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])"
         )
+        # what follows the dash in every _hyphen_re match: a quick test at each dash of the text
+        self._hyphen_tail = lx.CI(rf"(?:{parts_alt})(?![\w])")
         self._abbr_re = re.compile(
             r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])"
         )
@@ -380,7 +382,7 @@ class SurvivalRulesV1:
         spans = []
         last = -1
         low = lx.lower_text(text)
-        for hm in _HYPHEN_WORD_RE.finditer(text):
+        for hm in _HYPHEN_WORD_RE.finditer(text) if self._hyphen_possible(text, low) else ():
             if hm.start() < last:
                 continue
             m = self._hyphen_re.match(text, low, hm.start())
@@ -496,6 +498,13 @@ class SurvivalRulesV1:
                 merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", "named"))
         merged.sort(key=lambda a: a.start)
         return merged
+
+    def _hyphen_possible(self, text: str, low: str | None) -> bool:
+        """False when no dash in the text is followed by an agent, so _hyphen_re cannot match."""
+        for d in _DASH_RE.finditer(text):
+            if self._hyphen_tail.match(text, low, d.end()) is not None:
+                return True
+        return False
 
     def _combine(self, a: str, b: str) -> str:
         if a.lower() in _PLACEBO_LIKE and b.lower() in _PLACEBO_LIKE:
@@ -2117,6 +2126,7 @@ _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", r
 # a word with a hyphen or dash inside: where a hyphenated combination ("gemcitabine-cisplatin") may start
 # (possessive runs: a word run is always followed by a dash, so giving characters back never helps)
 _HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[\-\u2010\u2011\u2013]\w")
+_DASH_RE = re.compile(r"[\-\u2010\u2011\u2013]")  # the dashes _hyphen_re joins two agents with
 # "the FOLFOX arm", "fluoropyrimidine doublets", "S-1-based doublet": the words that finish an arm's name
 _ARM_SUFFIX_RE = re.compile(
     r"\s+(?:arm|group|cohort)\b|(?:[\s\-]+based)?[\s\-]+(?:doublets?|triplets?|combinations?)\b"
