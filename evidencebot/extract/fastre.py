@@ -43,6 +43,36 @@ def split_alternatives(pattern: str) -> list[str] | None:
     return alts
 
 
+def required_part(pattern: str, part: str) -> bool:
+    """True when `part` (a run of whole pattern elements) appears in `pattern` outside any
+    group or alternation and without a quantifier after it, so that every match of `pattern`
+    contains a match of `part`."""
+    i = pattern.find(part)
+    if i < 0 or split_alternatives(pattern) != [pattern]:
+        return False
+    depth, cls, j = 0, False, 0
+    while j < i:
+        c = pattern[j]
+        if c == "\\":
+            j += 2
+            continue
+        if cls:
+            cls = c != "]"
+        elif c == "[":
+            cls = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        j += 1
+    return (
+        j == i
+        and depth == 0
+        and not cls
+        and pattern[i + len(part) : i + len(part) + 1] not in ("?", "*", "+", "{")
+    )
+
+
 _PLAIN = re.compile(r"[a-z0-9]+")
 
 
