@@ -122,3 +122,59 @@ def literal_heads(pattern: str) -> tuple[str, ...] | None:
             return None
         heads.append(head)
     return tuple(dict.fromkeys(heads))
+
+
+_WORD_ALT = re.compile(r"(?:\(\?<![^()]*\))*\\b(?:[a-z]+\\s\+)*([a-z]+)")  # (?<!x\s)\bat\s+least
+_PREFIX_ALT = re.compile(r"\\b([a-z]+)\\w\*")  # \bexceed\w*
+_CLASS_ALT = re.compile(r"\[(?:[^\]\\]|\\u[0-9a-f]{4})+\]")  # [\u2265\u2264><]
+_TRAILING_WS = r")\s*$"
+
+
+class EndsWithWord:
+    """`bool(ci.search(text, low))` for a lx.CI pattern `(?:A|B|...)\\s*$` whose alternatives
+    each end in a word (`\\bat\\s+least`, `\\bexceed\\w*`) or are one character class: a match
+    needs the text, trailing white space stripped, to end in such a word (its whole last word
+    run) or character, which is settled before the pattern is tried (most texts do not)."""
+
+    __slots__ = ("ci", "words", "prefixes", "chars")
+
+    def __init__(self, ci: lx.CI):
+        self.ci = ci
+        self.words: frozenset[str] | None = None
+        self.prefixes: tuple[str, ...] = ()
+        self.chars: list[re.Pattern] = []
+        p = ci.low.pattern if ci.low is not None else ""
+        if not (p.startswith("(?:") and p.endswith(_TRAILING_WS)):
+            return
+        inner = p[3 : -len(_TRAILING_WS)]
+        alts = split_alternatives(inner)
+        if alts is None or split_alternatives(p) != [p] or "(?:" + inner + ")" != p[: -len(_TRAILING_WS) + 1]:
+            return
+        words, prefixes, chars = set(), [], []
+        for alt in alts:
+            if m := _WORD_ALT.fullmatch(alt):
+                words.add(m.group(1))
+            elif m := _PREFIX_ALT.fullmatch(alt):
+                prefixes.append(m.group(1))
+            elif _CLASS_ALT.fullmatch(alt):
+                chars.append(re.compile(alt))
+            else:
+                return
+        self.words, self.prefixes, self.chars = frozenset(words), tuple(prefixes), chars
+
+    def __call__(self, text: str, low: str | None) -> bool:
+        if low is not None and self.words is not None:
+            t = low.rstrip()  # \s and str.isspace() agree
+            if not t:
+                return False
+            i = len(t)
+            while i and (t[i - 1].isalnum() or t[i - 1] == "_"):  # \w: str.isalnum() or "_"
+                i -= 1
+            word = t[i:]
+            if not (
+                word in self.words
+                or (word and word.startswith(self.prefixes))
+                or any(c.fullmatch(t[-1]) for c in self.chars)
+            ):
+                return False
+        return self.ci.search(text, low) is not None

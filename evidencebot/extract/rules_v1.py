@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.fastre import AnyMatch, literal_heads, required_part
+from evidencebot.extract.fastre import AnyMatch, EndsWithWord, literal_heads, required_part
 from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 
 _ABBREV_END = re.compile(
@@ -53,6 +53,8 @@ _RATE_CIS = tuple(
 _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
+# bool(lx.EXCLUDED_PRECEDING_RE.search(...)), settled first on the window's last word
+_EXCLUDED_PRECEDING = EndsWithWord(lx.EXCLUDED_PRECEDING_RE)
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
 # between two endpoints of one list: "median survival time and time to progression", "time to
 # progression after S-1 administration and survival after ..."
@@ -1401,7 +1403,7 @@ class SurvivalRulesV1:
         if v.hyphen_unit:
             return True
         left = text[max(s, v.start - 25) : v.start]
-        if not v.pct and lx.EXCLUDED_PRECEDING_RE.search(left, lx.lower_text(left)):
+        if not v.pct and _EXCLUDED_PRECEDING(left, lx.lower_text(left)):
             # "did not differ, at 7.8 vs 7.1 months favouring X": a compared pair, not a timepoint
             if not (left.rstrip().endswith("at") and _AT_PAIR_RE.match(text, v.end)):
                 return True
