@@ -2275,6 +2275,29 @@ _ARM_N_BEFORE = lx.CI(
     r"(?:to|received|receiving|in\s+the|on|given|treated\s+with)\s+(?:receive\s+)?(?:the\s+)?"
     r"|[(,;]\s*(?P<n2>\d+)\s+(?:the\s+)?|\band\s+(?P<n3>\d+)\s+(?:the\s+)?)$"
 )
+# A match ends the window with white space after one of these words or after digits: most
+# windows end otherwise and are settled without the pattern (kept only while it reads as here)
+_ARM_N_BEFORE_LAST = frozenset(("to", "received", "receiving", "the", "on", "given", "with", "receive"))
+_ARM_N_BEFORE_KNOWN = _ARM_N_BEFORE.ci.pattern == (
+    rf"(?:(?<![\w:.,])(?P<n>{lx.COUNT})\s+(?:{_PEOPLE}\s+)?(?:were\s+|was\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
+    r"(?:to|received|receiving|in\s+the|on|given|treated\s+with)\s+(?:receive\s+)?(?:the\s+)?"
+    r"|[(,;]\s*(?P<n2>\d+)\s+(?:the\s+)?|\band\s+(?P<n3>\d+)\s+(?:the\s+)?)$"
+)
+
+
+def _arm_n_before(window: str, lwin: str | None):
+    """_ARM_N_BEFORE.search(window, lwin), settled first on the window's last word."""
+    if _ARM_N_BEFORE_KNOWN and lwin is not None:
+        t = lwin.rstrip()  # \s and str.isspace() agree
+        if len(t) == len(lwin):
+            return None  # a match ends in white space
+        i = len(t)
+        while i and (t[i - 1].isalnum() or t[i - 1] == "_"):  # \w: str.isalnum() or "_"
+            i -= 1
+        word = t[i:]
+        if word not in _ARM_N_BEFORE_LAST and not (word and word.isdecimal()):
+            return None
+    return _ARM_N_BEFORE.search(window, lwin)
 
 
 # "<X> and 44 patients treated with <Y>", "<X> group and 141 in the <Y>": two cohorts sized in turn
@@ -2292,7 +2315,7 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
         return int(m.group("n") or m.group("n2"))
     window = text[max(0, a.start - 60) : a.start]
     lwin = lx.lower_text(window)
-    m = _ARM_N_BEFORE.search(window, lwin) if _MAY_COUNT.search(window, lwin) else None
+    m = _arm_n_before(window, lwin) if _MAY_COUNT.search(window, lwin) else None
     if m:
         raw = m.group("n") or m.group("n2") or m.group("n3")
         n = lx.parse_count(raw)
