@@ -98,14 +98,19 @@ _N_ADJ = (
     r"Japanese|Chinese|Korean|European|additional)\s+)*"
 )
 _N_PER_ARM_TAIL = lx.CI(r"\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b")
-_N_PER_ARM_CORE = lx.CI(r"(?:per|each)\s+(?:arm|group|cohort)\b")  # in every _N_PER_ARM_TAIL match; quick
+# in every _N_PER_ARM_TAIL match (while it reads as here) and found quickly: a test before it
+_N_PER_ARM_CORE = (
+    lx.CI(r"(?:per|each)\s+(?:arm|group|cohort)\b")
+    if _N_PER_ARM_TAIL.ci.pattern == r"\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b"
+    else None
+)
 _N_COUNT_END = lx.CI(rf"(?<![\w.,])(?P<n>{lx.COUNT})$")
 
 
 def _n_per_arm(text: str) -> int | None:
     """'(60 per arm)', '45 patients in each group'."""
     low = lx.lower_text(text)
-    if _N_PER_ARM_CORE.search(text, low) is None:
+    if _N_PER_ARM_CORE is not None and _N_PER_ARM_CORE.search(text, low) is None:
         return None
     for m in _N_PER_ARM_TAIL.finditer(text, low):
         c = _N_COUNT_END.search(text, low, max(0, m.start() - 40), m.start())
@@ -374,8 +379,14 @@ class SurvivalRulesV1:
         self._hyphen_re = lx.CI(
             rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])"
         )
-        # what follows the dash in every _hyphen_re match: a quick test at each dash of the text
-        self._hyphen_tail = lx.CI(rf"(?:{parts_alt})(?![\w])")
+        # what follows the dash in every _hyphen_re match (while it reads as here): a quick test
+        # at each dash of the text
+        self._hyphen_tail = (
+            lx.CI(rf"(?:{parts_alt})(?![\w])")
+            if self._hyphen_re.ci.pattern
+            == rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])"
+            else None
+        )
         self._abbr_re = re.compile(
             r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])"
         )
@@ -514,6 +525,8 @@ class SurvivalRulesV1:
 
     def _hyphen_possible(self, text: str, low: str | None) -> bool:
         """False when no dash in the text is followed by an agent, so _hyphen_re cannot match."""
+        if self._hyphen_tail is None:
+            return True
         for d in _DASH_RE.finditer(text):
             if self._hyphen_tail.match(text, low, d.end()) is not None:
                 return True
