@@ -178,3 +178,54 @@ class EndsWithWord:
             ):
                 return False
         return self.ci.search(text, low) is not None
+
+
+def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Literal texts one of which every match of `pattern` contains (None when no such set is
+    found), read from the parsed pattern: a run of literal characters, a group, a repeat of at
+    least one, or a branch all of whose alternatives have such a set. Case-sensitive: use it on
+    a pattern without re.I (a lowercase twin, tested on lowered text)."""
+    if flags & re.I:
+        return None
+    try:
+        from re import _constants as c
+        from re import _parser
+
+        parsed = _parser.parse(pattern, flags)
+    except Exception:  # an unknown form: no test
+        return None
+    if parsed.state.flags & re.I:
+        return None
+
+    def seq(items) -> frozenset[str] | None:
+        best: frozenset[str] | None = None
+        run: list[str] = []
+
+        def consider(found: frozenset[str] | None) -> None:
+            nonlocal best
+            if found and (best is None or min(map(len, found)) > min(map(len, best))):
+                best = found
+
+        for op, av in items:
+            if op is c.LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                consider(frozenset(["".join(run)]))
+                run = []
+            if op is c.SUBPATTERN:
+                if not av[1] & re.I:  # no (?i:...) inside
+                    consider(seq(av[-1]))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+                consider(seq(av[2]))
+            elif op is c.BRANCH:
+                alts = [seq(alt) for alt in av[1]]
+                if all(alts):
+                    consider(frozenset().union(*alts))
+            elif op is c.ATOMIC_GROUP:
+                consider(seq(av))
+        if run:
+            consider(frozenset(["".join(run)]))
+        return best
+
+    return seq(parsed)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.fastre import AnyMatch, EndsWithWord, literal_heads, required_part
+from evidencebot.extract.fastre import AnyMatch, EndsWithWord, literal_heads, required_literals, required_part
 from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 
 _ABBREV_END = re.compile(
@@ -36,6 +36,10 @@ _EP_RE = lx.CI(
 _EP_ABBR_RE = re.compile(
     r"\b(?=[mrOPTDR])(?:" + "|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)) + ")"
 )
+# texts one of which every endpoint mention holds (lowered text / as written): a sentence with
+# none of them has none (None: no such test)
+_EP_WORDS = required_literals(_EP_RE.low.pattern) if _EP_RE.low is not None else None
+_EP_ABBR_WORDS = required_literals(_EP_ABBR_RE.pattern, _EP_ABBR_RE.flags)
 _OTHER_RE = lx.CI(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")")
 _RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE, lx.RATE_AT_ALIVE_RE)
 # "12-month OS rate": a RATE_PRE_RE match holds unit, dash or space, endpoint (and a noun); that
@@ -794,6 +798,14 @@ class SurvivalRulesV1:
         if has_number and not _SENT_CUE_ANY(sent, lsent):
             return carry_ep  # numbers but nothing that could name or carry an endpoint (doses, ages)
         if not has_number:
+            if (
+                lsent is not None
+                and _EP_WORDS is not None
+                and _EP_ABBR_WORDS is not None
+                and not any(w in lsent for w in _EP_WORDS)
+                and not any(w in sent for w in _EP_ABBR_WORDS)
+            ):
+                return carry_ep  # no endpoint named here
             last = None
             for it in (_EP_RE.finditer(sent, lsent), _EP_ABBR_RE.finditer(sent)):
                 for m in it:
@@ -1883,10 +1895,17 @@ class SurvivalRulesV1:
         "neutropenia (30% vs 7%)", "neutropenia and anaemia in 22% and 16%, respectively",
         "adverse events in 69% of patients given X and 52% of those given Y".
         """
+        low = lx.lower_text(text)
         for s, e in sents:
             sent = text[s:e]
             if "%" not in sent:
                 continue
+            if (
+                low is not None
+                and _TOX_GRADE_WORDS is not None
+                and not any(w in low[s:e] for w in _TOX_GRADE_WORDS)
+            ):
+                continue  # no grade >=3 cue (see _TOX_GRADE_WORDS)
             gm = lx.TOX_GRADE_RE.search(sent)
             if not gm:
                 continue
@@ -2005,6 +2024,12 @@ class SurvivalRulesV1:
             t.arm, t.regimen = design.arms[0]
 
 
+# texts one of which every TOX_GRADE_RE match holds, in lowered text (None: no such test)
+_TOX_GRADE_WORDS = (
+    required_literals(lx.lower_pattern(lx.TOX_GRADE_RE.pattern), lx.TOX_GRADE_RE.flags & ~re.I)
+    if lx.lower_pattern(lx.TOX_GRADE_RE.pattern) is not None
+    else None
+)
 _TOX_CLASS = {"any adverse event", "haematological toxicity", "immune-related adverse event"}
 _TOX_CAUSE = re.compile(
     r"\b(?:because\s+of|due\s+to|owing\s+to|for|discontinu\w*|stopp\w*|withdr\w*)\s+(?:\w+\s+){0,2}$", re.I
