@@ -181,9 +181,10 @@ class EndsWithWord:
 
 
 def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Literal texts one of which every match of `pattern` contains (None when no such set is
-    found), read from the parsed pattern: a run of literal characters, a group, a repeat of at
-    least one, or a branch all of whose alternatives have such a set. Case-sensitive: use it on
+    """Literal texts one of which the searched text holds wherever `pattern` matches (None when
+    no such set is found), read from the parsed pattern: a run of literal characters, a group, a
+    repeat of at least one, a positive lookaround, or a branch all of whose alternatives have
+    such a set. Case-sensitive: use it on
     a pattern without re.I (a lowercase twin, tested on lowered text)."""
     if flags & re.I:
         return None
@@ -224,6 +225,8 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
                     consider(frozenset().union(*alts))
             elif op is c.ATOMIC_GROUP:
                 consider(seq(av))
+            elif op is c.ASSERT:  # (?=...), (?<=...): the text holds it too
+                consider(seq(av[1]))
         if run:
             consider(frozenset(["".join(run)]))
         return best

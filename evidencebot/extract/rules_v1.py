@@ -49,10 +49,16 @@ _RATE_PRE_CORE = (
     if required_part(lx.RATE_PRE_RE.pattern, rf"(?P<tpu>{lx.TP_UNIT})[\s\-\u2010\u2013]+{lx.EP_FOR_RATE}")
     else None
 )
-# the same as lx.CI twins (faster on lowered text), RATE_PRE_RE tried only where its core is
+# the same as lx.CI twins (faster on lowered text), each with the texts one of which a
+# sentence needs for a match (read from the pattern, fastre.required_literals); RATE_PRE_RE
+# also tried only where its core is
 _RATE_CIS = tuple(
-    (lx.CI(rx.pattern, rx.flags & ~re.I), core)
-    for rx, core in zip(_RATE_RES, (_RATE_PRE_CORE, None, None, None), strict=True)
+    (ci, core, required_literals(ci.low.pattern) if ci.low is not None else None)
+    for ci, core in zip(
+        (lx.CI(rx.pattern, rx.flags & ~re.I) for rx in _RATE_RES),
+        (_RATE_PRE_CORE, None, None, None),
+        strict=True,
+    )
 )
 _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
@@ -826,7 +832,9 @@ class SurvivalRulesV1:
         if lsent is None:
             lsent = sent.lower()
         rate_hint = "month" in lsent or "year" in lsent or _RATE_HINT.search(lsent) is not None
-        for rx, core in _RATE_CIS if rate_hint else ():
+        for rx, core, words in _RATE_CIS if rate_hint else ():
+            if words is not None and low is not None and not any(w in lsent for w in words):
+                continue
             if core is not None and core.search(sent, low and lsent) is None:
                 continue
             for m in rx.finditer(sent, low and lsent):
@@ -851,9 +859,12 @@ class SurvivalRulesV1:
                         )
                     masks.append((a, b))
         ep_spans: list[tuple[int, int]] = []
+        # (a sentence without any of an endpoint pattern's words has no match of it)
+        ep_long = low is None or _EP_WORDS is None or any(w in lsent for w in _EP_WORDS)
+        ep_abbr = _EP_ABBR_WORDS is None or any(w in sent for w in _EP_ABBR_WORDS)
         for it, table, prefix in (
-            (_EP_RE.finditer(sent, low and lsent), lx.ENDPOINT_LONG, "L"),
-            (_EP_ABBR_RE.finditer(sent), lx.ENDPOINT_ABBR, "A"),
+            (_EP_RE.finditer(sent, low and lsent) if ep_long else (), lx.ENDPOINT_LONG, "L"),
+            (_EP_ABBR_RE.finditer(sent) if ep_abbr else (), lx.ENDPOINT_ABBR, "A"),
         ):
             for m in it:
                 a, b = m.start() + s, m.end() + s
