@@ -490,10 +490,11 @@ class SurvivalRulesV1:
         # comparators named by what they are, not by an agent: "versus chemotherapy",
         # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
         if "hemotherapy" in text or "choice" in text or "chosen" in text or "standard" in text:
-            for m in _COMPARATOR_RE.finditer(text):
+            for m in _COMPARATOR_CI.finditer(text, low):  # positions as _COMPARATOR_RE's
                 if free(m.start(), m.end()):
-                    fam = _WS_RE.sub(" ", m.group(0).lower()).replace("\u2019", "'")
-                    mention = ArmMention(m.start(), m.end(), m.group(0), fam, components=frozenset({fam}))
+                    said = text[m.start() : m.end()]  # _COMPARATOR_RE's m.group(0)
+                    fam = _WS_RE.sub(" ", said.lower()).replace("\u2019", "'")
+                    mention = ArmMention(m.start(), m.end(), said, fam, components=frozenset({fam}))
                     merged.append(mention)
                     take(m.start(), m.end())
             merged.sort(key=lambda a: a.start)
@@ -2131,6 +2132,7 @@ _COMPARATOR_RE = re.compile(
     r"|(?<=with\s)standard(?:\s+of)?\s+care\b|(?<=versus\s)standard(?:\s+of)?\s+care\b",
     re.I,
 )
+_COMPARATOR_CI = lx.CI(_COMPARATOR_RE.pattern, _COMPARATOR_RE.flags & ~re.I)  # its lowercase twin
 # "X or infusional Y", "X versus oral Y": alternatives, with the way a drug is given between
 _ALTERNATIVE_RE = re.compile(
     r"[\s\-]*(?:,|vs\.?|versus|or|compared\s+(?:with|to))\s*(?:the\s+)?"
