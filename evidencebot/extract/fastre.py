@@ -180,11 +180,12 @@ class EndsWithWord:
         return self.ci.search(text, low) is not None
 
 
-def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+def required_literals(pattern: str, flags: int = 0, lookbehind: bool = True) -> frozenset[str] | None:
     """Literal texts one of which the searched text holds wherever `pattern` matches (None when
     no such set is found), read from the parsed pattern: a run of literal characters, a group, a
     repeat of at least one, a positive lookaround, or a branch all of whose alternatives have
-    such a set. Case-sensitive: use it on
+    such a set (lookbehinds only with `lookbehind`: they may read before a search's start).
+    Case-sensitive: use it on
     a pattern without re.I (a lowercase twin, tested on lowered text)."""
     if flags & re.I:
         return None
@@ -225,10 +226,33 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
                     consider(frozenset().union(*alts))
             elif op is c.ATOMIC_GROUP:
                 consider(seq(av))
-            elif op is c.ASSERT:  # (?=...), (?<=...): the text holds it too
+            elif op is c.ASSERT and (lookbehind or av[0] > 0):  # (?=...), (?<=...): the text holds it too
                 consider(seq(av[1]))
         if run:
             consider(frozenset(["".join(run)]))
         return best
 
     return seq(parsed)
+
+
+class Gated:
+    """A lx.CI pattern that is tried only where the lowered text (between `pos` and `endpos`)
+    holds one of the texts every match consumes or looks ahead to (required_literals of its
+    lowercase form, lookbehinds left out); same results as the pattern's own search/finditer."""
+
+    __slots__ = ("ci", "words")
+
+    def __init__(self, ci: lx.CI):
+        self.ci = ci
+        self.words = required_literals(ci.low.pattern, lookbehind=False) if ci.low is not None else None
+
+    def _absent(self, low: str | None, pos: int, endpos: int) -> bool:
+        if low is None or self.words is None:
+            return False
+        for w in self.words:
+            if low.find(w, pos, endpos) >= 0:
+                return False
+        return True
+
+    def search(self, text: str, low: str | None, pos: int = 0, endpos: int = 2**62):
+        return None if self._absent(low, pos, endpos) else self.ci.search(text, low, pos, endpos)

@@ -18,7 +18,14 @@ import re
 from dataclasses import dataclass, field
 
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.fastre import AnyMatch, EndsWithWord, literal_heads, required_literals, required_part
+from evidencebot.extract.fastre import (
+    AnyMatch,
+    EndsWithWord,
+    Gated,
+    literal_heads,
+    required_literals,
+    required_part,
+)
 from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 
 _ABBREV_END = re.compile(
@@ -131,6 +138,9 @@ def _n_per_arm(text: str) -> int | None:
 
 _RANDOMISED_RE = lx.CI(r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b")
 _ALLOCATION_RE = lx.CI(r"randomi[sz]\w*|allocated|assigned")
+# the same, tried only where the text holds one of their words (fastre.Gated)
+_RANDOMISED_GATED = Gated(_RANDOMISED_RE)
+_ALLOCATION_GATED = Gated(_ALLOCATION_RE)
 _BACKGROUND_WORD = lx.CI(
     r"\b(?=[afprseAFPRSE])(?:after|following|prior|previous(?:ly)?|(?<!to\s)(?<!free\s)progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
     r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b"
@@ -605,7 +615,7 @@ class SurvivalRulesV1:
         comp_arms: list[ArmMention] = []
         low = lx.lower_text(text)
         for s, e in sents:
-            km = _ALLOCATION_RE.search(text[s:e], low[s:e] if low is not None else None)
+            km = _ALLOCATION_GATED.search(text[s:e], low[s:e] if low is not None else None)
             if km:
                 depth = _paren_depth(text, s, e)
                 fams = self._foreground(
@@ -666,7 +676,7 @@ class SurvivalRulesV1:
                 d.arms = [d.arms[1], d.arms[0]]
                 d.arm_components = [d.arm_components[1], d.arm_components[0]]
         self._with_or_without(title, title_arms, d)
-        if not d.arms and _RANDOMISED_RE.search(text, low):
+        if not d.arms and _RANDOMISED_GATED.search(text, low):
             # "(nal-IRI plus 5-FU/LV, n = 88; 5-FU/LV, n = 86)": arms named with their sizes
             sized = self._foreground(text, [a for a in arms if _N_EQ_AFTER.match(text, a.end)])
             if len(sized) >= 2:
@@ -688,7 +698,7 @@ class SurvivalRulesV1:
         if not d.arms:
             # a cohort comparison: "patients who received X or Y as second-line treatment"
             for s, e in sents:
-                m = _RECEIVED_RE.search(text, s, e)
+                m = _RECEIVED_GATED.search(text, low, s, e)  # _RECEIVED_RE.search(text, s, e)
                 if m is None:
                     continue
                 depth = _paren_depth(text, s, e)
@@ -2141,6 +2151,7 @@ _ALTERNATIVE_RE = re.compile(
     re.I,
 )
 _RECEIVED_RE = re.compile(r"\b(?:received|receiving|treated\s+with|given|underwent)\s", re.I)
+_RECEIVED_GATED = Gated(lx.CI(_RECEIVED_RE.pattern, _RECEIVED_RE.flags & ~re.I))
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(
     r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than|than(?:\s+with)?)\s+(?:the\s+)?", re.I
