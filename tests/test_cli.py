@@ -61,3 +61,12 @@ def test_unreadable_corpus_file_is_one_error_not_a_traceback(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {bad}: cannot be read as YAML")
     assert "Traceback" not in result.output
+
+
+def test_eval_extract_scores_a_gold_file():
+    """`eval-extract --file` scores any gold file in the corpus format (here the challenge set)."""
+    gold = Path(__file__).resolve().parents[1] / "corpus" / "extraction" / "challenge.yaml"
+    result = CliRunner().invoke(main, ["eval-extract", "--file", str(gold)])
+    assert result.exit_code == 0, result.output
+    assert "entries: 40" in result.output
+    assert "outcome tuples" in result.output and "per-field" in result.output
