@@ -73,6 +73,8 @@ _TOX_EVENT_RE = re.compile(
 # bool(lx.EXCLUDED_PRECEDING_RE.search(...)), settled first on the window's last word
 _EXCLUDED_PRECEDING = EndsWithWord(lx.EXCLUDED_PRECEDING_RE)
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
+# regimens that already hold 5-FU and its leucovorin
+_HAS_FLUOROURACIL = dict.fromkeys(("folfox", "folfiri", "folfirinox", "5-fu/lv", "nal-iri + 5-fu/lv"), True)
 # between two endpoints of one list: "median survival time and time to progression", "time to
 # progression after S-1 administration and survival after ..."
 _ANCHOR_GAP_RE = re.compile(
@@ -568,8 +570,8 @@ class SurvivalRulesV1:
         }
         if a.lower() in fu and b.lower() in fu:
             return "5-FU/LV" if "5-FU/LV" in self.families else f"{a} + {b}"
-        if b.lower() in fu and "5-fu" in a.lower():
-            return a
+        if b.lower() in fu and ("5-fu" in a.lower() or _HAS_FLUOROURACIL.get(a.lower())):
+            return a  # "FOLFIRI with leucovorin", "nal-IRI + 5-FU/LV and leucovorin": already in it
         if a.lower() in _PLACEBO_LIKE:
             return b
         if b.lower() in _PLACEBO_LIKE:
@@ -578,7 +580,27 @@ class SurvivalRulesV1:
             return a
         if a.lower() in b.lower():
             return b
-        return f"{a} + {b}"
+        return self._acronym_for(f"{a} + {b}", fu)
+
+    def _acronym_for(self, combo: str, fu: set[str]) -> str:
+        """ "5-FU/LV + oxaliplatin" is FOLFOX, "irinotecan + fluorouracil" FOLFIRI: a combination
+        whose cytotoxic agents are exactly those of a dictionary acronym takes its name."""
+        from evidencebot.extract.agents import AGENTS_OF
+
+        agents = set()
+        for part in combo.lower().split(" + "):
+            if part in fu:
+                if part not in {"leucovorin", "folinic acid", "levoleucovorin", "l-folinic acid"}:
+                    agents.add("fluorouracil")
+            else:
+                agents.add(part)
+        for acronym, members in AGENTS_OF.items():
+            core = {"fluorouracil" if m in ("5-fu", "5-fluorouracil") else m for m in members}
+            if agents and agents == core - {"liposomal irinotecan"}:
+                family = next((f for f in self.families if f.lower() == acronym), None)
+                if family is not None:
+                    return family
+        return combo
 
     @staticmethod
     def _foreground(text: str, arms: list[ArmMention], lo: int = 0) -> list[ArmMention]:

@@ -750,3 +750,19 @@ def test_groups_named_in_parentheses_with_respectively(protocol):
         "dual-regimen group",
         "triple-regimen group",
     ]
+
+
+def test_agents_spelled_out_take_the_acronym(protocol):
+    """'oxaliplatin plus 5-FU/LV' is FOLFOX; 'irinotecan and fluorouracil with leucovorin' FOLFIRI"""
+    for t, want in (
+        ("Patients received oxaliplatin plus 5-FU/LV; median OS was 6.1 months.", "FOLFOX"),
+        (
+            "Patients received irinotecan and fluorouracil with leucovorin; median OS was 6.1 months.",
+            "FOLFIRI",
+        ),
+        (
+            "Patients received gemcitabine plus cisplatin; median OS was 11.7 months.",
+            "gemcitabine + cisplatin",
+        ),
+    ):
+        assert [r for _, _, _, r in arms(protocol, t)] == [want]
