@@ -180,9 +180,9 @@ ENDPOINT_LONG = [
         r"response[\s\-]+duration|responses?\s+(?:lasting|lasted|that\s+lasted)|duration\s+of\s+responses?",
     ),
     ("OS", r"overall[\s\-]+survival"),
-    # "the overall and progression-free survival estimates were 6.77 and 2.53 months"
+    # "the overall and progression-free survival estimates were 7.15 and 2.90 months"
     ("OS", r"overall(?=\s+and\s+progression[\s\-\u2010\u2011]*free[\s\-]+survival)"),
-    # "the estimated probabilities of survival were 38.5% vs 30.9% at 18 months"
+    # "survival probabilities reached 41.0% vs 33.5% at 12 months"
     ("OS", r"probabilit(?:y|ies)\s+of\s+survival|survival\s+probabilit(?:y|ies)"),
     ("OS", r"(?<![\w\-])(?<!free\s)survival(?![\s\-]+rate)"),
 ]
@@ -331,8 +331,8 @@ ARM_GENERIC_RE = CI(
     r"(?![\s\-]+(?:arm|group|cohort|of|with|plus|was|were|is|prolonged|improved|reduced)\b)"
     r"|with\s(?P<kind3>doublets|triplets|monotherapy|combination\s+(?:therapy|chemotherapy|treatment)"
     r"|single[\s\-]+agent\s+(?:therapy|chemotherapy)|combinations)\b"
-    # groups named by the kind of treatment: "combination chemotherapy (n = 59) and single agent
-    # chemotherapy (n = 6)", "the multidrug chemotherapy group"
+    # groups named by the kind of treatment: "combination chemotherapy (n = 41) and single agent
+    # chemotherapy (n = 9)", "the multidrug chemotherapy group"
     r"|(?P<kind4>(?:combination|single[\s\-]+agent|multi[\s\-]?(?:drug|agent)|mono)[\s\-]*"
     r"(?:chemotherapy|therapy|treatment)(?:[\s\-]+(?:arm|group|cohort)s?)?)\b)",
 )

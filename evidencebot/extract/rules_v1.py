@@ -76,7 +76,7 @@ _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
 # regimens that already hold 5-FU and its leucovorin
 _HAS_FLUOROURACIL = dict.fromkeys(("folfox", "folfiri", "folfirinox", "5-fu/lv", "nal-iri + 5-fu/lv"), True)
 # between two endpoints of one list: "median survival time and time to progression", "time to
-# progression after S-1 administration and survival after ..."
+# progression after S-1 treatment and survival after ..."
 _ANCHOR_GAP_RE = re.compile(
     r"\s*(?:times?|rates?|estimates?)?(?:\s+(?:after|from|following|since)\s+[^,;.]{1,40}?)?"
     r"\s*(?:,|and|,\s*and)\s*(?:the\s+)?(?:median\s+)?",
@@ -987,7 +987,7 @@ class SurvivalRulesV1:
         passes = ((lx.NUM_RE, False), (lx.NR_RE, True))
         if "/" in sent:  # "median PFS/OS were 3.1/6.3 months": the second of a slashed pair
             passes = (*passes, (_SLASH_SECOND_RE, False))
-        if _GLUED_UNIT_RE.search(sent):  # "5.82months", "12mo": a number written against its unit
+        if _GLUED_UNIT_RE.search(sent):  # "6.41months", "12mo": a number written against its unit
             passes = (*passes, (_GLUED_UNIT_RE, False))
         for rx, nr in passes:
             if rx is lx.NR_RE and _NR_HEADS and not any(h in sent for h in _NR_HEADS):
@@ -1072,7 +1072,7 @@ class SurvivalRulesV1:
         ctx["group_arms"] = {}
         last_ep = carry_ep
         any_ep_here = any(m.label == "ENDPOINT" for m in anchors)
-        # "median PFS and OS were 3.7 versus 2.0 months (P = 0.006) and 9.2 versus 6.8 months": compared
+        # "median PFS and OS were 3.2 versus 2.4 months (P = 0.01) and 8.6 versus 6.1 months": compared
         # pairs, one per endpoint named before them, in order
         pair_eps: dict[int, Mention] = {}
         if len(groups) > 1 and _COMPARE_RE.search(sent):
@@ -1101,7 +1101,7 @@ class SurvivalRulesV1:
             elif not anchor_list:
                 rate_word = _CARRIED_RATE_RE.search(sent) if carry_ep and "rate" in lsent else None
                 if rate_word and not any_ep_here and all(v.pct for v in members):
-                    # "Median PFS was 4.2 months ... The rate at 6 months was 31.8% vs 15.1%"
+                    # "Median PFS was 4.2 months ... Their rate at 6 months was 34.0% vs 12.2%"
                     anchor_list = [Mention("ENDPOINT", first.start, first.start, carry_ep)]
                     used_carry = True
                 elif carry_ep and not any_ep_here and _RX31.search(sent):
@@ -1163,7 +1163,7 @@ class SurvivalRulesV1:
                 if _VS_ONLY_RE.fullmatch(
                     text, members[0].ext_end, members[1].start
                 ) and not _VS_ONLY_RE.fullmatch(text, members[per - 1].ext_end, members[per].start):
-                    # "median PFS and OS were 3.7 versus 2.0 months (P = 0.006) and 9.2 versus 6.8
+                    # "median PFS and OS were 3.2 versus 2.4 months (P = 0.01) and 8.6 versus 6.1
                     # months": one comparison per endpoint, the arms in the same order in each
                     pairs = [(i, v, anchor_list[i // per]) for i, v in enumerate(members)]
                     ctx["chunk"] = per
@@ -1291,12 +1291,12 @@ class SurvivalRulesV1:
 
     @staticmethod
     def _unitless_pair(text: str, members: list[Value], anc: Mention) -> bool:
-        """ "increased median PFS with X versus Y (4.0 vs 1.4; HR 0.48)": a compared pair of medians
+        """ "increased median PFS with X versus Y (4.6 vs 1.9; HR 0.52)": a compared pair of medians
         written without a unit, right after "median <endpoint>" - read in months."""
         if any(m.unit or m.pct or m.nr or m.value is None for m in members):
             return False
         if _UNIT_HEADER_RE.search(text, anc.end, min(members[0].start, anc.end + 40)):
-            # "median OS (OS, months [95% CI]) ... was 12.5 (10.8-15.5) versus 11.7 (9.8-13.8)"
+            # "median OS (OS, months [95% CI]) ... was 13.1 (11.2-14.9) versus 11.0 (9.6-12.7)"
             return all(m.value < 120 for m in members)
         if len(members) != 2:
             return False
@@ -1329,7 +1329,7 @@ class SurvivalRulesV1:
     @staticmethod
     def _rate_timepoint(text: str, v: Value, members: list, anc: Mention, s: int, e: int) -> float | None:
         """The timepoint of a survival percentage written away from it: "38.5% vs 30.9% at 18
-        months", "at 1 (27.3% vs 11.6%) and 2 years (10.6% vs 3.2%)", "OS rates were 17.7% for X
+        months", "at 1 (29.1% vs 12.4%) and 2 years (11.2% vs 4.0%)", "OS rates were 17.7% for X
         and 11.7% for Y at 36 months" (the one timepoint of the sentence). Needs a rate word
         ("rate", "probability", "survival", "alive") between the endpoint and the number."""
         # a carried endpoint is an empty mention at the value: look from the sentence start
@@ -1340,7 +1340,7 @@ class SurvivalRulesV1:
             return lx.timepoint_months(m.group("tp"), m.group("tpu"))
         head = members[0].start
         r = _TP_RATE_OF_RE.search(text, max(s, head - 40), head)
-        if r is not None:  # "with an estimated 1-year rate of 50%"
+        if r is not None:  # "and an estimated 1-year rate of 52%"
             return lx.timepoint_months(r.group("tp"), r.group("tpu"))
         b = _TP_BEFORE_RE.search(text, max(s, head - 30), head)
         if b is not None:
@@ -1369,7 +1369,7 @@ class SurvivalRulesV1:
         if _RX7.match(text[pos : pos + 3]):
             v.pct = True
             pos = text.index("%", pos) + 1
-        elif pct_word:  # "56 percent and 35 percent of patients were still alive"
+        elif pct_word:  # "61 percent and 38 percent of patients were alive"
             v.pct = True
             pos = pct_word.end()
         elif not v.nr:
@@ -1386,7 +1386,7 @@ class SurvivalRulesV1:
                     pos = um.end()
         rng = _RANGE_AFTER_RE.match(text, pos, e)
         if rng:
-            # "6.0 (range, 3.8–8.1) and 14 (range, 11.4–16.6) months": a range is part of its value
+            # "5.1 (range, 2.9–9.0) and 12 (range, 10.2–15.3) months": a range is part of its value
             pos = rng.end()
             um = lx.UNIT_RE.match(text, pos) if v.unit is None and not v.pct else None
             if um and um.end() <= e:
@@ -1477,9 +1477,9 @@ class SurvivalRulesV1:
             if not (left.rstrip().endswith("at") and _AT_PAIR_RE.match(text, v.end)):
                 return True
         if v.pct and _CHANGE_OF_RE.search(text, max(s, v.start - 30), v.start):
-            return True  # "an annual percent change of 13.6%", "a reduction of 31%": not a rate
+            return True  # "an annual percent change of 9.8%", "a reduction of 31%": not a rate
         if not v.pct and _PCT_IN_PAREN_RE.match(text, v.ext_end):
-            return True  # "at 1 (27.3% vs 11.6%) and 2 years (10.6% vs 3.2%)": a timepoint
+            return True  # "at 1 (29.1% vs 12.4%) and 2 years (11.2% vs 4.0%)": a timepoint
         if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct and not v.nr:
             return True
         gap = text[anc.end : v.start]
@@ -1506,7 +1506,7 @@ class SurvivalRulesV1:
     # ------------------------------------------------------------------ arms
     def _after_arm(self, text: str, v: Value, vals: list[Value], sent_arms: list[ArmMention], e: int):
         """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
-        # "8.4 months in 111 patients allocated to the X group": a head count does not end the window
+        # "7.7 months in 102 patients allocated to the X group": a head count does not end the window
         nxt = min(
             [
                 x.start
@@ -1578,7 +1578,7 @@ class SurvivalRulesV1:
         ):
             # "median PFS and OS were 4.0 and 6.0 months with FOLFOX": one number per endpoint, one arm
             fam_arm = after_arms.get(id(members[-1]))
-        # 2a. "7.8 vs 7.1 months favouring X", "X resulted in longer TTP (5.2 vs 3.6 months)": the
+        # 2a. "7.8 vs 7.1 months favouring X", "X resulted in longer TTP (4.9 vs 3.1 months)": the
         # favoured arm has the longer survival, the other number belongs to the other arm
         if fam_arm is None and n == 2 and not any(after_arms.get(id(m)) for m in members):
             favoured = self._favoured_arm(text, members, s, e, sent_arms)
@@ -1732,7 +1732,7 @@ class SurvivalRulesV1:
         return None
 
     def _disfavoured_arm(self, text: str, members: list, s: int, sent_arms: list[ArmMention]):
-        """ "OS was inferior in patients assigned to X (median 6.1 vs 9.9 months)": the one arm named
+        """ "OS was inferior in patients assigned to X (median 5.6 vs 8.7 months)": the one arm named
         between a "shorter / inferior / worse" and the numbers has the shorter survival."""
         clause = s
         for b in _CLAUSE_BREAK_RE.finditer(text, s, members[0].start):
@@ -2172,7 +2172,7 @@ _ALTERNATIVE_RE = re.compile(
     r"single[\s\-]agent|high[\s\-]dose|low[\s\-]dose)\s+)*",
     re.I,
 )
-_RECEIVED_RE = re.compile(r"\b(?:received|receiving|treated\s+with|given|underwent)\s", re.I)
+_RECEIVED_RE = re.compile(r"\b(?:received|receiving|treated\s+with|given|underwent|took|taking)\s", re.I)
 _RECEIVED_GATED = Gated(lx.CI(_RECEIVED_RE.pattern, _RECEIVED_RE.flags & ~re.I))
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(
@@ -2419,7 +2419,7 @@ def _sentence_arm_mentions(text: str, arms: list[ArmMention], s: int, e: int) ->
 
 
 def _time_origin(text: str, a: ArmMention, s: int) -> bool:
-    """ "median OS from the GemCis initiation", "from the start of nivolumab": a treatment named as
+    """ "median OS counted from GemCis initiation", "from the start of nivolumab": a treatment named as
     the time origin of a survival figure, not as the arm the figure belongs to."""
     before = _ORIGIN_BEFORE_RE.search(text, max(s, a.start - 40), a.start)
     if before is None:
@@ -2484,7 +2484,7 @@ _RX6 = re.compile(r"\bversus\b|\bvs\.?\b|\bor\b|\bcompared\b|\bwith or without\b
 _RX7 = re.compile(r"\s*%")
 _RX8 = re.compile(
     # "66.7 and 44.4%, respectively, in the multidrug group": the list's arm after its "respectively"
-    r"\s*(?:,?\s*p\s*[=<>\u2264]\s*0?[.\u00b7]\d+\s*\)?)?"  # "(95% CI, 3.6–9.2, p = 0.040) in the X group"
+    r"\s*(?:,?\s*p\s*[=<>\u2264]\s*0?[.\u00b7]\d+\s*\)?)?"  # "(95% CI 4.0–7.7, p = 0.03) in the X group"
     r"\s*,?\s*(?:respectively\s*,\s*)?(?:\(|\bin\b|\bwith\b|\bfor\b|\bamong\b|\bon\b|\breceiving\b|\bof\b|\bunder\b)\s*"
     r"(?:the\s+|those\s+|\d+\s+(?=patients)|patients\s+|all\s+)*(?:(?:treated|given|randomi[sz]ed|assigned|allocated)\s+"
     r"(?:with|to)\s+|receiving\s+|who\s+received\s+|on\s+)?",

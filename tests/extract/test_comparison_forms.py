@@ -83,8 +83,8 @@ def test_threshold_is_not_a_result(protocol):
 def test_drug_class_in_a_slash_regimen(protocol):
     """'gemcitabine/platinum, FOLFOX-4 and nab-paclitaxel ... respectively': platinum is an agent"""
     t = (
-        "Median PFS with gemcitabine/platinum, FOLFOX-4 and nab-paclitaxel was 5.5, 5.4 and 2.9 months, "
-        "respectively."
+        "Median PFS reached 4.8, 4.1 and 2.6 months with gemcitabine/platinum, FOLFOX-4 and "
+        "nab-paclitaxel, respectively."
     )
     got = arms(protocol, t)
     assert [(a, r) for _, _, a, r in got] == [
@@ -110,20 +110,17 @@ def test_cohort_groups_named_by_role(protocol):
 
 
 def test_value_then_versus_chemotherapy(protocol):
-    """'8.5 months with X and 6.4 months with chemotherapy': the comparator is an arm too"""
-    t = "Median OS was 8.5 months with tislelizumab and 6.4 months with chemotherapy (HR 0.71)."
+    """'9.1 months with X and 6.0 months with chemotherapy': the comparator is an arm too"""
+    t = "Median OS came to 9.1 months with tislelizumab and to 6.0 months with chemotherapy (HR 0.74)."
     assert arms(protocol, t) == [
-        ("OS", 8.5, "tislelizumab", "tislelizumab"),
-        ("OS", 6.4, "chemotherapy", "chemotherapy"),
+        ("OS", 9.1, "tislelizumab", "tislelizumab"),
+        ("OS", 6.0, "chemotherapy", "chemotherapy"),
     ]
 
 
 def test_not_reached_for_every_endpoint_named(protocol):
-    """'median PFS and OS were not reached after a median follow-up of 9 months'"""
-    t = (
-        "Median progression-free survival and overall survival were not reached after a median "
-        "follow-up of 9 months."
-    )
+    """'median PFS and OS had not been reached when follow-up reached a median of 11 months'"""
+    t = "Median PFS and median OS had not yet been reached after a median follow-up of 11 months."
     ex = extract_abstract(t, protocol)
     assert [(o.endpoint, o.not_reached, o.value) for o in ex.outcomes] == [
         ("PFS", True, None),
@@ -140,23 +137,23 @@ def test_time_on_treatment_is_not_survival(protocol):
 
 
 def test_unitless_pair_after_median_and_pronoun_carry(protocol):
-    """'increased median PFS with X versus Y (4.0 vs 1.4; HR 0.48)' and 'For B, it was ...':
+    """'median PFS was longer with X than with Y (4.6 vs 1.9; HR 0.52)' and 'In cohort B, it was ...':
     a compared pair without a unit, and an endpoint carried by 'it was' with the arms' own n"""
     t = (
-        "Median PFS was longer with nal-IRI plus 5-FU/LV versus 5-FU/LV (4.0 vs 1.4; HR 0.48). "
-        "In cohort A, median OS was 8.9 months with nal-IRI plus 5-FU/LV (n = 66) vs 5.1 months with "
-        "5-FU/LV (n = 71). In cohort B, it was 4.4 months with nal-IRI plus 5-FU/LV (n = 51) vs 2.8 "
-        "months with 5-FU/LV (n = 48)."
+        "Median PFS was longer with nal-IRI plus 5-FU/LV versus 5-FU/LV (4.6 vs 1.9; HR 0.52). "
+        "In cohort A, median OS was 9.4 months with nal-IRI plus 5-FU/LV (n = 60) vs 5.8 months with "
+        "5-FU/LV (n = 62). In cohort B, it was 4.9 months with nal-IRI plus 5-FU/LV (n = 44) vs 3.1 "
+        "months with 5-FU/LV (n = 41)."
     )
     ex = extract_abstract(t, protocol)
     got = [(o.endpoint, o.value, o.unit, o.regimen, o.n) for o in ex.outcomes]
     assert got == [
-        ("PFS", 4.0, "months", "nal-IRI + 5-FU/LV", 66),  # the arm sizes first given
-        ("PFS", 1.4, "months", "5-FU/LV", 71),
-        ("OS", 8.9, "months", "nal-IRI + 5-FU/LV", 66),
-        ("OS", 5.1, "months", "5-FU/LV", 71),
-        ("OS", 4.4, "months", "nal-IRI + 5-FU/LV", 51),
-        ("OS", 2.8, "months", "5-FU/LV", 48),
+        ("PFS", 4.6, "months", "nal-IRI + 5-FU/LV", 60),  # the arm sizes first given
+        ("PFS", 1.9, "months", "5-FU/LV", 62),
+        ("OS", 9.4, "months", "nal-IRI + 5-FU/LV", 60),
+        ("OS", 5.8, "months", "5-FU/LV", 62),
+        ("OS", 4.9, "months", "nal-IRI + 5-FU/LV", 44),
+        ("OS", 3.1, "months", "5-FU/LV", 41),
     ]
 
 
@@ -171,8 +168,8 @@ def test_background_section_numbers_are_other_studies(protocol):
     sections come one per line or inline"""
     for sep in ("\n", " "):
         t = (
-            "Background: After cisplatin-gemcitabine, FOLFOX gave a median OS of 6.2 months in a "
-            f"phase 3 trial.{sep}Methods: We treated 40 patients with FOLFIRI.{sep}"
+            "Background: In an earlier phase 3 trial, oxaliplatin-based chemotherapy reached a median OS "
+            f"of 6.2 months.{sep}Methods: Forty patients took FOLFIRI.{sep}"
             "Results: Median OS was 7.1 months (95% CI 5.0–9.2)."
         )
         assert [v for _, v, _, _ in arms(protocol, t)] == [7.1]
@@ -193,20 +190,20 @@ def test_block_per_arm_with_respectively(protocol):
 
 
 def test_endpoint_list_then_arm_per_block(protocol):
-    """'4 and 6 months compared with 1.6 and 5.3 months for X': one arm per block"""
+    """'4.4 and 7.2 months, against 1.9 and 5.0 months for X': one arm per block"""
     t = (
-        "The combination provided a median PFS and OS of 4 and 6 months compared with 1.6 and 5.3 "
+        "The triplet yielded a median PFS and OS of 4.4 and 7.2 months compared with 1.9 and 5.0 "
         "months for FOLFIRI."
     )
     got = arms(protocol, t)
     assert [(e, v, a) for e, v, a, _ in got] == [
-        ("PFS", 4.0, "combination"),
-        ("OS", 6.0, "combination"),
-        ("PFS", 1.6, "FOLFIRI"),
-        ("OS", 5.3, "FOLFIRI"),
+        ("PFS", 4.4, "triplet"),
+        ("OS", 7.2, "triplet"),
+        ("PFS", 1.9, "FOLFIRI"),
+        ("OS", 5.0, "FOLFIRI"),
     ]
     t = (
-        "Median PFS and OS were 4.0 and 6.0 months with FOLFOX vs 1.6 and 5.3 months with placebo, "
+        "Median PFS and OS were 3.9 and 6.6 months with FOLFOX vs 1.7 and 4.8 months with placebo, "
         "respectively."
     )
     assert [(e, a) for e, _, a, _ in arms(protocol, t)] == [
@@ -218,23 +215,24 @@ def test_endpoint_list_then_arm_per_block(protocol):
 
 
 def test_inferior_arm_takes_the_shorter_median(protocol):
-    """'OS was inferior in patients assigned to X (median 6.1 vs 9.9 months)', after 'received X or
+    """'survival was worse for those assigned to X (median 5.6 vs 8.7 mos)', after 'were given X or
     infusional Y' set up the arms"""
     t = (
-        "Patients received mFOLFOX6 or infusional 5FU/LV until progression. PFS did not differ "
-        "(median 3.1 vs 2.9 mos). OS was inferior in patients assigned to mFOLFOX6 (median 6.1 vs 9.9 mos)."
+        "Participants were given mFOLFOX6 or infusional 5FU/LV. Progression-free survival was similar "
+        "(median 2.7 vs 2.6 mos). Overall survival was worse for those assigned to mFOLFOX6 "
+        "(median 5.6 vs 8.7 mos)."
     )
     assert arms(protocol, t) == [
-        ("PFS", 3.1, "mFOLFOX6", "FOLFOX"),
-        ("PFS", 2.9, "5FU/LV", "5-FU/LV"),
-        ("OS", 6.1, "mFOLFOX6", "FOLFOX"),
-        ("OS", 9.9, "5FU/LV", "5-FU/LV"),
+        ("PFS", 2.7, "mFOLFOX6", "FOLFOX"),
+        ("PFS", 2.6, "5FU/LV", "5-FU/LV"),
+        ("OS", 5.6, "mFOLFOX6", "FOLFOX"),
+        ("OS", 8.7, "5FU/LV", "5-FU/LV"),
     ]
 
 
 def test_shorthand_arms_listed_before_respectively(protocol):
-    """'in the GEM-S-1, GEM and S-1 groups was 11, 10 and 6 months, respectively'"""
-    t = "Median OS in the GEM-S-1, GEM and S-1 groups was 11, 10 and 6 months, respectively."
+    """'for the GEM-S-1, GEM and S-1 groups, median OS came to 12, 9 and 7 months, respectively'"""
+    t = "For the GEM-S-1, GEM and S-1 groups, median OS came to 12, 9 and 7 months, respectively."
     assert [(a, r) for _, _, a, r in arms(protocol, t)] == [
         ("GEM-S-1", "gemcitabine + S-1"),
         ("GEM", "gemcitabine"),
@@ -252,45 +250,42 @@ def test_post_progression_survival_is_not_overall_survival(protocol):
 
 
 def test_rate_timepoint_written_away_from_the_numbers(protocol):
-    """'OS rates were 17.7% for X and 11.7% for Y at 36 months', 'at 1 (27.3% vs 11.6%) and 2
-    years (10.6% vs 3.2%)', 'probabilities of survival were a% vs b% at 18 months ...'"""
-    t = "Estimated OS rates were 17.7% for pembrolizumab and 11.7% for placebo at 36 months."
+    """'OS rates were a% for X and b% for Y at 24 months', 'at 1 (a% vs b%) and 2 years (c% vs
+    d%)', 'probabilities of survival were a% vs b% at 12 months ...'"""
+    t = "The estimated OS rates stood at 21.4% for pembrolizumab and 13.2% for placebo at 24 months."
     assert [(s, tp, v, a) for _, s, tp, v, a in _rates_arms(protocol, t)] == [
-        ("rate", 36.0, 17.7, "pembrolizumab"),
-        ("rate", 36.0, 11.7, "placebo"),
+        ("rate", 24.0, 21.4, "pembrolizumab"),
+        ("rate", 24.0, 13.2, "placebo"),
     ]
-    t = (
-        "The OS rate was higher with nivolumab than with placebo at 1 (27.3% vs 11.6%) and 2 years "
-        "(10.6% vs 3.2%)."
-    )
+    t = "OS rates favoured nivolumab over placebo at 1 (29.1% vs 12.4%) and 2 years (11.2% vs 4.0%)."
     assert [(tp, v) for _, _, tp, v, _ in _rates_arms(protocol, t)] == [
-        (12.0, 27.3),
-        (12.0, 11.6),
-        (24.0, 10.6),
-        (24.0, 3.2),
+        (12.0, 29.1),
+        (12.0, 12.4),
+        (24.0, 11.2),
+        (24.0, 4.0),
     ]
     t = (
-        "The estimated probabilities of survival were 38.5% vs 30.9% at 18 months and 22.3% vs 12.0% at "
-        "30 months for the aflibercept and placebo arms, respectively."
+        "Survival probabilities reached 41.0% vs 33.5% at 12 months and 20.2% vs 14.8% at 24 months "
+        "in the aflibercept and placebo arms, respectively."
     )
     assert [(tp, v, a) for _, _, tp, v, a in _rates_arms(protocol, t)] == [
-        (18.0, 38.5, "aflibercept"),
-        (18.0, 30.9, "placebo"),
-        (30.0, 22.3, "aflibercept"),
-        (30.0, 12.0, "placebo"),
+        (12.0, 41.0, "aflibercept"),
+        (12.0, 33.5, "placebo"),
+        (24.0, 20.2, "aflibercept"),
+        (24.0, 14.8, "placebo"),
     ]
 
 
 def test_rate_with_the_endpoint_of_the_previous_sentence(protocol):
-    """'Median PFS was ... The rate at 6 months was 31.8% (95% CI = 21.7%–41.8%) vs 15.1%'"""
+    """'Median PFS was ... The rate at 6 months was 34.0% (95% CI = 23.5%–44.6%) vs 12.2%'"""
     t = (
-        "Median PFS was 4.2 months with nal-IRI plus 5-FU/LV vs 1.7 months with 5-FU/LV. "
-        "The rate at 6 months was 31.8% (95% CI = 21.7%–41.8%) vs 15.1% (95% CI = 7.5%–22.7%)."
+        "Median PFS was 4.5 months with nal-IRI plus 5-FU/LV vs 1.8 months with 5-FU/LV. "
+        "Their rate at 6 months was 34.0% (95% CI = 23.5%–44.6%) against 12.2% (95% CI = 5.1%–19.3%)."
     )
     got = [(e, s, tp, v) for e, s, tp, v, _ in _rates_arms(protocol, t)]
-    assert got[2:] == [("PFS", "rate", 6.0, 31.8), ("PFS", "rate", 6.0, 15.1)]
+    assert got[2:] == [("PFS", "rate", 6.0, 34.0), ("PFS", "rate", 6.0, 12.2)]
     ex = extract_abstract(t, protocol)
-    assert (ex.outcomes[2].ci_low, ex.outcomes[2].ci_high) == (21.7, 41.8)
+    assert (ex.outcomes[2].ci_low, ex.outcomes[2].ci_high) == (23.5, 44.6)
 
 
 def test_follow_up_time_is_not_a_rate_timepoint(protocol):
@@ -305,29 +300,29 @@ def _rates_arms(protocol, text):
 
 
 def test_groups_named_by_kind_of_treatment(protocol):
-    """'combination chemotherapy (n = 59) and single agent chemotherapy (n = 6) ... respectively'"""
+    """'combination chemotherapy (n = 41) and single agent chemotherapy (n = 9) ... respectively'"""
     t = (
-        "Median OS in patients receiving combination chemotherapy (n = 59) and single agent "
-        "chemotherapy (n = 6) were 37 and 26.7 weeks, respectively."
+        "For those given combination chemotherapy (n = 41) and single agent chemotherapy (n = 9), "
+        "median OS was 33 and 21.5 weeks, respectively."
     )
     assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [
-        (37.0, "combination chemotherapy"),
-        (26.7, "single agent chemotherapy"),
+        (33.0, "combination chemotherapy"),
+        (21.5, "single agent chemotherapy"),
     ]
 
 
 def test_unit_in_a_header_and_history_is_not_an_arm(protocol):
-    """'Median OS (months [95% CI]) for X versus Y was 12.5 (10.8-15.5) versus 11.7 (9.8-13.8) in
-    patients with prior bevacizumab': unit from the header, 'prior bevacizumab' is not an arm"""
+    """'Median OS (months [95% CI]) for X versus Y was a (..) versus b (..) among patients with
+    prior bevacizumab': unit from the header, 'prior bevacizumab' is not an arm"""
     t = (
-        "Median overall survival (OS, months [95% CI]) for aflibercept versus placebo was 12.5 "
-        "(10.8-15.5) versus 11.7 (9.8-13.8) in patients with prior bevacizumab treatment."
+        "Median overall survival (OS, months [95% CI]) for aflibercept versus placebo came to 13.1 "
+        "(11.2-14.9) versus 11.0 (9.6-12.7) in patients with prior bevacizumab exposure."
     )
     ex = extract_abstract(t, protocol)
     got = [(o.value, o.unit, o.ci_low, o.ci_high, o.arm, o.subgroup) for o in ex.outcomes]
     assert got == [
-        (12.5, "months", 10.8, 15.5, "aflibercept", None),
-        (11.7, "months", 9.8, 13.8, "placebo", "prior bevacizumab treatment"),
+        (13.1, "months", 11.2, 14.9, "aflibercept", None),
+        (11.0, "months", 9.6, 12.7, "placebo", "prior bevacizumab exposure"),
     ]
 
 
@@ -374,12 +369,13 @@ def test_endpoints_carried_to_a_second_block(protocol):
 
 
 def test_typographic_hyphens_and_respectively_before_the_arm(protocol):
-    """'S‑1' with a non-breaking hyphen is S-1; '66.7 and 44.4%, respectively, in the X group'"""
-    t = "The 6\u2011 and 12\u2011month OS rates were 66.7 and 44.4%, respectively, in the S\u20111 group."
+    """'S‑1' with a non-breaking hyphen is S-1; 'a and b%, respectively, in the X group'"""
+    t = "In the S\u20111 group, the 6\u2011 and 12\u2011month OS rates came to 71.2 and 40.5%, respectively."
+    t = "The 6\u2011 and 12\u2011month OS rates came to 71.2 and 40.5%, respectively, in the S\u20111 group."
     ex = extract_abstract(t, protocol)
     got = [(o.timepoint_months, o.value, o.regimen) for o in ex.outcomes]
-    assert got == [(6.0, 66.7, "S-1"), (12.0, 44.4, "S-1")]
-    assert [t[a:b] for a, b in (o.span for o in ex.outcomes)] == ["66.7", "44.4"]
+    assert got == [(6.0, 71.2, "S-1"), (12.0, 40.5, "S-1")]
+    assert [t[a:b] for a, b in (o.span for o in ex.outcomes)] == ["71.2", "40.5"]
 
 
 def test_compared_pair_after_at_and_progression_free_state(protocol):
@@ -409,35 +405,35 @@ def test_drug_class_with_an_article_in_a_combination(protocol):
 
 
 def test_ci_written_with_unit_echoes_and_after_the_arm(protocol):
-    """'(95% confidence interval, CI, 1.9 to 4.1 m)', '2.9 months (m) (95% CI ...)', '12.0 m for arm B
-    (95% CI, 10.3 to 13.7m)', '(95% CI, 7.3 months to not available)'"""
+    """'(95% confidence interval, CI, a to b m)', 'a months (m) (95% CI ...)', 'b m for arm B
+    (95% CI, c to dm)', '(95% CI, c months to not available)'"""
     cases = [
-        ("Median PFS was 2.9 months (95% confidence interval, CI, 1.9 to 4.1 m).", (2.9, 1.9, 4.1, "")),
-        ("Median PFS was 2.9 months (m) (95% CI, 1.9 to 4.1 m).", (2.9, 1.9, 4.1, "")),
-        ("Median OS was 8.1 months (95% CI, 7.3 months to not available).", (8.1, 7.3, None, "")),
+        ("Median PFS reached 3.3 months (95% confidence interval, CI, 2.2 to 4.6 m).", (3.3, 2.2, 4.6, "")),
+        ("Median PFS reached 3.3 months (m) (95% CI, 2.2 to 4.6 m).", (3.3, 2.2, 4.6, "")),
+        ("Median OS reached 9.2 months (95% CI, 6.8 months to not available).", (9.2, 6.8, None, "")),
     ]
     for t, want in cases:
         ex = extract_abstract(t, protocol)
         assert [(o.value, o.ci_low, o.ci_high, o.arm) for o in ex.outcomes] == [want]
-    t = "Median OS was 9.9 months for arm A versus 12.0 m for arm B (95% CI, 10.3 to 13.7m; p = 0.431)."
+    t = "Median OS reached 8.8 months for arm A and 11.4 m for arm B (95% CI, 9.9 to 12.8m; p = 0.21)."
     ex = extract_abstract(t, protocol)
     assert [(o.value, o.ci_low, o.ci_high, o.arm) for o in ex.outcomes] == [
-        (9.9, None, None, "arm A"),
-        (12.0, 10.3, 13.7, "arm B"),
+        (8.8, None, None, "arm A"),
+        (11.4, 9.9, 12.8, "arm B"),
     ]
 
 
 def test_percent_written_as_a_word_with_a_worded_ci(protocol):
-    """'36.8 percent with a 95 percent confidence interval of 29.8 to 43.8 percent for the X arm'"""
+    """'a percent with a 95 percent confidence interval of b to c percent for the X arm'"""
     t = (
-        "The 12-month OS rate was 36.8 percent with a 95 percent confidence interval of 29.8 to 43.8 "
-        "percent for the ramucirumab arm vs 30.3 percent for the placebo arm."
+        "At 12 months, the OS rate stood at 41.5 percent with a 95 percent confidence interval of 33.0 "
+        "to 50.1 percent for the ramucirumab arm and at 27.7 percent for the placebo arm."
     )
     ex = extract_abstract(t, protocol)
     got = [(o.statistic, o.timepoint_months, o.value, o.ci_low, o.ci_high, o.regimen) for o in ex.outcomes]
     assert got == [
-        ("rate", 12.0, 36.8, 29.8, 43.8, "ramucirumab"),
-        ("rate", 12.0, 30.3, None, None, "placebo"),
+        ("rate", 12.0, 41.5, 33.0, 50.1, "ramucirumab"),
+        ("rate", 12.0, 27.7, None, None, "placebo"),
     ]
 
 
@@ -450,34 +446,34 @@ def test_not_evaluable_is_not_not_reached(protocol):
 
 
 def test_non_endpoint_time_keeps_its_place_in_a_list(protocol):
-    """'time to treatment failure, PFS and OS were 4.1, 5.4 and 7.9 months': 4.1 is not PFS"""
+    """'time to treatment failure, PFS and OS: a, b and c months': a is not PFS"""
     t = (
-        "Median time to treatment failure, progression-free survival and overall survival were 4.1 "
-        "months, 5.4 months and 7.9 months, respectively."
+        "Median time to treatment failure, progression-free survival and overall survival came to 3.2 "
+        "months, 4.7 months and 8.5 months, respectively."
     )
-    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("PFS", 5.4), ("OS", 7.9)]
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("PFS", 4.7), ("OS", 8.5)]
 
 
 def test_rate_named_by_its_timepoint_after_a_median(protocol):
-    """'Median OS was 10.9 months, with an estimated 1-year rate of 50% (95% CI = 33%–64%)'"""
+    """'Median OS was a months, with an estimated 1-year rate of b% (95% CI = c%–d%)'"""
     t = (
-        "Median overall survival was 10.9 months (95% CI = 5.2–15.6 months), with an estimated 1-year "
-        "rate of 50% (95% CI = 33%–64%)."
+        "Median overall survival reached 12.2 months (95% CI = 7.4–16.0 months), and the estimated "
+        "1-year rate was 52% (95% CI = 36%–66%)."
     )
     ex = extract_abstract(t, protocol)
     got = [(o.statistic, o.timepoint_months, o.value, o.ci_low, o.ci_high) for o in ex.outcomes]
-    assert got == [("median", None, 10.9, 5.2, 15.6), ("rate", 12.0, 50.0, 33.0, 64.0)]
+    assert got == [("median", None, 12.2, 7.4, 16.0), ("rate", 12.0, 52.0, 36.0, 66.0)]
 
 
 def test_arm_after_a_ci_holding_its_p_value(protocol):
-    """'6.4 months (95% CI,3.6–9.2, p = 0.040) in the Gemox group'"""
+    """'a months (95% CI,b–c, p = 0.03) in the Gemox group'"""
     t = (
-        "Median PFS was 9.9 months (95% CI, 7.3–12.4) in the mFOLFIRINOX group versus 6.4 months "
-        "(95% CI,3.6–9.2, p = 0.040) in the Gemox group."
+        "PFS medians were 8.7 months (95% CI, 6.1–11.0) in the mFOLFIRINOX group versus 5.9 months "
+        "(95% CI,4.0–7.7, p = 0.03) in the Gemox group."
     )
     assert [(v, r) for _, v, _, r in arms(protocol, t)] == [
-        (9.9, "FOLFIRINOX"),
-        (6.4, "gemcitabine + oxaliplatin"),
+        (8.7, "FOLFIRINOX"),
+        (5.9, "gemcitabine + oxaliplatin"),
     ]
 
 
@@ -512,12 +508,12 @@ def test_named_subset_of_a_one_regimen_study_keeps_the_regimen(protocol):
 
 
 def test_gain_words_block_differences_not_compared_medians(protocol):
-    """'no gain from X (6.9 versus 8.2 months)' and 'an improvement in median OS of 7.8 vs 7.1
+    """'no benefit from X (a versus b months)' and 'a modest improvement in median OS of a vs b
     months' name medians; 'an improvement in median OS of 2.1 months' is a difference"""
-    t = "Median OS likewise showed no gain from nal-IRI (6.9 versus 8.2 months)."
-    assert [v for _, v, _, _ in arms(protocol, t)] == [6.9, 8.2]
-    t = "There was a limited improvement in median OS of 7.8 vs. 7.1 months favouring TAS-102."
-    assert [v for _, v, _, _ in arms(protocol, t)] == [7.8, 7.1]
+    t = "Median OS again showed no gain from nal-IRI (5.9 versus 7.0 months)."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [5.9, 7.0]
+    t = "We saw a modest improvement in median OS of 8.3 vs. 7.4 months favouring TAS-102."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [8.3, 7.4]
     for t in ("There was an improvement in median OS of 2.1 months.", "Median OS improved by 2.1 months."):
         assert arms(protocol, t) == []
 
@@ -558,17 +554,17 @@ def test_numbers_after_a_comparison_repeat_the_endpoints(protocol):
 
 
 def test_time_to_progression_with_an_arm_and_abbreviated_parts(protocol):
-    """'Time to progression with OFF (2.9 months ...)' names the OFF arm, not a prior treatment;
+    """'Time to progression with OFF (a months ...)' names the OFF arm, not a prior treatment;
     'X plus best supportive care (BSC)' is one arm"""
-    t = "Time to progression with OFF (2.9 months; 95% CI, 2.4 to 3.2) was longer."
-    assert arms(protocol, t) == [("TTP", 2.9, "OFF", "FOLFOX")]
-    t = "With ramucirumab plus best supportive care (BSC), median OS was 8.5 months."
+    t = "Time to progression with OFF (3.4 months; 95% CI, 2.6 to 4.1) exceeded that with FF."
+    assert arms(protocol, t)[0] == ("TTP", 3.4, "OFF", "FOLFOX")
+    t = "With ramucirumab plus best supportive care (BSC), median OS reached 7.9 months."
     assert [r for _, _, _, r in arms(protocol, t)] == ["ramucirumab"]
 
 
 def test_five_fluorouracil_is_an_agent(protocol):
-    """'(2.5 months in the 5-fluorouracil group vs. 3.5 months in the gemcitabine group)'"""
-    t = "Median PFS was 2.5 months in the 5-fluorouracil group vs. 3.5 months in the gemcitabine group."
+    """'a months in the 5-fluorouracil group vs. b months in the gemcitabine group'"""
+    t = "Median PFS reached 2.2 months in the 5-fluorouracil group vs. 3.9 months in the gemcitabine group."
     assert [r for _, _, _, r in arms(protocol, t)] == ["5-fluorouracil", "gemcitabine"]
 
 
@@ -598,158 +594,153 @@ def test_history_ends_where_the_study_treatment_starts(protocol):
 
 
 def test_regimen_lists_and_based_chemotherapy_groups(protocol):
-    """'Median OS of CG, CF, and FOLFIRINOX groups was 28, 21, and 23.5 weeks, respectively';
-    'PFS of fluoropyrimidine-based chemotherapy group and gemcitabine-based chemotherapy group
-    was 12 vs. 14 weeks'"""
-    t = "Median OS of CG, CF, and FOLFIRINOX groups was 28, 21,and 23.5 weeks, respectively."
+    """'For the CF, CG and FOLFIRINOX groups, median OS came to a, b,and c weeks, respectively';
+    'X-based chemotherapy group and Y-based chemotherapy group: a vs. b weeks'"""
+    t = "For the CF, CG, and FOLFIRINOX groups, median OS came to 19, 30,and 25.5 weeks, respectively."
     assert [(v, r) for _, v, _, r in arms(protocol, t)] == [
-        (28.0, "gemcitabine + cisplatin"),
-        (21.0, "cisplatin + fluorouracil"),
-        (23.5, "FOLFIRINOX"),
+        (19.0, "cisplatin + fluorouracil"),
+        (30.0, "gemcitabine + cisplatin"),
+        (25.5, "FOLFIRINOX"),
     ]
     t = (
-        "Median PFS of fluoropyrimidine-based chemotherapy group and gemcitabine-based chemotherapy group "
-        "was 12 vs. 14 weeks."
+        "Second-line PFS in the fluoropyrimidine-based chemotherapy group and gemcitabine-based "
+        "chemotherapy group was 11 vs. 15 weeks."
     )
     assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [
-        (12.0, "fluoropyrimidine-based chemotherapy group"),
-        (14.0, "gemcitabine-based chemotherapy group"),
+        (11.0, "fluoropyrimidine-based chemotherapy group"),
+        (15.0, "gemcitabine-based chemotherapy group"),
     ]
     t = "Gemcitabine, cisplatin and nab-paclitaxel gave a median OS of 19.2 months."
     assert [r for _, _, _, r in arms(protocol, t)] == ["gemcitabine + cisplatin + nab-paclitaxel"]
 
 
 def test_ranges_inside_a_list_and_numbered_endpoints(protocol):
-    """'6.0 (range, 3.8–8.1) and 14 (range, 11.4–16.6) months, respectively'; 'median OS2 was 5.2
-    months'; 'of all patients enrolled' is no time"""
+    """'a (range, ..) and b (range, ..) months, respectively'; 'median OS2 was a months'; 'of all
+    patients enrolled' is no time"""
     t = (
-        "Median time to disease progression and overall survival were 6.0 (range, 3.8–8.1) and 14 "
-        "(range, 11.4–16.6) months, respectively."
+        "Median time to progression and overall survival came to 5.1 (range, 2.9–9.0) and 12 "
+        "(range, 10.2–15.3) months, respectively."
     )
     ex = extract_abstract(t, protocol)
     assert [(o.endpoint, o.value, o.unit, o.ci_low) for o in ex.outcomes] == [
-        ("TTP", 6.0, "months", None),
-        ("OS", 14.0, "months", None),
+        ("TTP", 5.1, "months", None),
+        ("OS", 12.0, "months", None),
     ]
-    assert [v for _, v, _, _ in arms(protocol, "Median OS2 was 5.2 months (95% CI = 4.7–5.7).")] == [5.2]
-    t = "Median progression-free survival of all patients enrolled was 2.6 months."
-    assert [v for _, v, _, _ in arms(protocol, t)] == [2.6]
+    assert [v for _, v, _, _ in arms(protocol, "Median OS2 reached 6.1 months (95% CI = 5.3–6.9).")] == [6.1]
+    t = "Median progression-free survival of all patients enrolled reached 3.0 months."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [3.0]
     assert [v for _, v, _, _ in arms(protocol, "Median OS from enrolment was 7.1 months.")] == [7.1]
 
 
 def test_survival_listed_after_another_endpoint_and_arms_named_as_cohorts(protocol):
-    """'time to progression and survival after S-1 were 5.6 and 31 months, respectively';
-    '... in GC cohort and 7.79 months in GO cohort' (arms, not subgroups); 'TTF2' is not survival;
+    """'time to progression and survival after S-1 came to a and b months, respectively';
+    '... in GC cohort and b months in GO cohort' (arms, not subgroups); 'TTF2' is not survival;
     'confidence interval {CI}'"""
-    t = "Median time to progression and survival after S-1 were 5.6 months and 31 months, respectively."
-    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("TTP", 5.6), ("OS", 31.0)]
-    t = "Median OS was 8.02 months in GC cohort and 7.79 months in GO cohort."
+    t = "Median time to progression and survival after S-1 came to 4.8 months and 17 months, respectively."
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("TTP", 4.8), ("OS", 17.0)]
+    t = "Median OS reached 9.15 months in GC cohort and 8.40 months in GO cohort."
     ex = extract_abstract(t, protocol)
     assert [(o.regimen, o.subgroup) for o in ex.outcomes] == [
         ("gemcitabine + cisplatin", None),
         ("gemcitabine + oxaliplatin", None),
     ]
-    t = "Median OS2 was 5.2 months and median TTF2 was 1.9 months (1.5–2.2)."
-    assert [v for _, v, _, _ in arms(protocol, t)] == [5.2]
-    t = "Median OS was 26.4 months [95% confidence interval {CI}: 19.1 to not reached]."
+    t = "Median OS2 reached 6.3 months and median TTF2 reached 2.2 months (1.9–2.6)."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [6.3]
+    t = "Median OS reached 21.7 months [95% confidence interval {CI}: 15.0 to not reached]."
     ex = extract_abstract(t, protocol)
-    assert [(o.value, o.ci_low, o.ci_high) for o in ex.outcomes] == [(26.4, 19.1, None)]
+    assert [(o.value, o.ci_low, o.ci_high) for o in ex.outcomes] == [(21.7, 15.0, None)]
 
 
 def test_a_change_in_percent_is_not_a_rate(protocol):
-    """'... corresponding to an annual percent change of 13.6% (0.3–28.7)'"""
-    t = "The 12-month survival rate rose to 41.4%, an annual percent change of 13.6% (0.3–28.7)."
-    assert [v for _, v, _, _ in arms(protocol, t)] == [41.4]
+    """'... an annual percent change of a% (b–c)'"""
+    t = "The 12-month survival rate climbed to 37.9%, an annual percent change of 9.8% (1.2–17.5)."
+    assert [v for _, v, _, _ in arms(protocol, t)] == [37.9]
 
 
 def test_treatment_named_as_time_origin_is_not_an_arm(protocol):
-    """'The median OS from the GemCis initiation was 20.5 and 22.4 months in the observation and
-    maintenance groups, respectively'"""
+    """'Median OS counted from GemCis initiation: a and b months in the observation and maintenance
+    groups, respectively'"""
     t = (
-        "The median OS from the GemCis initiation was 20.5 months and 22.4 months in the observation and "
+        "Median OS from the GemCis initiation came to 18.9 months and 24.0 months in the observation and "
         "maintenance groups, respectively."
     )
     assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [
-        (20.5, "observation"),
-        (22.4, "maintenance groups"),
+        (18.9, "observation"),
+        (24.0, "maintenance groups"),
     ]
 
 
 def test_more_real_comparison_forms(protocol):
-    """'improvement for PFS in the X group (3.5 vs. 1.8 months)'; 'longer with X than with standard
-    care (median, 12.8 vs. 7.1 months)'; 'in 108 patients allocated to the X group'; 'the overall and
-    progression-free survival estimates were ...'; '12-month rwOS rate'"""
+    """'a clear improvement for PFS in the X group (a vs. b months)'; 'longer with X than with
+    standard care (median, a vs. b months)'; 'in N patients allocated to the X group'; 'the overall
+    and progression-free survival estimates were ...'; 'N-month rwOS rate'"""
     title = "Sorafenib vs. lenvatinib after first-line immunotherapy"
-    t = "There was a significant improvement for PFS in the lenvatinib group (3.5 vs. 1.8 months, P=0.001)."
-    assert [(v, r) for _, v, _, r in arms(protocol, t, title)] == [(3.5, "lenvatinib"), (1.8, "sorafenib")]
-    t = "PFS was longer with mFOLFOX6 than with standard care (median, 12.8 vs. 7.1 months)."
-    assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [(12.8, "mFOLFOX6"), (7.1, "standard care")]
+    t = "PFS showed a clear improvement in the lenvatinib group (4.2 vs. 2.0 months, P=0.004)."
+    assert [(v, r) for _, v, _, r in arms(protocol, t, title)] == [(4.2, "lenvatinib"), (2.0, "sorafenib")]
+    t = "PFS lasted longer with mFOLFOX6 than with standard care (median, 11.1 vs. 6.4 months)."
+    assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [(11.1, "mFOLFOX6"), (6.4, "standard care")]
     t = (
-        "Median OS was 9.9 months in 108 patients allocated to the paclitaxel group and 8.4 months in 111 "
-        "patients allocated to the irinotecan group."
+        "Median OS came to 10.5 months in 97 patients allocated to the paclitaxel group and 7.7 months in "
+        "102 patients allocated to the irinotecan group."
     )
     ex = extract_abstract(t, protocol)
     assert [(o.regimen, o.n, o.subgroup) for o in ex.outcomes] == [
-        ("paclitaxel", 108, None),
-        ("irinotecan", 111, None),
+        ("paclitaxel", 97, None),
+        ("irinotecan", 102, None),
     ]
-    t = "The overall and progression-free survival estimates were 6.77 and 2.53 months, respectively."
-    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("OS", 6.77), ("PFS", 2.53)]
-    assert [(s, tp) for _, s, tp, _, _ in _rates_arms(protocol, "The 12-month rwOS rate was 61.6%.")] == [
-        ("rate", 12.0)
+    t = "Our overall and progression-free survival estimates were 7.15 and 2.90 months, respectively."
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("OS", 7.15), ("PFS", 2.9)]
+    assert [(s, tp) for _, s, tp, _, _ in _rates_arms(protocol, "The 6-month rwOS rate reached 70.2%.")] == [
+        ("rate", 6.0)
     ]
 
 
 def test_number_written_against_its_unit(protocol):
-    """'Median OS was 5.82months (95% CI 5.29-7.00)' (text extracted from PDFs loses the space)"""
-    t = "Median OS was 5.82months (95% CI 5.29-7.00) and median PFS was 1.84months."
+    """'Median OS was 6.41months (95% CI 5.02-7.88)' (text extracted from PDFs loses the space)"""
+    t = "Median OS reached 6.41months (95% CI 5.02-7.88) and median PFS reached 2.03months."
     ex = extract_abstract(t, protocol)
     assert [(o.endpoint, o.value, o.unit, o.ci_low, t[o.span[0] : o.span[1]]) for o in ex.outcomes] == [
-        ("OS", 5.82, "months", 5.29, "5.82"),
-        ("PFS", 1.84, "months", None, "1.84"),
+        ("OS", 6.41, "months", 5.02, "6.41"),
+        ("PFS", 2.03, "months", None, "2.03"),
     ]
 
 
 def test_one_compared_pair_per_endpoint(protocol):
-    """'the median PFS and OS were 3.7 versus 2.0 months (P = 0.006) and 9.2 versus 6.8 months
-    (P = 0.048), respectively' after 'received TAS-102 or regorafenib'"""
+    """'median PFS and OS came to a versus b months (P) and c versus d months (P), respectively'
+    after 'took TAS-102 or regorafenib'"""
     t = (
-        "Patients received TAS-102 or regorafenib. The median PFS and OS were 3.7 versus 2.0 months "
-        "(P = 0.006) and 9.2 versus 6.8 months (P = 0.048), respectively."
+        "Patients took TAS-102 or regorafenib. Median PFS and OS came to 3.2 versus 2.4 months "
+        "(P = 0.01) and 8.6 versus 6.1 months (P = 0.03), respectively."
     )
     assert [(e, v, a) for e, v, a, _ in arms(protocol, t)] == [
-        ("PFS", 3.7, "TAS-102"),
-        ("PFS", 2.0, "regorafenib"),
-        ("OS", 9.2, "TAS-102"),
-        ("OS", 6.8, "regorafenib"),
+        ("PFS", 3.2, "TAS-102"),
+        ("PFS", 2.4, "regorafenib"),
+        ("OS", 8.6, "TAS-102"),
+        ("OS", 6.1, "regorafenib"),
     ]
 
 
 def test_endpoint_lists_with_words_between(protocol):
-    """'The median survival time and time to progression ... were 8.0 and 4.2 months, respectively';
-    'time to progression after S-1 administration and survival after S-1 administration were ...'"""
-    t = "The median survival time and time to progression were 8.0 months and 4.2 months, respectively."
-    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("OS", 8.0), ("TTP", 4.2)]
+    """'median survival time and time to progression: a and b months, respectively'; 'time to
+    progression after S-1 treatment and survival after S-1 treatment came to ...'"""
+    t = "Median survival time and time to progression came to 9.3 months and 3.8 months, respectively."
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("OS", 9.3), ("TTP", 3.8)]
     t = (
-        "The medians of time to progression after S-1 administration and survival after S-1 administration "
-        "were 5.6 months and 31 months, respectively."
+        "Median time to progression after S-1 treatment and survival after S-1 treatment came to 4.4 "
+        "months and 14 months, respectively."
     )
-    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("TTP", 5.6), ("OS", 31.0)]
+    assert [(e, v) for e, v, _, _ in arms(protocol, t)] == [("TTP", 4.4), ("OS", 14.0)]
 
 
 def test_groups_named_in_parentheses_with_respectively(protocol):
-    """'chemotherapy (chemo-regimen group), ... (dual-regimen group) or ... (triple-regimen group) had
-    median OS times of 13.1, 20.8 and 39.6 months, respectively'"""
+    """'X (single group), X plus Y (double group) or X plus Y plus Z (triple group) lived a median of
+    a, b and c months, respectively'"""
     t = (
-        "Patients treated with chemotherapy (chemo-regimen group), chemotherapy plus lenvatinib "
-        "(dual-regimen group) or chemotherapy plus lenvatinib and a PD-1 inhibitor (triple-regimen group) "
-        "had median OS times of 13.1 months, 20.8 months, and 39.6 months, respectively."
+        "Those given chemotherapy alone (single group), chemotherapy plus lenvatinib (double group) or "
+        "chemotherapy with lenvatinib and a PD-1 inhibitor (triple group) had median OS of 11.0 months, "
+        "17.6 months, and 30.2 months, respectively."
     )
-    assert [a for _, _, a, _ in arms(protocol, t)] == [
-        "chemo-regimen group",
-        "dual-regimen group",
-        "triple-regimen group",
-    ]
+    assert [a for _, _, a, _ in arms(protocol, t)] == ["single group", "double group", "triple group"]
 
 
 def test_agents_spelled_out_take_the_acronym(protocol):
