@@ -209,13 +209,17 @@ AGENTS_OF = {
     "gemcitabine + oxaliplatin": {"gemcitabine", "oxaliplatin"},
     "trifluridine + tipiracil": {"trifluridine", "tipiracil"},
 }
+FLUOROURACIL_SPELLINGS = frozenset({"fluorouracil", "5-fluorouracil", "5-fu"})
+
+
+def cytotoxic_core(acronym: str) -> frozenset[str]:
+    """The acronym's agents, one name each ("fluorouracil" for every spelling of 5-FU; liposomal
+    irinotecan counted once as nal-IRI): FOLFOX -> {fluorouracil, oxaliplatin}."""
+    members = AGENTS_OF.get(acronym.lower(), ())
+    return frozenset("fluorouracil" if m in FLUOROURACIL_SPELLINGS else m for m in members) - {
+        "liposomal irinotecan"
+    }
+
+
 # how many cytotoxic agents an acronym holds (FOLFOX is a doublet: 5-FU + oxaliplatin)
-N_AGENTS = {
-    "folfox": 2,
-    "folfiri": 2,
-    "folfirinox": 3,
-    "xelox": 2,
-    "capiri": 2,
-    "nal-iri + 5-fu/lv": 2,
-    "5-fu/lv": 1,
-}
+N_AGENTS = {acronym: len(cytotoxic_core(acronym)) for acronym in AGENTS_OF}

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from evidencebot.extract import lexicon as lx
+from evidencebot.extract.agents import ABBREVIATIONS, AGENTS, AGENTS_OF, N_AGENTS, cytotoxic_core
 from evidencebot.extract.fastre import (
     AnyMatch,
     EndsWithWord,
@@ -73,8 +74,6 @@ _TOX_EVENT_RE = re.compile(
 # bool(lx.EXCLUDED_PRECEDING_RE.search(...)), settled first on the window's last word
 _EXCLUDED_PRECEDING = EndsWithWord(lx.EXCLUDED_PRECEDING_RE)
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
-# regimens that already hold 5-FU and its leucovorin
-_HAS_FLUOROURACIL = dict.fromkeys(("folfox", "folfiri", "folfirinox", "5-fu/lv", "nal-iri + 5-fu/lv"), True)
 # between two endpoints of one list: "median survival time and time to progression", "time to
 # progression after S-1 treatment and survival after ..."
 _ANCHOR_GAP_RE = re.compile(
@@ -84,9 +83,6 @@ _ANCHOR_GAP_RE = re.compile(
 )
 _GLUED_UNIT_RE = re.compile(
     r"(?<![\w.\u00b7/\-])(\d+(?:[.\u00b7]\d+)?)(?=(?:months?|mos?|weeks?|days?|years?)\b)"
-)
-_PEOPLE_AFTER_RE = re.compile(
-    r"\s+(?:patients|participants|subjects|people|adults|cases|individuals)\b", re.I
 )
 _CHANGE_OF_RE = re.compile(
     r"\b(?:change|reduction|increase|decrease|improvement|difference|gain)\s+(?:of|by)\s+(?:about\s+|approximately\s+)?$",
@@ -112,6 +108,7 @@ _GAIN_BEFORE = re.compile(
     re.I,
 )
 _PEOPLE = r"(?:patients|participants|subjects|people|adults|cases|individuals)"
+_PEOPLE_AFTER_RE = re.compile(rf"\s+{_PEOPLE}\b", re.I)
 _N_ADJ = (
     r"(?:(?:eligible|evaluable|consecutive|enrolled|randomi[sz]ed|adult|previously\s+treated|pretreated|"
     r"Japanese|Chinese|Korean|European|additional)\s+)*"
@@ -382,8 +379,6 @@ class SurvivalRulesV1:
         known = {syn.lower() for _, syn in synonyms}
         extra = [a for a in self._agents() if a.lower() not in known]
         self._agent_re = lx.CI(r"(?<![\w\-])(?:" + trie_regex(extra) + r")(?![\w])") if extra else None
-        from evidencebot.extract.agents import ABBREVIATIONS
-
         self._abbr = ABBREVIATIONS
         self._sub_cache_key: tuple[int, int] | None = None
         self._sub_cache: list = []
@@ -418,8 +413,6 @@ class SurvivalRulesV1:
 
     @staticmethod
     def _agents() -> tuple[str, ...]:
-        from evidencebot.extract.agents import AGENTS
-
         return AGENTS
 
     # ------------------------------------------------------------------ regimens / arms
@@ -570,7 +563,7 @@ class SurvivalRulesV1:
         }
         if a.lower() in fu and b.lower() in fu:
             return "5-FU/LV" if "5-FU/LV" in self.families else f"{a} + {b}"
-        if b.lower() in fu and ("5-fu" in a.lower() or _HAS_FLUOROURACIL.get(a.lower())):
+        if b.lower() in fu and ("5-fu" in a.lower() or "fluorouracil" in cytotoxic_core(a)):
             return a  # "FOLFIRI with leucovorin", "nal-IRI + 5-FU/LV and leucovorin": already in it
         if a.lower() in _PLACEBO_LIKE:
             return b
@@ -585,8 +578,6 @@ class SurvivalRulesV1:
     def _acronym_for(self, combo: str, fu: set[str]) -> str:
         """ "5-FU/LV + oxaliplatin" is FOLFOX, "irinotecan + fluorouracil" FOLFIRI: a combination
         whose cytotoxic agents are exactly those of a dictionary acronym takes its name."""
-        from evidencebot.extract.agents import AGENTS_OF
-
         agents = set()
         for part in combo.lower().split(" + "):
             if part in fu:
@@ -594,9 +585,8 @@ class SurvivalRulesV1:
                     agents.add("fluorouracil")
             else:
                 agents.add(part)
-        for acronym, members in AGENTS_OF.items():
-            core = {"fluorouracil" if m in ("5-fu", "5-fluorouracil") else m for m in members}
-            if agents and agents == core - {"liposomal irinotecan"}:
+        for acronym in AGENTS_OF:
+            if agents and agents == cytotoxic_core(acronym):
                 family = next((f for f in self.families if f.lower() == acronym), None)
                 if family is not None:
                     return family
@@ -732,8 +722,6 @@ class SurvivalRulesV1:
                         d.arm_components = [a.components for a in pair]
                         break
         if d.arms:
-            from evidencebot.extract.agents import AGENTS_OF
-
             d.arm_components = [
                 frozenset(c) | frozenset(AGENTS_OF.get(f.lower(), ()))
                 for c, (_, f) in zip(d.arm_components or [frozenset()] * len(d.arms), d.arms, strict=False)
@@ -1067,7 +1055,7 @@ class SurvivalRulesV1:
         )
         n_before = len(ex.outcomes)
         ctx["ex"], ctx["sent_start"] = ex, n_before
-        sent_arms = _sentence_arm_mentions(text, arms, s, e)
+        sent_arms = ctx["sent_arms"] = _sentence_arm_mentions(text, arms, s, e)
         after_arms = {id(v): self._after_arm(text, v, vals, sent_arms, e) for v in vals}
         ctx["group_arms"] = {}
         last_ep = carry_ep
@@ -1490,11 +1478,8 @@ class SurvivalRulesV1:
             paired = _AT_PAIR_RE.match(text, v.end) or _VS_ONLY_RE.match(text, v.ext_end)
             if not paired and not _VS_BEFORE_RE.search(text, max(s, v.start - 12), v.start):
                 return True
-        lead = max(s, anc.start - 45)
-        clause = _CLAUSE_BREAK_RE.search(text, lead, anc.start)
-        while clause is not None:  # "meeting the prespecified boundary, and the 6-month PFS rate was"
-            lead = clause.end()
-            clause = _CLAUSE_BREAK_RE.search(text, lead, anc.start)
+        # "meeting the prespecified boundary, and the 6-month PFS rate was": only this clause counts
+        lead = _clause_start(text, max(s, anc.start - 45), anc.start)
         if _HYPOTHESIS_RE.search(text, lead, v.start):
             return True  # "a historical median PFS of 3.0 months", "to exclude a median PFS of 2.0 months"
         if _HYPOTHESIS_AFTER_RE.match(text, v.ext_end, e):
@@ -1534,7 +1519,7 @@ class SurvivalRulesV1:
         return None
 
     def _assign_arm(self, text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx):
-        sent_arms = _sentence_arm_mentions(text, arms, s, e)
+        sent_arms = ctx["sent_arms"]  # this sentence's arms, found once by _sentence
         n = len(members)
         fam_arm: ArmMention | None = None
         free_label = None
@@ -1714,9 +1699,7 @@ class SurvivalRulesV1:
         if m is not None:
             after = [a for a in sent_arms if m.end() <= a.start <= m.end() + 4 and (a.family or a.generic)]
             return after[0] if after else None
-        clause = s
-        for b in _CLAUSE_BREAK_RE.finditer(text, s, members[0].start):
-            clause = b.end()
+        clause = _clause_start(text, s, members[0].start)
         before = _dedupe_arms(
             [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
         )
@@ -1734,9 +1717,7 @@ class SurvivalRulesV1:
     def _disfavoured_arm(self, text: str, members: list, s: int, sent_arms: list[ArmMention]):
         """ "OS was inferior in patients assigned to X (median 5.6 vs 8.7 months)": the one arm named
         between a "shorter / inferior / worse" and the numbers has the shorter survival."""
-        clause = s
-        for b in _CLAUSE_BREAK_RE.finditer(text, s, members[0].start):
-            clause = b.end()
+        clause = _clause_start(text, s, members[0].start)
         worse = _WORSE_RE.search(text, clause, members[0].start)
         if worse is None:
             return None
@@ -1772,8 +1753,6 @@ class SurvivalRulesV1:
             return None
         if not design.arms:
             return design.single_regimen if kind and kind[0] in "ABCD1234" and len(kind) == 1 else None
-        from evidencebot.extract.agents import N_AGENTS
-
         fams = [f for _, f in design.arms]
         sizes = [N_AGENTS.get(f.lower(), len(f.split(" + "))) for f in fams]
         if kind in {"combination", "doublet", "triplet"} and len(set(sizes)) > 1:
@@ -2416,6 +2395,15 @@ def _sentence_arm_mentions(text: str, arms: list[ArmMention], s: int, e: int) ->
         for a in arms
         if s <= a.start < e and not (a.family and (_background(text, a.start, s) or _time_origin(text, a, s)))
     ]
+
+
+def _clause_start(text: str, lo: int, hi: int) -> int:
+    """Where the clause holding position `hi` starts: after the last ';' or ', and / while /
+    whereas / but' in text[lo:hi], else `lo`."""
+    start = lo
+    for b in _CLAUSE_BREAK_RE.finditer(text, lo, hi):
+        start = b.end()
+    return start
 
 
 def _time_origin(text: str, a: ArmMention, s: int) -> bool:
