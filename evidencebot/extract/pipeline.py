@@ -12,6 +12,10 @@ spelling wins); the rule set named by `protocol.extract.rules` (e.g.
 character offsets of the whole input and leaves them on `doc._.extraction`, with every mention
 that falls in a candidate sentence in `doc.spans["evidencebot"]` (labels ENDPOINT, RATE, CI,
 HR, OUTCOME, TOX, REGIMEN).
+
+The rules never read tokens, so the extract stage (`extract_abstract`) runs the two components
+on the text through `components(protocol)` and skips the tokenizer; `nlp(text)` gives the same
+extraction plus the mentions as spans, for display and for tests that check spans.
 """
 
 from __future__ import annotations
@@ -278,6 +282,12 @@ def build_nlp(protocol) -> Language:
         _BY_PROTOCOL.clear()
     _BY_PROTOCOL[id(protocol)] = (protocol, protocol.extract.rules, nlp)
     return nlp
+
+
+def components(protocol) -> tuple[RegimenMatcher, object]:
+    """The protocol pipeline's regimen matcher and rule set, for reading text without a Doc."""
+    nlp = build_nlp(protocol)
+    return nlp.get_pipe("evidencebot_regimens"), nlp.get_pipe("evidencebot_survival").rules
 
 
 def span_text(doc: Doc, label: str) -> list[Span]:
