@@ -52,6 +52,7 @@ _SAME = {
     "5-fu": "fluorouracil",
     "5-fluorouracil": "fluorouracil",
     "folinic acid": "leucovorin",
+    "lv": "leucovorin",
 }
 
 
@@ -84,6 +85,7 @@ def regimen_key(protocol, text: str | None) -> frozenset[str]:
         return frozenset({fam.lower()})
     abbr = {k.lower(): v for k, v in ABBREVIATIONS.items()}
     text = abbr.get(text.strip().lower(), text)
+    text = _BASED.sub("", text)  # "fluoropyrimidine-based" chemotherapy is named by its agent
     out = set()
     for p in (p.strip().lower() for p in _SPLIT.split(text) if p and p.strip()):
         p = abbr.get(p, p)
@@ -91,7 +93,25 @@ def regimen_key(protocol, text: str | None) -> frozenset[str]:
             p = abbr[p]
         p = _SAME.get(p, p)
         out.add((protocol.normalise_regimen(p) or p).lower())
-    return frozenset(out)
+    return _as_acronym(protocol, frozenset(out))
+
+
+_BASED = re.compile(r"[\s\-]+based\b", re.I)
+
+
+def _as_acronym(protocol, parts: frozenset[str]) -> frozenset[str]:
+    """Agents spelled out are their acronym ("capecitabine + oxaliplatin" is XELOX), as the
+    extractor names such arms (rules_v1 `_acronym_for`)."""
+    from evidencebot.extract.agents import AGENTS_OF, FLUOROURACIL_SPELLINGS, cytotoxic_core
+
+    agents = {"fluorouracil" if p in FLUOROURACIL_SPELLINGS else p for p in parts} - {"leucovorin"}
+    if len(agents) < 2:
+        return parts
+    for acronym in AGENTS_OF:
+        if agents == cytotoxic_core(acronym):
+            fam = protocol.normalise_regimen(acronym)
+            return frozenset({fam.lower()}) if fam else parts
+    return parts
 
 
 # labels for the whole study population (corpus/README.md, "Arm labels"): "" (one study's
