@@ -370,7 +370,9 @@ MAIN_POPULATION_RE = re.compile(
 EXCLUDED_PRECEDING_RE = CI(
     r"(?:\bexceed\w*|\bgreater\s+than|\bof\s+at\s+least|\bevery|\beach|\bq|\bper|\bwithin|\bafter|\bbefore|\bup\s+to|\buntil|\bover|\bthan|\bbeyond|\blast|\bfor"
     r"|\bat\s+least|\bat|(?<!improved\s)(?<!increased\s)(?<!prolonged\s)(?<!extended\s)(?<!rose\s)(?<!went\s)(?<!rising\s)(?<!improving\s)(?<!increasing\s)(?<!lengthened\s)\bfrom|\bduring|\bapproximately\s+every|\bfor\s+up\s+to|\bmore\s+than|\bless\s+than|\bat\s+most"
-    r"|[\u2265\u2264><]|\bonly|\bexceeding|\blonger\s+than|\bshorter\s+than|\bby|\bnearly|\bearly|\bday|\bdays|\bweek|\bweeks|\bcycle)\s*$",
+    r"|[\u2265\u2264><]|\bonly|\bexceeding|\blonger\s+than|\bshorter\s+than|\bby|\bnearly|\bearly|\bday|\bdays|\bweek|\bweeks|\bcycle"
+    # labels with a number: "ECOG 0, 8.7 months; ECOG 1, 4.8 months", "cohort 2", "stage 3"
+    r"|\becog|\bps|\bstatus|\bgrade|\bstage|\bphase|\bcohort|\barm|\bpart)\s*$",
 )
 EXCLUDED_FOLLOWING_RE = re.compile(
     r"^\s*(?:cycles?|schedule|courses?|intervals?|after|later|prior|before|post|of\s+(?:treatment|therapy|follow)"

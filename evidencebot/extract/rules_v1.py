@@ -91,9 +91,12 @@ _CHANGE_OF_RE = re.compile(
 _AND_BEFORE_RE = re.compile(r"\band\s+$", re.I)
 _RANGE_AFTER_RE = re.compile(r"\s*[(\[]\s*(?:range|IQR|interquartile\s+range)\b[^()\[\]]{0,40}[)\]]", re.I)
 _AND_WITHOUT_RE = re.compile(r"and\s+without\s+(.+)", re.I)
+# "29.1 ± 2.7 months", "29.1+/-2.7 months": a standard deviation or error, part of its value
+_PLUS_MINUS_RE = re.compile(r"\s*(?:\u00b1|\+\s*/\s*[\-\u2212]|\+[\-\u2212])\s*\d+(?:[.\u00b7]\d+)?")
 _COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|versus|vs\.?)\s*", re.I)
 _SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
 _VS_BEFORE_RE = re.compile(r"\b(?:vs\.?|versus)\s*$", re.I)
+_EACH_AFTER_RE = re.compile(r"\s*,?\s*each\b", re.I)
 _GAIN_LEAD = re.compile(
     r"\b(?:improvement|gain|difference|increase|extension|benefit|prolongation)\s+(?:in|of)\s+(?:the\s+)?"
     r"(?:median\s+)?$",
@@ -917,12 +920,19 @@ class SurvivalRulesV1:
                 continue  # "median OS from enrolment was ...": the origin of the endpoint, not another time
             anchors.append(Mention("OTHER", a, b, m.group(0).lower()))
         if anchors and other_from > 0 and _LIST_OF_TIMES_RE.search(sent, 0, other_from):
-            # "time to treatment failure, PFS and OS were ...": a time listed with the endpoints
-            for m in _OTHER_RE.finditer(sent, low and lsent, max(0, other_from - 60), other_from):
-                if _RX22.fullmatch(sent, m.end(), other_from) and not _overlaps(
-                    m.start() + s, m.end() + s, masks
-                ):
+            # "time to treatment failure, PFS and OS were ...", "the response rate (RR), disease
+            # control rate (DCR), PFS and OS were ...": times and rates listed before the endpoints,
+            # read from the first endpoint backwards as long as the list goes on
+            listed = list(_OTHER_RE.finditer(sent, low and lsent, max(0, other_from - 100), other_from))
+            nxt = other_from
+            for m in reversed(listed):
+                if m.end() > nxt:
+                    continue
+                if not (_RX22.fullmatch(sent, m.end(), nxt) or _LISTED_GAP_RE.fullmatch(sent, m.end(), nxt)):
+                    break
+                if not _overlaps(m.start() + s, m.end() + s, masks):
                     anchors.append(Mention("OTHER", m.start() + s, m.end() + s, m.group(0).lower()))
+                nxt = m.start()
         anchors.sort(key=lambda m: m.start)
         mentions.extend(m for m in anchors if m.label != "OTHER")
 
@@ -1070,9 +1080,13 @@ class SurvivalRulesV1:
                     key = tuple(id(m) for m in self._anchor_list(text, anchors, ms[0].start, s))
                     by_anchors.setdefault(key, []).append(g)
             for key, gs in by_anchors.items():
-                eps_here = [m for m in anchors if id(m) in key and m.label == "ENDPOINT"]
-                if len(gs) == len(key) == len(eps_here) > 1 and len({m.value for m in eps_here}) == len(gs):
-                    pair_eps.update({g: ep for g, ep in zip(gs, eps_here, strict=True)})
+                listed = [m for m in anchors if id(m) in key]
+                eps_here = [m for m in listed if m.label == "ENDPOINT"]
+                # "response rate, PFS and OS were 17% vs 20%, 4.0 vs 4.3 months and 7.8 vs 9.1
+                # months": a time or rate that is not an endpoint here keeps its place in the list
+                distinct = len({m.value for m in eps_here}) == len(eps_here)
+                if len(gs) == len(listed) and len(eps_here) > 1 and distinct:
+                    pair_eps.update({g: m for g, m in zip(gs, listed, strict=True)})
         for g_id, members in groups.items():
             first = members[0]
             resp_after = any(r >= first.start for r in respectively)
@@ -1161,8 +1175,10 @@ class SurvivalRulesV1:
                     pairs = [(i, v, anchor_list[i % k]) for i, v in enumerate(members)]
                     ctx["block"] = k
             eps = [m for m in anchor_list if m.label == "ENDPOINT"]
-            if n == 1 and members[0].nr and len(eps) > 1 and len({m.value for m in eps}) == len(eps):
-                # "median PFS and OS were not reached": one "not reached" for every endpoint named
+            each = members[0].nr or _EACH_AFTER_RE.match(text, members[0].ext_end) is not None
+            if n == 1 and each and len(eps) > 1 and len({m.value for m in eps}) == len(eps):
+                # "median PFS and OS were not reached", "PFS and TTP were 11.6 months each": one
+                # value for every endpoint named
                 pairs = [(0, members[0], m) for m in eps]
             for i, v, anc in pairs:
                 if v.pct:
@@ -1353,6 +1369,9 @@ class SurvivalRulesV1:
 
     def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
         pos = v.end
+        spread = text.startswith(("\u00b1", " \u00b1", "+", " +"), pos) and _PLUS_MINUS_RE.match(text, pos, e)
+        if spread:
+            pos = spread.end()  # the unit or % comes after the spread
         pct_word = _PERCENT_WORD_RE.match(text, pos) if text.startswith((" p", " P"), pos) else None
         if _RX7.match(text[pos : pos + 3]):
             v.pct = True
@@ -1439,7 +1458,8 @@ class SurvivalRulesV1:
             # "time to treatment failure, PFS and OS were 4.1, 5.4 and 7.9 months": a time that is
             # not an endpoint keeps its place in the list (its number is then skipped)
             same_kind = prev.label == last.label or {prev.label, last.label} == {"OTHER", "ENDPOINT"}
-            if same_kind and (_RX22.fullmatch(gap) or _ANCHOR_GAP_RE.fullmatch(gap)):
+            listed = prev.label == "OTHER" and _LISTED_GAP_RE.fullmatch(gap)
+            if same_kind and (_RX22.fullmatch(gap) or _ANCHOR_GAP_RE.fullmatch(gap) or listed):
                 out.insert(0, prev)
                 j -= 1
             else:
@@ -1447,7 +1467,12 @@ class SurvivalRulesV1:
         # "median overall survival (OS)" and the like: an abbreviation restating the same endpoint
         dedup: list[Mention] = []
         for m in out:
-            if dedup and dedup[-1].value == m.value and _RX23.fullmatch(text[dedup[-1].end : m.start]):
+            gap = text[dedup[-1].end : m.start] if dedup else ""
+            if dedup and (
+                (dedup[-1].value == m.value and _RX23.fullmatch(gap))
+                # "disease control rate (DCR)": another time or rate restated the same way
+                or (dedup[-1].label == m.label == "OTHER" and _RESTATED_RE.fullmatch(gap))
+            ):
                 dedup[-1] = m
             else:
                 dedup.append(m)
@@ -2186,6 +2211,12 @@ _TP_RATE_OF_RE = re.compile(
 )
 _ARM_WORD_RE = re.compile(r"\b(?:arm|group|cohort)\b", re.I)
 _LIST_OF_TIMES_RE = re.compile(r",|\band\b")
+_RESTATED_RE = re.compile(r"\s*(?:rates?|times?)?\s*[(\[]\s*", re.I)
+# between two listed times or rates: "rate (RR), ", " rate (", ", the median "
+_LISTED_GAP_RE = re.compile(
+    r"\s*(?:rates?|times?)?\s*(?:[(\[]|[(\[][^()\[\]]{1,10}[)\]])?\s*[)\]]?\s*(?:,|and|or|/|,\s*and)?\s*(?:the\s+)?(?:median\s+)?",
+    re.I,
+)
 _WORSE_RE = re.compile(r"\b(?:shorter|inferior|worse|poorer|reduced|decreased|lower)\b", re.I)
 _BETTER_RE = re.compile(
     r"\b(?:longer|improved|improving|improves?|improvement|prolong\w*|better|superior|extended|lengthened|increased|"

@@ -1,0 +1,51 @@
+"""Numbers in lists as retrospective and real-world reports write them: a spread after the
+median ("± SD"), one value for several endpoints ("each"), subgroup labels that carry a number
+("ECOG 1"), and endpoint lists that also name response rates. Sentences written by us."""
+
+from __future__ import annotations
+
+from evidencebot.extract import extract_abstract
+
+
+def values(protocol, text):
+    ex = extract_abstract(text, protocol)
+    return [(o.endpoint, o.value, o.unit, o.ci_low, o.ci_high) for o in ex.outcomes]
+
+
+def test_a_spread_after_the_median_is_part_of_it(protocol):
+    """'18.4 ± 3.1 months', '18.4+/-3.1 months': the unit comes after the spread, which is no CI"""
+    for spread in ("\u00b1 3.1", "+/-3.1", "+/- 3.1", "\u00b13.1"):
+        t = f"The median overall survival was 18.4 {spread} months."
+        assert values(protocol, t) == [("OS", 18.4, "months", None, None)], spread
+    t = "Median OS was 22.6+/-1.9 months and 13.0+/-2.2 months, respectively, in the two cohorts."
+    assert [v[:3] for v in values(protocol, t)] == [("OS", 22.6, "months"), ("OS", 13.0, "months")]
+
+
+def test_each_gives_one_value_to_every_endpoint_named(protocol):
+    t = "In the whole group, median PFS and time to progression were 7.2 months each."
+    assert values(protocol, t) == [("PFS", 7.2, "months", None, None), ("TTP", 7.2, "months", None, None)]
+
+
+def test_a_label_with_a_number_is_not_a_value(protocol):
+    """'(ECOG 0, 9.1 months; ECOG 1, 5.2 months)': 0 and 1 name the subgroups"""
+    t = "Median OS differed by ECOG score (ECOG 0, 9.1 months; ECOG 1, 5.2 months; ECOG 2, 2.4 months)."
+    assert [v[1] for v in values(protocol, t)] == [9.1, 5.2, 2.4]
+    t = "Median PFS was 3.3 months in cohort 2 and 4.8 months in cohort 3."
+    assert [v[1] for v in values(protocol, t)] == [3.3, 4.8]
+
+
+def test_response_rates_listed_with_the_endpoints_keep_their_place(protocol):
+    """'the ORR (ORR), DCR, PFS and OS of A versus B were a% vs b%, c% vs d%, e vs f months and
+    g vs h months, respectively': the two pairs with a unit are PFS and OS, in that order"""
+    t = (
+        "The objective response rate (ORR), disease control rate (DCR), PFS and OS of FOLFIRI versus "
+        "FOLFOX were 11.0% vs. 14.5% (P = 0.40), 47.1% vs. 52.0% (P = 0.51), 2.9 months vs. 3.4 months "
+        "(P = 0.62), and 6.6 months vs. 7.7 months (P = 0.35), respectively."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.regimen) for o in ex.outcomes] == [
+        ("PFS", 2.9, "FOLFIRI"),
+        ("PFS", 3.4, "FOLFOX"),
+        ("OS", 6.6, "FOLFIRI"),
+        ("OS", 7.7, "FOLFOX"),
+    ]
