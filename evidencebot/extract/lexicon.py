@@ -347,7 +347,11 @@ SUBGROUP_RE = re.compile(
     r"(?=\s*(?:[,;:()]|\bwas\b|\bwere\b|\bthe\b|\bmedian\b|\bmOS\b|\bmPFS\b|\bOS\b|\bPFS\b|$)|\s+and\s+[\d(]|\.(?:\s|$))"
     r"|\b(?:in|among|for|within)\s+(?:the\s+)?(?P<what2>[\w\-+/ ]{2,40}?)\s+(?:subgroup|subset|population|patients|tumou?rs|disease|cohort)\b"  # noqa: E501
     r"|\b(?:in|among)\s+(?P<what3>(?:intrahepatic|extrahepatic|perihilar|distal|hilar|gallbladder|ampullary)[\w\- ]{0,30}?)(?=\s*[,;(]|\s+(?:was|were|the|median)))"  # noqa: E501
-    r"|\b(?:in|among)\s+(?P<what4>cohort\s+(?:[A-D1-4]|\d)\b)",
+    r"|\b(?:in|among)\s+(?P<what4>cohort\s+(?:[A-D1-4]|\d)\b)"
+    # age bands: "for patients <40 and \u226540 years", "among those aged 70 years or older"
+    r"|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those|participants|subjects|people)\s+(?:aged\s+)?"
+    r"(?P<what8>(?:[<>\u2264\u2265]=?\s*\d+(?:\s*(?:,|and|or|vs\.?|versus)\s*[<>\u2264\u2265]=?\s*\d+)*\s*(?:years?|yrs?)"
+    r"|\d+\s*(?:years?\s+)?(?:or|and)\s+(?:older|over|above|younger))\b(?:\s+(?:old|of\s+age))?)",
     re.I,
 )
 # a clause that opens by naming its subgroup: "HER2-low patients had ...", "Patients with ECOG 0-1 had ...",

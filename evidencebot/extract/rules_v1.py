@@ -97,6 +97,14 @@ _COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|v
 _SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
 _VS_BEFORE_RE = re.compile(r"\b(?:vs\.?|versus)\s*$", re.I)
 _EACH_AFTER_RE = re.compile(r"\s*,?\s*each\b", re.I)
+_BANDS_RE = re.compile(
+    r"(?P<bands>[<>\u2264\u2265]=?\s*\d+(?:\s*(?:,|and|or|vs\.?|versus)\s*[<>\u2264\u2265]=?\s*\d+)+)"
+    r"\s*(?P<unit>years?|yrs?)",
+    re.I,
+)
+_BAND_SPLIT_RE = re.compile(r"\s*(?:,|\band\b|\bor\b|\bvs\.?|\bversus\b)\s*", re.I)
+# between arms listed at a sentence's head: "X (n = 51) and Y", "X, Y and Z"
+_AND_LIST_RE = re.compile(r"(?:\s*\([^()]{0,20}\))?\s*(?:,|,?\s*and|,?\s*or)\s*(?:the\s+)?", re.I)
 _GAIN_LEAD = re.compile(
     r"\b(?:improvement|gain|difference|increase|extension|benefit|prolongation)\s+(?:in|of)\s+(?:the\s+)?"
     r"(?:median\s+)?$",
@@ -1266,6 +1274,7 @@ class SurvivalRulesV1:
             if m.label == "ENDPOINT":
                 last_ep = m.value
         self._with_and_without(ex.outcomes[n_before:])
+        self._one_band_each(ex.outcomes[n_before:])
         stated = [c[0] for c in cis if c[0] is not None]
         if stated:
             ctx["ci_level"] = stated[-1]
@@ -1292,6 +1301,26 @@ class SurvivalRulesV1:
             ):
                 outcomes[i - 1].subgroup = m.group(1)
                 outcomes[i].subgroup = f"without {m.group(1)}"
+
+    @staticmethod
+    def _one_band_each(outcomes: list[Outcome]) -> None:
+        """ "3.5 and 5.9 months for patients <40 and \u226540 years": one age band per number, in order."""
+        i = 0
+        while i < len(outcomes):
+            m = _BANDS_RE.fullmatch(outcomes[i].subgroup or "")
+            if m is None:
+                i += 1
+                continue
+            bands = _BAND_SPLIT_RE.split(m.group("bands"))
+            run = outcomes[i : i + len(bands)]
+            if len(run) == len(bands) > 1 and all(
+                o.subgroup == outcomes[i].subgroup and o.endpoint == outcomes[i].endpoint for o in run
+            ):
+                for o, band in zip(run, bands, strict=True):
+                    o.subgroup = f"{band.strip()} {m.group('unit')}"
+                i += len(bands)
+            else:
+                i += 1
 
     @staticmethod
     def _unitless_pair(text: str, members: list[Value], anc: Mention) -> bool:
@@ -1569,6 +1598,14 @@ class SurvivalRulesV1:
             elif len(named) == n:
                 # "X (chemo group), X plus Y (dual group) or ... (triple group) had ... respectively"
                 fam_arm = named[i]
+            elif not before_list and resp:
+                # "For the X (n = 51) and Y (n = 50) arms, the 1-year survival was a% and b%, and the
+                # median survival times were c and d months, respectively": the arms at the head
+                head = _dedupe_arms([a for a in sent_arms if a.start < vals[0].start])
+                if len(head) == n and all(
+                    _AND_LIST_RE.fullmatch(text, x.end, y.start) for x, y in zip(head, head[1:], strict=False)
+                ):
+                    fam_arm = head[i]
         # 2. adjacent mention after the value
         if fam_arm is None:
             fam_arm = after_arms.get(id(v))

@@ -49,3 +49,37 @@ def test_response_rates_listed_with_the_endpoints_keep_their_place(protocol):
         ("OS", 6.6, "FOLFIRI"),
         ("OS", 7.7, "FOLFOX"),
     ]
+
+
+def test_arms_named_at_the_head_of_a_respectively_sentence(protocol):
+    """'For the X (n = ..) and Y (n = ..) arms, the rates were a% and b%, and the medians c and d
+    months, respectively': each pair follows the order of the arms at the head"""
+    t = (
+        "For the FOLFIRI (n = 38) and S-1 (n = 36) arms, the 1-year survival was 44.0% and 30.5%, and the "
+        "median survival times were 10.4 and 7.9 months, respectively."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen) for o in ex.outcomes] == [
+        (44.0, "FOLFIRI"),
+        (30.5, "S-1"),
+        (10.4, "FOLFIRI"),
+        (7.9, "S-1"),
+    ]
+
+
+def test_age_bands_are_subgroups_one_per_number(protocol):
+    """'for patients <50 and \u226550 years was a and b months': subgroup numbers, never the whole
+    population's, and each number takes its band in order"""
+    t = (
+        "Median PFS for patients <50 and \u226550 years was 4.4 and 5.1 months (P = 0.30), and OS was 9.9 "
+        "and 11.2 months, respectively."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.subgroup) for o in ex.outcomes] == [
+        ("PFS", 4.4, "<50 years"),
+        ("PFS", 5.1, "\u226550 years"),
+        ("OS", 9.9, "<50 years"),
+        ("OS", 11.2, "\u226550 years"),
+    ]
+    t = "Among patients aged 75 years or older, median OS was 7.3 months."
+    assert [o.subgroup for o in extract_abstract(t, protocol).outcomes] == ["75 years or older"]
