@@ -822,6 +822,7 @@ class SurvivalRulesV1:
         bg = _background_sections(text)
         own = [(s, e) for s, e in sents if not any(a <= s < b for a, b in bg)] if bg else sents
         for s, e in own:
+            ctx["subject_arm"] = _subject_arm(arms, s, e, ctx.get("subject_arm"))
             carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep, ctx, low)
         self._toxicities(text, own, arms, design, ex)
         mentions.extend(Mention("TOX", t.span[0], t.span[1], t.event) for t in ex.toxicities)
@@ -1719,6 +1720,16 @@ class SurvivalRulesV1:
             label, family = free_label, None
         elif pooled:
             label, family = "pooled", None
+        elif (
+            ctx.get("subject_arm") is not None
+            and not ctx["sent_arms"]
+            and (n == 1 or ctx.get("endpoint_list"))
+            and not _WHOLE_POPULATION_RE.search(text, s, v.start)
+        ):
+            # "Arm B showed an ORR of 40%. Median OS was 15.5 months": the arm the previous
+            # sentence was about, when this one names none
+            label, family = ctx["subject_arm"].label, self.resolve_family(ctx["subject_arm"], design)
+            o.confidence -= 0.15
         elif ctx.get("endpoint_list"):
             pass  # one number per endpoint: the numbers describe one arm, not one arm each
         elif n > 1 and len(here := _sentence_arms(ctx)) == n:
@@ -2323,6 +2334,27 @@ def _subgroup_n(text: str, subgroup: str, s: int, before: int) -> int | None:
 _SUB_N_AFTER_RE = re.compile(r"\s*[(\[,]\s*n\s*=\s*(?P<n>\d+)")
 _SUB_N_BEFORE_RE = re.compile(
     rf"\b(?P<n>\d+)\s+(?:{_PEOPLE}\s+)?(?:with|who|whose|harbou?ring|having|carrying|aged)\b[^,;()]{{0,12}}$",
+    re.I,
+)
+
+
+def _subject_arm(arms: list[ArmMention], s: int, e: int, previous: ArmMention | None) -> ArmMention | None:
+    """The lettered or numbered arm ("Arm B", "cohort 2", "group A") a sentence is about: named
+    near its start and the only arm it names. A sentence that names no arm keeps the previous
+    subject; one that names others ends it."""
+    here = [a for a in arms if s <= a.start < e]
+    if not here:
+        return previous
+    first = here[0]
+    lettered = not first.family and len(first.generic) == 1 and first.generic.isalnum()
+    if lettered and first.start - s <= 25 and all(a.label.lower() == first.label.lower() for a in here):
+        return first
+    return None
+
+
+# the whole population named before a value ("overall survival" is an endpoint, not that)
+_WHOLE_POPULATION_RE = re.compile(
+    r"\b(?:overall(?![\s\-]+survival)|all\s+(?:\d+\s+)?patients|entire|whole|pooled|intention[\s\-]+to[\s\-]+treat|ITT)\b",
     re.I,
 )
 

@@ -83,3 +83,21 @@ def test_age_bands_are_subgroups_one_per_number(protocol):
     ]
     t = "Among patients aged 75 years or older, median OS was 7.3 months."
     assert [o.subgroup for o in extract_abstract(t, protocol).outcomes] == ["75 years or older"]
+
+
+def test_a_lettered_arm_carries_to_the_next_sentence(protocol):
+    """'Cohort B had an ORR of 25%. Median OS was 9.8 months': the sentence before named the arm;
+    a sentence about the whole population does not take it"""
+    t = (
+        "In all, 40 patients entered cohort A and 38 entered cohort B. Cohort A had an ORR of 30.0% "
+        "(12/40). The median OS was 13.1 months (95% CI 10.2-16.0). Cohort B had an ORR of 25.0% "
+        "(10/38). Median OS was 9.8 months (95% CI 7.7-12.5) and median PFS was 4.1 months. "
+        "Overall, median OS was 11.0 months."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.arm) for o in ex.outcomes] == [
+        ("OS", 13.1, "Cohort A"),
+        ("OS", 9.8, "Cohort B"),
+        ("PFS", 4.1, "Cohort B"),
+        ("OS", 11.0, ""),
+    ]
