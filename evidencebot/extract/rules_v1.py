@@ -1640,7 +1640,7 @@ class SurvivalRulesV1:
                     if i == longer:
                         fam_arm = favoured
                     else:
-                        other = self._other_arm(favoured, design, ctx, text, sent_arms)
+                        other = self._other_arm(favoured, design, ctx, text, sent_arms, members[-1].ext_end)
                         if other is not None:
                             label, family = other
                             o.arm, o.regimen, o.confidence = label, family, o.confidence - 0.1
@@ -1800,13 +1800,24 @@ class SurvivalRulesV1:
         return named[0] if len(named) == 1 else None
 
     def _other_arm(
-        self, arm: ArmMention, design: Design, ctx: dict, text: str = "", sent_arms: list | None = None
+        self,
+        arm: ArmMention,
+        design: Design,
+        ctx: dict,
+        text: str = "",
+        sent_arms: list | None = None,
+        after: int | None = None,
     ) -> tuple[str, str | None] | None:
-        """The other arm of a two-arm comparison, given one of them ("X over Y", else the design)."""
-        m = _OVER_RE.match(text, arm.end) if text else None
-        if m is not None:
+        """The other arm of a two-arm comparison, given one of them: "X over Y", "X had longer PFS
+        (a vs b) compared with Y" (`after`: the end of the compared numbers), else the design."""
+        starts = []
+        if text and (m := _OVER_RE.match(text, arm.end)) is not None:
+            starts.append(m.end())
+        if text and after is not None and (m := _COMPARED_AFTER_RE.match(text, after)) is not None:
+            starts.append(m.end())
+        for start in starts:
             for a in sent_arms or []:
-                if a.start == m.end() and (a.family or a.generic):
+                if a.start == start and (a.family or a.generic) and a.start != arm.start:
                     return a.label, self.resolve_family(a, design)
         fam = self.resolve_family(arm, design)
         for pair in (design.arms, ctx.get("last_arms") or []):
@@ -2229,6 +2240,11 @@ _RECEIVED_GATED = Gated(lx.CI(_RECEIVED_RE.pattern, _RECEIVED_RE.flags & ~re.I))
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(
     r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than|than(?:\s+with)?)\s+(?:the\s+)?", re.I
+)
+# "(3.5 vs 2.2 months, p = 0.04) compared with the Y group": what follows the compared numbers
+_COMPARED_AFTER_RE = re.compile(
+    r"[^()]{0,40}?\)\s*,?\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|relative\s+to|than(?:\s+with)?)\s+(?:the\s+)?",
+    re.I,
 )
 _CARRIED_RATE_RE = re.compile(
     rf"\brates?\s+(?:at|after|by)\s+{lx.TP}\s*[\-\u2010]?\s*{lx.TP_UNIT}\b|\b{lx.TP}[\-\u2010\s]+{lx.TP_UNIT}\s+rates?\b",

@@ -757,3 +757,12 @@ def test_agents_spelled_out_take_the_acronym(protocol):
         ),
     ):
         assert [r for _, _, _, r in arms(protocol, t)] == [want]
+
+
+def test_the_other_arm_named_after_the_compared_numbers(protocol):
+    """'X had a longer median PFS (a vs b months, p = ..) compared with Y': b is Y's"""
+    t = "The FOLFIRI group had a longer median PFS (4.2 m vs. 2.6 m, p = 0.02) compared with the FOLFOX arm."
+    assert arms(protocol, t) == [
+        ("PFS", 4.2, "FOLFIRI group", "FOLFIRI"),
+        ("PFS", 2.6, "FOLFOX arm", "FOLFOX"),
+    ]
