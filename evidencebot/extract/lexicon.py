@@ -168,7 +168,7 @@ TO_MONTHS = {"months": 1.0, "weeks": 7 / 30.4375, "days": 1 / 30.4375, "years": 
 ENDPOINT_LONG = [
     ("PFS", r"progression[\s\-\u2010\u2011]*free[\s\-\u2010\u2011]+survival"),
     ("PFS", r"progression[\s\-\u2010\u2011]*free(?![\s\-]*(?:at|rate))"),
-    ("TTP", r"time[\s\-]+to[\s\-]+(?:tumou?r[\s\-]+|disease[\s\-]+)?progression"),
+    ("TTP", r"times?[\s\-]+to[\s\-]+(?:tumou?r[\s\-]+|disease[\s\-]+)?progression"),
     ("DFS", r"disease[\s\-\u2010\u2011]*free[\s\-]+survival"),
     ("RFS", r"(?:relapse|recurrence)[\s\-\u2010\u2011]*free[\s\-]+survival"),
     (

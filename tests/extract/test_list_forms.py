@@ -101,3 +101,8 @@ def test_a_lettered_arm_carries_to_the_next_sentence(protocol):
         ("PFS", 4.1, "Cohort B"),
         ("OS", 11.0, ""),
     ]
+
+
+def test_plural_times_to_progression(protocol):
+    t = "The median times to progression in the two cohorts were 3.7 and 4.6 months, respectively."
+    assert [v[:2] for v in values(protocol, t)] == [("TTP", 3.7), ("TTP", 4.6)]
