@@ -182,8 +182,15 @@ class RegimenMatcher:
         self.family_of: dict[str, str] = {}
         for family, syn in synonyms:
             self.family_of.setdefault(_WS.sub(" ", syn.lower()), family)
+        # a spelling with a space is also found hyphenated ("nanoliposomal-irinotecan")
+        self._spaced = {}
+        for syn, family in self.family_of.items():
+            if " " in syn:
+                self._spaced.setdefault(syn.replace("-", " "), family)
         self.regex = (
-            lx.CI(r"(?<![\w\-])(?:" + trie_regex(self.family_of) + r")(?![\w])") if self.family_of else None
+            lx.CI(r"(?<![\w\-])(?:" + trie_regex(self.family_of, space=r"[\s\-]+") + r")(?![\w])")
+            if self.family_of
+            else None
         )
 
     def __call__(self, doc: Doc) -> Doc:
@@ -201,7 +208,10 @@ class RegimenMatcher:
             # The case-insensitive match can meet letters whose lower case is longer (the
             # dotted capital I lowers to i + a combining dot): drop the dot, and skip a match
             # that still names no synonym rather than fail on it.
-            family = self.family_of.get(_WS.sub(" ", m.group(0).lower()).replace("\u0307", ""))
+            said = _WS.sub(" ", m.group(0).lower()).replace("\u0307", "")
+            family = self.family_of.get(said)
+            if family is None:
+                family = self._spaced.get(said.replace("-", " "))
             if family is not None:
                 found.append((m.start(), m.end(), family))
         return found

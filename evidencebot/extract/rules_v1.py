@@ -299,9 +299,9 @@ class Design:
 _WS_RE = re.compile(r"\s+")
 
 
-def trie_regex(words) -> str:
+def trie_regex(words, space: str = r"\s+") -> str:
     """One regex alternation for many literal spellings, factored as a prefix trie (much faster
-    than a flat alternation); a space matches any run of whitespace; longer spellings win."""
+    than a flat alternation); a space matches `space` (any run of whitespace); longer spellings win."""
     trie: dict = {}
     for w in words:
         node = trie
@@ -311,7 +311,7 @@ def trie_regex(words) -> str:
 
     def build(node: dict) -> str:
         alts = [
-            (r"\s+" if ch == " " else re.escape(ch)) + build(sub) for ch, sub in sorted(node.items()) if ch
+            (space if ch == " " else re.escape(ch)) + build(sub) for ch, sub in sorted(node.items()) if ch
         ]
         if not alts:
             return ""

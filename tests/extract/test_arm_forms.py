@@ -235,3 +235,12 @@ def test_subgroup_named_before_patients_had(protocol):
     ]:
         (o,) = extract_abstract(t, protocol).outcomes
         assert (o.subgroup, o.span) == (sub, at(t, "4.2" if "4.2" in t else "6.2" if "6.2" in t else "7·5"))
+
+
+def test_a_dictionary_spelling_with_a_space_is_found_hyphenated(protocol):
+    """'nanoliposomal-irinotecan with 5-fluorouracil and folinic acid' in a title names nal-IRI +
+    5-FU/LV, not 5-FU/LV alone"""
+    title = "Liposomal-irinotecan with 5-fluorouracil and folinic acid after gemcitabine: a cohort study"
+    t = "We reviewed 61 patients. Median OS was 6.2 months and median PFS was 2.9 months."
+    ex = extract_abstract(t, protocol, title=title)
+    assert [o.regimen for o in ex.outcomes] == ["nal-IRI + 5-FU/LV", "nal-IRI + 5-FU/LV"]
