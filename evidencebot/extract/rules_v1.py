@@ -96,6 +96,11 @@ _PLUS_MINUS_RE = re.compile(r"\s*(?:\u00b1|\+\s*/\s*[\-\u2212]|\+[\-\u2212])\s*\
 _COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|versus|vs\.?)\s*", re.I)
 _SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
 _VS_BEFORE_RE = re.compile(r"\b(?:vs\.?|versus)\s*$", re.I)
+_TWO_GROUPS_RE = re.compile(
+    r"\b(?:in|for|of|between|to)\s+the\s+(?P<a>[A-Za-z][\w\-+/]*(?:\s+[\w\-+/]+){0,2}?)\s+and\s+"
+    r"(?P<b>[A-Za-z][\w\-+/]*(?:\s+[\w\-+/]+){0,2}?)\s+(?:groups|arms|cohorts)\b",
+    re.I,
+)
 _EACH_AFTER_RE = re.compile(r"\s*,?\s*each\b", re.I)
 _BANDS_RE = re.compile(
     r"(?P<bands>[<>\u2264\u2265]=?\s*\d+(?:\s*(?:,|and|or|vs\.?|versus)\s*[<>\u2264\u2265]=?\s*\d+)+)"
@@ -547,6 +552,17 @@ class SurvivalRulesV1:
                 if not free(a, m.end()) or _NOT_ARM_NAME.search(name):
                     continue
                 merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", "named"))
+        if "groups" in text or "arms" in text or "cohorts" in text:
+            # "for the adjuvant CCRT and chemotherapy groups": two compared groups sharing one
+            # noun (not subsets of one regimen's patients, as a group named alone may be)
+            for m in _TWO_GROUPS_RE.finditer(text):
+                if m.group("a").endswith("-"):
+                    continue  # "the first- and second-line groups": one name, written twice
+                for name in ("a", "b"):
+                    a, b = m.start(name), m.end(name)
+                    if free(a, b) and not _NOT_ARM_NAME.search(m.group(name)):
+                        merged.append(ArmMention(a, b, m.group(name), "", "listed"))
+                        take(a, b)
         merged.sort(key=lambda a: a.start)
         return merged
 

@@ -244,3 +244,17 @@ def test_a_dictionary_spelling_with_a_space_is_found_hyphenated(protocol):
     t = "We reviewed 61 patients. Median OS was 6.2 months and median PFS was 2.9 months."
     ex = extract_abstract(t, protocol, title=title)
     assert [o.regimen for o in ex.outcomes] == ["nal-IRI + 5-FU/LV", "nal-IRI + 5-FU/LV"]
+
+
+def test_two_groups_sharing_one_noun(protocol):
+    """'for the maintenance and early-switch arms were a and b months, respectively': two arms
+    named in words, each its own (neither a subgroup of the other's regimen)"""
+    t = "Median OS in the maintenance and early-switch arms was 12.9 and 10.1 months, respectively."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.regimen, o.subgroup) for o in ex.outcomes] == [
+        (12.9, "maintenance", None, None),
+        (10.1, "early-switch", None, None),
+    ]
+    # "the first- and second-line groups" names one kind of group twice: not two arms
+    t = "Median PFS for the first- and second-line groups was 5.0 and 3.1 months, respectively."
+    assert all(o.arm != "first-" for o in extract_abstract(t, protocol).outcomes)
