@@ -339,7 +339,11 @@ ARM_GENERIC_RE = CI(
 # an arm outside the regimen dictionary, named with its group: "in the RFA group", "in the stent-only arm"
 ARM_NAMED_RE = CI(
     # "in the RFA group", and a group named in parentheses after its treatment: "(dual-regimen group)"
-    r"(?:\b(?=[iotf])(?:in|to|on|of|for)\sthe\s|\()(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
+    r"(?:\b(?=[iotf])(?:in|to|on|of|for)\sthe\s|\("
+    # and a group that is the subject of its sentence: "The immune group had longer median PFS"
+    r"|\bthe\s(?=[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?\s+(?:group|arm|cohort)\s+(?:had|showed|achieved|experienced|"
+    r"demonstrated|reached|obtained)\b))"
+    r"(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
 )
 SUBGROUP_RE = re.compile(
     r"\b(?=[iafwIAFW])(?:(?:in|among|for|within)\s+(?:the\s+)?(?:\d+\s+)?(?:patients|those|participants|subjects|cases|tumou?rs|people)\s+"

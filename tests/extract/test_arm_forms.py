@@ -258,3 +258,12 @@ def test_two_groups_sharing_one_noun(protocol):
     # "the first- and second-line groups" names one kind of group twice: not two arms
     t = "Median PFS for the first- and second-line groups was 5.0 and 3.1 months, respectively."
     assert all(o.arm != "first-" for o in extract_abstract(t, protocol).outcomes)
+
+
+def test_a_named_group_as_the_subject_of_a_comparison(protocol):
+    """'The switch group had longer median PFS (a vs b) compared with the control group'"""
+    t = "The switch group had a longer median PFS (4.4 m vs. 2.8 m, p = 0.03) than the control group."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm) for o in ex.outcomes] == [(4.4, "switch group"), (2.8, "control group")]
+    t = "The same group had a median PFS of 3.5 months."
+    assert [o.arm for o in extract_abstract(t, protocol).outcomes] == [""]
