@@ -96,6 +96,18 @@ _PLUS_MINUS_RE = re.compile(r"\s*(?:\u00b1|\+\s*/\s*[\-\u2212]|\+[\-\u2212])\s*\
 _COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|versus|vs\.?)\s*", re.I)
 _SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
 _VS_BEFORE_RE = re.compile(r"\b(?:vs\.?|versus)\s*$", re.I)
+_BETWEEN_ARMS_RE = re.compile(
+    r"between\s+(?:the\s+)?(?:patients|those|participants|groups?|arms?|cohorts?)?\s*"
+    r"(?:who\s+(?:received|were\s+(?:treated|given)\s+(?:with)?|underwent)|treated\s+with|receiving|given)?"
+    r"\s*(?:the\s+)?",
+    re.I,
+)
+# between two arms named in a row: " or ", "-based adjuvant chemotherapy or ", ", and "
+_ARM_PAIR_GAP_RE = re.compile(
+    r"(?:[\s\-]*based)?(?:\s+[\w\-]+){0,2}?\s*(?:,|,?\s*or|,?\s*and|vs\.?|versus)\s*(?:the\s+)?"
+    r"(?:(?:those|patients|participants)\s+(?:who\s+(?:received|were\s+treated\s+with)|treated\s+with|given|receiving)\s+)?",
+    re.I,
+)
 _TWO_GROUPS_RE = re.compile(
     r"\b(?:in|for|of|between|to)\s+the\s+(?P<a>[A-Za-z][\w\-+/]*(?:\s+[\w\-+/]+){0,2}?)\s+and\s+"
     r"(?P<b>[A-Za-z][\w\-+/]*(?:\s+[\w\-+/]+){0,2}?)\s+(?:groups|arms|cohorts)\b",
@@ -1683,6 +1695,18 @@ class SurvivalRulesV1:
                 and _COMPARE_RE.search(text, members[0].ext_end, members[-1].start)
             ):
                 fam_arm = head[i]
+        # 2c. "(48.4% vs. 39.6%, P = 0.44) between patients who received X or Y": the arms in order
+        if fam_arm is None and n > 1 and not any(after_arms.get(id(m)) for m in members):
+            tail = _dedupe_arms([a for a in sent_arms if a.start >= members[-1].ext_end])[:n]
+            if len(tail) == n:
+                at = text.find("between", members[-1].ext_end, tail[0].start)
+                gaps = [(x.end, y.start) for x, y in zip(tail, tail[1:], strict=False)]
+                if (
+                    at >= 0
+                    and _BETWEEN_ARMS_RE.fullmatch(text, at, tail[0].start)
+                    and all(_ARM_PAIR_GAP_RE.fullmatch(text, a, b) for a, b in gaps)
+                ):
+                    fam_arm = tail[i]
         # 3. nearest mention before the value since the previous one (unless it names another value's arm)
         if fam_arm is None and (n == 1 or ctx.get("endpoint_list")):
             head = members[0]  # a list of one number per endpoint describes one arm
@@ -2339,7 +2363,7 @@ _NOT_ARM_NAME = re.compile(
     r"treatment|this|that|these|first|second|latter|former|respective|subgroup|population|analysis|weighted|"
     r"unweighted|matched|unmatched|propensity|adjusted|full|pooled|"
     r"experimental|investigational|intervention|control|comparator|placebo|combination|monotherapy|standard|"
-    r"chemotherapy|triplet|doublet|[A-D])$|^(?:the|a|an|each|both)\b",
+    r"chemotherapy|triplet|doublet|patients?|[A-D])$|^(?:the|a|an|each|both|entire|whole|overall|total|all|full)\b",
     re.I,
 )
 

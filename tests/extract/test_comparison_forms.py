@@ -766,3 +766,19 @@ def test_the_other_arm_named_after_the_compared_numbers(protocol):
         ("PFS", 4.2, "FOLFIRI group", "FOLFIRI"),
         ("PFS", 2.6, "FOLFOX arm", "FOLFOX"),
     ]
+
+
+def test_arms_named_after_the_numbers_with_between(protocol):
+    """'(a vs. b, P = ..) between patients treated with X and those treated with Y'"""
+    t = (
+        "Median OS did not differ (9.4 vs. 8.0 months, P = 0.41) between patients treated with FOLFIRI "
+        "and those treated with FOLFOX."
+    )
+    assert arms(protocol, t) == [("OS", 9.4, "FOLFIRI", "FOLFIRI"), ("OS", 8.0, "FOLFOX", "FOLFOX")]
+    t = "Two-year OS rates were alike (44.0% vs. 38.5%, P = 0.30) between patients given S-1 or observation."
+    assert arms(protocol, t) == [("OS", 44.0, "S-1", "S-1"), ("OS", 38.5, "observation", "observation")]
+
+
+def test_the_entire_patient_cohort_is_no_arm(protocol):
+    t = "In the entire patient cohort, median OS was 14.2 months."
+    assert arms(protocol, t) == [("OS", 14.2, "", None)]
