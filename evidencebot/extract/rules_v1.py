@@ -930,12 +930,12 @@ class SurvivalRulesV1:
         cis = []
         has_ci = "CI" in sent or _CI_HINT.search(sent) is not None  # "CI": the usual case, settled
         for m in lx.CI_RE.finditer(sent) if has_ci else ():
-            low, low_nr = _bound(m.group("low"))
+            ci_low, _ = _bound(m.group("low"))
             high, high_nr = _bound(m.group("high"))
             cis.append(
                 (
                     _ci_level(m),
-                    low,
+                    ci_low,
                     high,
                     high_nr,
                     m.start() + s,
@@ -1204,7 +1204,7 @@ class SurvivalRulesV1:
                     and last_here.endpoint == anc.value
                     and v.start - last_here.span[1] <= 160
                 )
-                if self._distractor(text, v, anc, s, e, continues=near):
+                if self._distractor(text, v, anc, s, e, continues=near, low=low):
                     continue
                 o = Outcome(
                     endpoint=anc.value,
@@ -1453,10 +1453,19 @@ class SurvivalRulesV1:
                 dedup.append(m)
         return dedup
 
-    def _distractor(self, text: str, v: Value, anc: Mention, s: int, e: int, continues: bool = False) -> bool:
+    def _distractor(
+        self,
+        text: str,
+        v: Value,
+        anc: Mention,
+        s: int,
+        e: int,
+        continues: bool = False,
+        low: str | None = None,
+    ) -> bool:
         """A number near an endpoint that is not its value. `continues`: the sentence's previous
         outcome has the same endpoint and stands close by (a list that goes on: "... 12.5 versus
-        11.7 in patients with X and 13.9 versus 12.4 in patients without")."""
+        11.7 in patients with X and 13.9 versus 12.4 in patients without"). `low`: lx.lower_text(text)."""
         if v.hyphen_unit:
             return True
         left = text[max(s, v.start - 25) : v.start]
@@ -1464,25 +1473,25 @@ class SurvivalRulesV1:
             # "did not differ, at 7.8 vs 7.1 months favouring X": a compared pair, not a timepoint
             if not (left.rstrip().endswith("at") and _AT_PAIR_RE.match(text, v.end)):
                 return True
-        if v.pct and _CHANGE_OF_RE.search(text, max(s, v.start - 30), v.start):
+        if v.pct and _CHANGE_OF_CI.search(text, low, max(s, v.start - 30), v.start):
             return True  # "an annual percent change of 9.8%", "a reduction of 31%": not a rate
         if not v.pct and _PCT_IN_PAREN_RE.match(text, v.ext_end):
             return True  # "at 1 (29.1% vs 12.4%) and 2 years (11.2% vs 4.0%)": a timepoint
-        if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct and not v.nr:
+        if not v.pct and not v.nr and lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]):
             return True
         gap = text[anc.end : v.start]
         if _GAP_BLOCK.search(gap[-30:]) or _GAIN_BEFORE.search(gap[-60:]):
             return True
-        if _GAIN_LEAD.search(text, max(s, anc.start - 40), anc.start) and len(gap) <= 12:
+        if len(gap) <= 12 and _GAIN_LEAD_CI.search(text, low, max(s, anc.start - 40), anc.start):
             # "an improvement in median OS of 2.1 months" - but "of 7.8 vs 7.1 months" are medians
             paired = _AT_PAIR_RE.match(text, v.end) or _VS_ONLY_RE.match(text, v.ext_end)
             if not paired and not _VS_BEFORE_RE.search(text, max(s, v.start - 12), v.start):
                 return True
         # "meeting the prespecified boundary, and the 6-month PFS rate was": only this clause counts
         lead = _clause_start(text, max(s, anc.start - 45), anc.start)
-        if _HYPOTHESIS_RE.search(text, lead, v.start):
+        if _HYPOTHESIS_GATED.search(text, low, lead, v.start):
             return True  # "a historical median PFS of 3.0 months", "to exclude a median PFS of 2.0 months"
-        if _HYPOTHESIS_AFTER_RE.match(text, v.ext_end, e):
+        if _HYPOTHESIS_AFTER_CI.match(text, low, v.ext_end, e):
             return True  # "the predefined 25% threshold", "3 months are realistic null hypotheses"
         if len(gap) > 160 and not continues:
             return True
@@ -2123,6 +2132,11 @@ _HYPOTHESIS_RE = re.compile(
     r"threshold|power\w*|detect|benchmark|predefined|pre-defined|distinguish|sample\s+size|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
     re.I,
 )
+# the lowercase twins of the patterns _distractor tries for every outcome (faster on lowered
+# text); the hypothesis words are looked for first (fastre.Gated): most sentences have none
+_CHANGE_OF_CI = lx.CI(_CHANGE_OF_RE.pattern, _CHANGE_OF_RE.flags & ~re.I)
+_GAIN_LEAD_CI = lx.CI(_GAIN_LEAD.pattern, _GAIN_LEAD.flags & ~re.I)
+_HYPOTHESIS_GATED = Gated(lx.CI(_HYPOTHESIS_RE.pattern, _HYPOTHESIS_RE.flags & ~re.I))
 _CLAUSE_BREAK_RE = re.compile(r";|,\s+(?:and|while|whereas|but)\b")
 _HYPOTHESIS_AFTER_RE = re.compile(
     r"\s*(?:threshold|boundary|cut-?off|benchmark)\b|[^.;]{0,70}?\b(?:null|alternative)\s+hypothes"
@@ -2130,6 +2144,7 @@ _HYPOTHESIS_AFTER_RE = re.compile(
     r"unacceptable|acceptable|clinically|of\s+interest|worthy)",
     re.I,
 )
+_HYPOTHESIS_AFTER_CI = lx.CI(_HYPOTHESIS_AFTER_RE.pattern, _HYPOTHESIS_AFTER_RE.flags & ~re.I)
 _FAVOURING_RE = re.compile(
     r"[\s,;)\]]*(?:\(?\s*p\s*[<=>\u2264]\s*0?[.\u00b7]\d+\s*\)?[\s,;]*)?"
     r"(?:favou?ring|in\s+favou?r\s+of)\s+(?:the\s+)?",
