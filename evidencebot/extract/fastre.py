@@ -78,21 +78,25 @@ _PLAIN = re.compile(r"[a-z0-9]+")
 
 class AnyMatch:
     """`bool(ci.search(text, low))` for a case-insensitive pattern (lx.CI): on lowered text, the
-    alternatives that are plain lowercase words are `in` tests, the rest one smaller pattern."""
+    alternatives that are plain lowercase words are `in` tests, each other alternative a pattern
+    of its own, tried only when the text holds one of its required_literals (a yes/no answer does
+    not depend on which alternative matches first)."""
 
     __slots__ = ("ci", "literals", "rest")
 
     def __init__(self, ci: lx.CI):
         self.ci = ci
         self.literals: tuple[str, ...] | None = None
-        self.rest: re.Pattern | None = None
+        self.rest: tuple[tuple[frozenset[str] | None, re.Pattern], ...] = ()
         alts = split_alternatives(ci.low.pattern) if ci.low is not None else None
         if alts is None:
             return
         lits = [a for a in alts if _PLAIN.fullmatch(a)]
         rest = [a for a in alts if not _PLAIN.fullmatch(a)]
         self.literals = tuple(dict.fromkeys(lits))
-        self.rest = re.compile("|".join(rest), ci.low.flags) if rest else None
+        self.rest = tuple(
+            (required_literals(a, ci.low.flags), re.compile(a, ci.low.flags)) for a in dict.fromkeys(rest)
+        )
 
     def __call__(self, text: str, low: str | None) -> bool:
         if low is None or self.literals is None:
@@ -100,7 +104,12 @@ class AnyMatch:
         for w in self.literals:
             if w in low:
                 return True
-        return self.rest is not None and self.rest.search(low) is not None
+        for words, rx in self.rest:
+            if words is not None and not any(w in low for w in words):
+                continue
+            if rx.search(low) is not None:
+                return True
+        return False
 
 
 _HEAD = re.compile(r"(?:\\b)*([A-Za-z0-9/ ]*)")

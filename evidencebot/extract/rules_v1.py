@@ -216,6 +216,19 @@ _SENT_CUE = lx.CI(
 _SENT_CUE_ANY = AnyMatch(_SENT_CUE)  # bool(_SENT_CUE.search(...)) with `in` tests for its words
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _DIGIT_RE = re.compile(r"\d")
+
+
+def _has_number(sent: str) -> bool:
+    """bool(_HAS_NUMBER.search(sent)): a digit settles it (the pattern would match there at the
+    latest); without one, a match needs "not" ("not reached") or "NR" / "NE"."""
+    if _DIGIT_RE.search(sent) is not None:
+        return True
+    return ("not" in sent or "NR" in sent or "NE" in sent) and _HAS_NUMBER.search(sent) is not None
+
+
+# a number written against its unit ("6.41months") has a digit right before m, w, d or y: a
+# quick test before _GLUED_UNIT_RE, whose leading lookbehind makes `re` try every position
+_GLUED_HINT = re.compile(r"\d[mwdy]")
 # a sentence holds an NR_RE match only if it holds one of these ("not", "NR", ...); () = no test
 _NR_HEADS = (
     literal_heads(lx.NR_WORDS) or ()
@@ -820,8 +833,7 @@ class SurvivalRulesV1:
     def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep, ctx, low=None):
         sent = text[s:e]
         lsent = low[s:e] if low is not None else None  # == sent.lower() (see lx.lower_text)
-        # a digit settles it (the regex would match there at the latest); else the full test
-        has_number = _DIGIT_RE.search(sent) is not None or _HAS_NUMBER.search(sent) is not None
+        has_number = _has_number(sent)
         if has_number and not _SENT_CUE_ANY(sent, lsent):
             return carry_ep  # numbers but nothing that could name or carry an endpoint (doses, ages)
         if not has_number:
@@ -928,7 +940,12 @@ class SurvivalRulesV1:
 
         # CIs
         cis = []
-        has_ci = "CI" in sent or _CI_HINT.search(sent) is not None  # "CI": the usual case, settled
+        if low is not None:  # _CI_HINT's alternatives as `in` tests on the lowered sentence
+            has_ci = (
+                "ci" in lsent or "c.i" in lsent or "onfiden" in lsent or "redible" in lsent or "cri" in lsent
+            )
+        else:
+            has_ci = "CI" in sent or _CI_HINT.search(sent) is not None  # "CI": the usual case, settled
         for m in lx.CI_RE.finditer(sent) if has_ci else ():
             ci_low, _ = _bound(m.group("low"))
             high, high_nr = _bound(m.group("high"))
@@ -947,7 +964,8 @@ class SurvivalRulesV1:
             mentions.append(Mention("CI", m.start() + s, m.end() + s))
         ci_label = lx.CI_LABEL_RE.search(sent) if has_ci else None
         ci_spans = [(c[4], c[5]) for c in cis]
-        for m in lx.CI_MENTION_RE.finditer(sent) if "%" in sent else ():
+        # (a CI_MENTION_RE match holds a _CI_HINT match: none without has_ci)
+        for m in lx.CI_MENTION_RE.finditer(sent) if has_ci and "%" in sent else ():
             masks.append((m.start() + s, m.end() + s))
         for m in (
             lx.RANGE_RE.finditer(sent)
@@ -975,7 +993,8 @@ class SurvivalRulesV1:
         passes = ((lx.NUM_RE, False), (lx.NR_RE, True))
         if "/" in sent:  # "median PFS/OS were 3.1/6.3 months": the second of a slashed pair
             passes = (*passes, (_SLASH_SECOND_RE, False))
-        if _GLUED_UNIT_RE.search(sent):  # "6.41months", "12mo": a number written against its unit
+        # "6.41months", "12mo": a number written against its unit
+        if _GLUED_HINT.search(sent) is not None and _GLUED_UNIT_RE.search(sent):
             passes = (*passes, (_GLUED_UNIT_RE, False))
         for rx, nr in passes:
             if rx is lx.NR_RE and _NR_HEADS and not any(h in sent for h in _NR_HEADS):
