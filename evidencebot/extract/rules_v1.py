@@ -999,7 +999,7 @@ class SurvivalRulesV1:
 
         # hazard ratios
         hr_found = self._hazard_ratios(
-            text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep
+            text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep, low
         )
 
         # values
@@ -1270,7 +1270,7 @@ class SurvivalRulesV1:
                 self._assign_arm(
                     text, o, v, chunk, at, s, e, arms, design, respectively, vals, after_arms, ctx
                 )
-                o.subgroup = self._subgroup(text, s, v, e)
+                o.subgroup = self._subgroup(text, s, v, e, low)
                 if ctx.pop("named_subset", False) and o.subgroup is None:
                     o.subgroup = o.arm  # a named part of a one-regimen study is a subgroup of it
                 if o.subgroup:
@@ -1823,12 +1823,13 @@ class SurvivalRulesV1:
             return non[0] if non else fams[0]
         return None
 
-    def _subgroup(self, text: str, s: int, v: Value, e: int) -> str | None:
+    def _subgroup(self, text: str, s: int, v: Value, e: int, low: str | None = None) -> str | None:
+        """`low`: lx.lower_text(text), where the sentence's subgroup cues are looked for."""
         key = (s, e)
         if self._sub_cache_key != key:
             self._sub_cache_key = key
-            found_all = list(lx.SUBGROUP_RE.finditer(text, s, e))
-            for pos in [s] + [m.end() for m in lx.CLAUSE_START_RE.finditer(text, s, e)]:
+            found_all = _subgroup_matches(text, low, s, e)
+            for pos in [s] + [m.end() for m in _CLAUSE_START_SCAN.finditer(text, s, e)]:
                 m = lx.SUBGROUP_LEAD_RE.match(text, pos, e)
                 if m:
                     found_all.append(m)
@@ -1857,8 +1858,9 @@ class SurvivalRulesV1:
 
     # ------------------------------------------------------------------ hazard ratios
     def _hazard_ratios(
-        self, text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep
+        self, text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep, ltext=None
     ):
+        """`ltext`: lx.lower_text(text)."""
         found = 0
         if "HR" not in sent and "hr" not in sent and "azard" not in sent and "Hr" not in sent:
             return 0
@@ -1927,12 +1929,14 @@ class SurvivalRulesV1:
                     pos = pb
                     break
             hr.comparison = self._comparison(text, s, a, arms, design)
-            hr.subgroup = self._subgroup(text, s, Value(vstart, vend, value, False, False, ext_end=pos), e)
+            at_value = Value(vstart, vend, value, False, False, ext_end=pos)
+            hr.subgroup = self._subgroup(text, s, at_value, e, ltext)
             if hr.subgroup is None:
                 # subgroup numbers earlier in the sentence: "in gallbladder cancer, median OS ... (HR ...)"
                 seg = text[s:a]
                 if lx.SUBGROUP_RE.search(seg):
-                    hr.subgroup = self._subgroup(text, s, Value(a, b, None, False, False, ext_end=b), e)
+                    at_head = Value(a, b, None, False, False, ext_end=b)
+                    hr.subgroup = self._subgroup(text, s, at_head, e, ltext)
             hr.confidence = 0.9 if hr.ci_low is not None else 0.7
             ex.hazard_ratios.append(hr)
             mentions.append(Mention("HR", vstart, vend, ep or ""))
@@ -2286,6 +2290,23 @@ def _label_key(label: str) -> str:
 
 
 _LABEL_NOISE_RE = re.compile(r"\b(?:the|arms?|groups?|cohorts?)\b|\s+")
+
+
+# where lx.SUBGROUP_RE / lx.CLAUSE_START_RE may match: both start with one of a few words
+# (fastre.StartScan); SUBGROUP_RE's are looked for in the lowered text, with its lowercase twin
+_SUBGROUP_LOW = lx.lower_pattern(lx.SUBGROUP_RE.pattern)
+_SUBGROUP_SCAN = (
+    StartScan(re.compile(_SUBGROUP_LOW, lx.SUBGROUP_RE.flags & ~re.I)) if _SUBGROUP_LOW is not None else None
+)
+_CLAUSE_START_SCAN = StartScan(lx.CLAUSE_START_RE)
+
+
+def _subgroup_matches(text: str, low: str | None, s: int, e: int) -> list[re.Match]:
+    """list(lx.SUBGROUP_RE.finditer(text, s, e)): each match found on the lowered text is taken
+    again from `text` itself, where it starts (the same match, with the groups as written)."""
+    if low is None or _SUBGROUP_SCAN is None:
+        return list(lx.SUBGROUP_RE.finditer(text, s, e))
+    return [lx.SUBGROUP_RE.match(text, m.start(), e) for m in _SUBGROUP_SCAN.finditer(low, s, e)]
 
 
 def _subgroup_n(text: str, subgroup: str, s: int, before: int) -> int | None:
