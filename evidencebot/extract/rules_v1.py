@@ -1089,7 +1089,9 @@ class SurvivalRulesV1:
         n_before = len(ex.outcomes)
         ctx["ex"], ctx["sent_start"] = ex, n_before
         sent_arms = ctx["sent_arms"] = _sentence_arm_mentions(text, arms, s, e)
-        after_arms = {id(v): self._after_arm(text, v, vals, sent_arms, e) for v in vals}
+        # where each value starts, head counts left out ("in 102 patients" does not end a window)
+        value_starts = [x.start for x in vals if not _PEOPLE_AFTER_RE.match(text, x.end)]
+        after_arms = {id(v): self._after_arm(text, v, value_starts, sent_arms, e) for v in vals}
         ctx["group_arms"] = {}
         last_ep = carry_ep
         any_ep_here = any(m.label == "ENDPOINT" for m in anchors)
@@ -1531,17 +1533,11 @@ class SurvivalRulesV1:
         return False
 
     # ------------------------------------------------------------------ arms
-    def _after_arm(self, text: str, v: Value, vals: list[Value], sent_arms: list[ArmMention], e: int):
-        """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
-        # "7.7 months in 102 patients allocated to the X group": a head count does not end the window
-        nxt = min(
-            [
-                x.start
-                for x in vals
-                if x.start >= v.ext_end and x.start > v.start and not _PEOPLE_AFTER_RE.match(text, x.end)
-            ],
-            default=e,
-        )
+    def _after_arm(self, text: str, v: Value, value_starts: list[int], sent_arms: list[ArmMention], e: int):
+        """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)".
+        `value_starts`: where the sentence's values start, head counts left out ("7.7 months in 102
+        patients allocated to the X group": a head count does not end the window)."""
+        nxt = min([x for x in value_starts if x >= v.ext_end and x > v.start], default=e)
         at = v.arm_before_ci or v.ext_end
         win = text[at : min(nxt, e)]
         m = _RX8.match(win)
@@ -1689,7 +1685,8 @@ class SurvivalRulesV1:
             if m and not _RX34.search(m.group(1)):
                 free_label = m.group(1).strip()
         label, family = "", None
-        pooled = _RX9.search(text[max(s, v.start - 80) : v.start])
+        window = text[max(s, v.start - 80) : v.start]
+        pooled = _RX9.search(window) if "pooled" in window.lower() else None  # (a match holds the word)
         if fam_arm is not None:
             label, family = fam_arm.label, self.resolve_family(fam_arm, design)
             alone = _ALONE_RE.match(text[fam_arm.end : fam_arm.end + 12])
