@@ -1001,6 +1001,12 @@ class SurvivalRulesV1:
         hr_found = self._hazard_ratios(
             text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep, low
         )
+        if not anchors and carry_ep is None and "alive" not in lsent:
+            # no endpoint here or carried over, and no "alive at ...": no value below would find
+            # an anchor, so none becomes an outcome; only what the sentence's end keeps is kept
+            ctx["ex"], ctx["sent_start"], ctx["group_arms"] = ex, len(ex.outcomes), {}
+            self._keep_ci_level(cis, ctx)
+            return carry_ep
 
         # values
         vals: list[Value] = []
@@ -1285,9 +1291,7 @@ class SurvivalRulesV1:
             if m.label == "ENDPOINT":
                 last_ep = m.value
         self._with_and_without(ex.outcomes[n_before:])
-        stated = [c[0] for c in cis if c[0] is not None]
-        if stated:
-            ctx["ci_level"] = stated[-1]
+        self._keep_ci_level(cis, ctx)
         for arms_list in ctx["group_arms"].values():
             if all(x is not None for x in arms_list) and len({x for x in arms_list}) == len(arms_list):
                 ctx["last_arms"] = arms_list
@@ -1297,6 +1301,13 @@ class SurvivalRulesV1:
             ctx["last_arms"] = distinct
         del hr_found
         return last_ep
+
+    @staticmethod
+    def _keep_ci_level(cis: list, ctx: dict) -> None:
+        """The CI level the sentence last states, for bare intervals in the sentences after it."""
+        stated = [c[0] for c in cis if c[0] is not None]
+        if stated:
+            ctx["ci_level"] = stated[-1]
 
     @staticmethod
     def _with_and_without(outcomes: list[Outcome]) -> None:
