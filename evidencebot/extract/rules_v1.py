@@ -1001,7 +1001,7 @@ class SurvivalRulesV1:
         hr_found = self._hazard_ratios(
             text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep, low
         )
-        if not anchors and carry_ep is None and "alive" not in lsent:
+        if not anchors and "alive" not in lsent and not _may_carry(carry_ep, sent, lsent):
             # no endpoint here or carried over, and no "alive at ...": no value below would find
             # an anchor, so none becomes an outcome; only what the sentence's end keeps is kept
             ctx["ex"], ctx["sent_start"], ctx["group_arms"] = ex, len(ex.outcomes), {}
@@ -2341,6 +2341,14 @@ def _sub_what(m: re.Match) -> str | None:
         if g.startswith("what") and value:
             return value
     return None
+
+
+def _may_carry(carry_ep: str | None, sent: str, lsent: str) -> bool:
+    """Whether _sentence may give a value the endpoint of the sentence before: only after these
+    cues ("Their rate at 6 months was ...", "median", "they were", see the values part)."""
+    return bool(carry_ep) and (
+        _RX31.search(sent) is not None or ("rate" in lsent and _CARRIED_RATE_RE.search(sent) is not None)
+    )
 
 
 def _sentence_arms(ctx: dict) -> list[tuple[str, str | None]]:
