@@ -270,9 +270,9 @@ class Gated:
 def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Literal texts one of which every match of `pattern` starts with (None when no such set
     is found), read from the parsed pattern past what reads no character (\\b, lookarounds): a
-    run of literal characters, a group or branch all of whose alternatives have such a set, or
-    an optional part (its set and that of what follows it). Case-sensitive: use it on a pattern
-    without re.I (a lowercase twin, tested on lowered text)."""
+    run of literal characters, a set of single characters ([Pp]), a group or branch all of whose
+    alternatives have such a set, or an optional part (its set and that of what follows it).
+    Case-sensitive: use it on a pattern without re.I (a lowercase twin, tested on lowered text)."""
     if flags & re.I:
         return None
     try:
@@ -309,6 +309,8 @@ def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
                 return frozenset(["".join(run)])
             if zero_width([(op, av)]):
                 continue
+            if op is c.IN and all(op2 is c.LITERAL for op2, _ in av):  # [Pp]: its characters
+                return frozenset(chr(ch) for _, ch in av)
             if op is c.SUBPATTERN:
                 return None if av[1] & re.I else starts(av[-1])
             if op is c.BRANCH:

@@ -993,7 +993,7 @@ class SurvivalRulesV1:
             if s <= a.start < e:
                 masks.append((a.start, a.end))
         pvals = (
-            [(m.start() + s, m.end() + s, m) for m in lx.P_RE.finditer(sent)] if _P_HINT.search(sent) else []
+            [(m.start() + s, m.end() + s, m) for m in _P_SCAN.finditer(sent)] if _P_HINT.search(sent) else []
         )
         masks.extend((a, b) for a, b, _ in pvals)
 
@@ -1019,7 +1019,7 @@ class SurvivalRulesV1:
         for rx, nr in passes:
             if rx is lx.NR_RE and _NR_HEADS and not any(h in sent for h in _NR_HEADS):
                 continue
-            for m in rx.finditer(sent):
+            for m in _NR_SCAN.finditer(sent) if rx is lx.NR_RE else rx.finditer(sent):
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
                     continue
@@ -2167,6 +2167,9 @@ _LETTER_RE = re.compile(r"[A-D1-4]")
 _RATE_HINT = re.compile(r"month|year|week|\bmo\b|\byrs?\b|\bwks?\b")
 _CI_HINT = re.compile(r"CI|C\.I|onfiden|redible|CrI|ci\b", re.I)
 _P_HINT = re.compile(r"[pP]\s*(?:[\-\u2010]?\s*values?)?\s*(?:[=<>\u2264\u2265]|&[lg]t;)")
+# lx.P_RE's and lx.NR_RE's matches, found faster (each starts with one of a few texts: "p", "not", "NR", ...)
+_P_SCAN = StartScan(lx.P_RE)
+_NR_SCAN = StartScan(lx.NR_RE)
 _CARRY_CUE = re.compile(r"\bmedian|\bcorresponding|\b(?:it|they)\s+(?:was|were)\b", re.I)
 _UNIT_HEADER_RE = re.compile(r"[(\[,]\s*(?:median\s*)?(?:months|mo)\b", re.I)
 _DECIMAL_RE = re.compile(r"\d{1,3}[.\u00b7]\d")
