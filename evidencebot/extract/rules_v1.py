@@ -1276,7 +1276,7 @@ class SurvivalRulesV1:
                 else:
                     chunk, at = members, i
                 self._assign_arm(
-                    text, o, v, chunk, at, s, e, arms, design, respectively, vals, after_arms, ctx
+                    text, o, v, chunk, at, s, e, arms, design, respectively, vals, after_arms, ctx, low
                 )
                 o.subgroup = self._subgroup(text, s, v, e, low)
                 if ctx.pop("named_subset", False) and o.subgroup is None:
@@ -1567,7 +1567,11 @@ class SurvivalRulesV1:
                 return a
         return None
 
-    def _assign_arm(self, text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx):
+    def _assign_arm(
+        self, text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx, low=None
+    ):
+        """Ties outcome `o` (value `v`, the i-th of `members`) to its arm: o.arm, o.regimen, o.n.
+        `low`: lx.lower_text(text)."""
         sent_arms = ctx["sent_arms"]  # this sentence's arms, found once by _sentence
         n = len(members)
         fam_arm: ArmMention | None = None
@@ -1615,10 +1619,10 @@ class SurvivalRulesV1:
         # 2a. "7.8 vs 7.1 months favouring X", "X resulted in longer TTP (4.9 vs 3.1 months)": the
         # favoured arm has the longer survival, the other number belongs to the other arm
         if fam_arm is None and n == 2 and not any(after_arms.get(id(m)) for m in members):
-            favoured = self._favoured_arm(text, members, s, e, sent_arms)
+            favoured = self._favoured_arm(text, members, s, e, sent_arms, low)
             flip = False
             if favoured is None:
-                favoured, flip = self._disfavoured_arm(text, members, s, sent_arms), True
+                favoured, flip = self._disfavoured_arm(text, members, s, sent_arms, low), True
             if favoured is not None:
                 longer = max(range(2), key=lambda k: float("inf") if members[k].nr else members[k].value or 0)
                 longer = 1 - longer if flip else longer
@@ -1742,7 +1746,9 @@ class SurvivalRulesV1:
         if o.n is None and not label:
             o.n = design.n_total
 
-    def _favoured_arm(self, text: str, members: list, s: int, e: int, sent_arms: list[ArmMention]):
+    def _favoured_arm(
+        self, text: str, members: list, s: int, e: int, sent_arms: list[ArmMention], low: str | None = None
+    ):
         """The arm a comparison favours: "(7.8 vs 7.1 months) favouring X", or the one arm named
         before the numbers as the subject of "longer / improved / prolonged ..." in the clause."""
         m = _FAVOURING_RE.match(text, members[-1].ext_end, e)
@@ -1753,8 +1759,8 @@ class SurvivalRulesV1:
         before = _dedupe_arms(
             [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
         )
-        better = _BETTER_RE.search(text, clause, members[0].start) is not None
-        better = better and not _WORSE_RE.search(text, clause, members[0].start)
+        better = _BETTER_GATED.search(text, low, clause, members[0].start) is not None
+        better = better and not _WORSE_GATED.search(text, low, clause, members[0].start)
         if better and len(before) == 1 and not _COMPARE_RE.search(text, clause, before[0].start):
             # "X resulted in longer PFS (a vs b)", "a significant improvement in PFS in the X group (a vs b)"
             return before[0]
@@ -1764,11 +1770,13 @@ class SurvivalRulesV1:
                 return before[0]
         return None
 
-    def _disfavoured_arm(self, text: str, members: list, s: int, sent_arms: list[ArmMention]):
+    def _disfavoured_arm(
+        self, text: str, members: list, s: int, sent_arms: list[ArmMention], low: str | None = None
+    ):
         """ "OS was inferior in patients assigned to X (median 5.6 vs 8.7 months)": the one arm named
         between a "shorter / inferior / worse" and the numbers has the shorter survival."""
         clause = _clause_start(text, s, members[0].start)
-        worse = _WORSE_RE.search(text, clause, members[0].start)
+        worse = _WORSE_GATED.search(text, low, clause, members[0].start)
         if worse is None:
             return None
         named = _dedupe_arms(
@@ -2255,6 +2263,9 @@ _BETTER_RE = re.compile(
     r"higher|greater|favou?rable|advantage)\b",
     re.I,
 )
+# the same, tried as lowercase twins where the lowered clause holds one of their words (fastre.Gated)
+_WORSE_GATED = Gated(lx.CI(_WORSE_RE.pattern, _WORSE_RE.flags & ~re.I))
+_BETTER_GATED = Gated(lx.CI(_BETTER_RE.pattern, _BETTER_RE.flags & ~re.I))
 _FROM_RE = re.compile(r"\b(?:from|since)\s+(?:the\s+)?(?:start\s+of\s+|time\s+of\s+|date\s+of\s+)?$", re.I)
 _CLAUSE_LEAD_RE = re.compile(r"\s*(?:in|among|for|with|on)\s+(?:the\s+|those\s+|patients\s+)*", re.I)
 _WITH_OR_WITHOUT = re.compile(r"\bwith\s+or\s+without\s+", re.I)
