@@ -78,21 +78,25 @@ _PLAIN = re.compile(r"[a-z0-9]+")
 
 class AnyMatch:
     """`bool(ci.search(text, low))` for a case-insensitive pattern (lx.CI): on lowered text, the
-    alternatives that are plain lowercase words are `in` tests, the rest one smaller pattern."""
+    alternatives that are plain lowercase words are `in` tests, each other alternative a pattern
+    of its own, tried only when the text holds one of its required_literals (a yes/no answer does
+    not depend on which alternative matches first)."""
 
     __slots__ = ("ci", "literals", "rest")
 
     def __init__(self, ci: lx.CI):
         self.ci = ci
         self.literals: tuple[str, ...] | None = None
-        self.rest: re.Pattern | None = None
+        self.rest: tuple[tuple[frozenset[str] | None, re.Pattern], ...] = ()
         alts = split_alternatives(ci.low.pattern) if ci.low is not None else None
         if alts is None:
             return
         lits = [a for a in alts if _PLAIN.fullmatch(a)]
         rest = [a for a in alts if not _PLAIN.fullmatch(a)]
         self.literals = tuple(dict.fromkeys(lits))
-        self.rest = re.compile("|".join(rest), ci.low.flags) if rest else None
+        self.rest = tuple(
+            (required_literals(a, ci.low.flags), re.compile(a, ci.low.flags)) for a in dict.fromkeys(rest)
+        )
 
     def __call__(self, text: str, low: str | None) -> bool:
         if low is None or self.literals is None:
@@ -100,7 +104,12 @@ class AnyMatch:
         for w in self.literals:
             if w in low:
                 return True
-        return self.rest is not None and self.rest.search(low) is not None
+        for words, rx in self.rest:
+            if words is not None and not any(w in low for w in words):
+                continue
+            if rx.search(low) is not None:
+                return True
+        return False
 
 
 _HEAD = re.compile(r"(?:\\b)*([A-Za-z0-9/ ]*)")
@@ -256,3 +265,115 @@ class Gated:
 
     def search(self, text: str, low: str | None, pos: int = 0, endpos: int = 2**62):
         return None if self._absent(low, pos, endpos) else self.ci.search(text, low, pos, endpos)
+
+
+def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Literal texts one of which every match of `pattern` starts with (None when no such set
+    is found), read from the parsed pattern past what reads no character (\\b, lookarounds): a
+    run of literal characters, a set of single characters ([Pp]), a group or branch all of whose
+    alternatives have such a set, or an optional part (its set and that of what follows it).
+    Case-sensitive: use it on a pattern without re.I (a lowercase twin, tested on lowered text)."""
+    if flags & re.I:
+        return None
+    try:
+        from re import _constants as c
+        from re import _parser
+
+        parsed = _parser.parse(pattern, flags)
+    except Exception:  # an unknown form: no set
+        return None
+    if parsed.state.flags & re.I:
+        return None
+
+    def zero_width(items) -> bool:
+        for op, av in items:
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                continue
+            if op is c.SUBPATTERN and not av[1] & re.I and zero_width(av[-1]):
+                continue
+            if op is c.BRANCH and all(zero_width(alt) for alt in av[1]):
+                continue
+            return False
+        return True
+
+    def starts(items) -> frozenset[str] | None:
+        items = list(items)
+        for k, (op, av) in enumerate(items):
+            if op is c.LITERAL:
+                run = []
+                for op2, av2 in items[k:]:
+                    if op2 is not c.LITERAL:
+                        break
+                    run.append(chr(av2))
+                # ("cycles?" parses as c, y, c, l, e and a repeat of s: the run is "cycle")
+                return frozenset(["".join(run)])
+            if zero_width([(op, av)]):
+                continue
+            if op is c.IN and all(op2 is c.LITERAL for op2, _ in av):  # [Pp]: its characters
+                return frozenset(chr(ch) for _, ch in av)
+            if op is c.SUBPATTERN:
+                return None if av[1] & re.I else starts(av[-1])
+            if op is c.BRANCH:
+                alts = [starts(alt) for alt in av[1]]
+                return frozenset().union(*alts) if all(alts) else None
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                body = starts(av[2])
+                if body is None or av[0] >= 1:
+                    return body
+                after = starts(items[k + 1 :])
+                return body | after if after else None
+            return None
+        return None
+
+    return starts(parsed)
+
+
+def _trie(words) -> str:
+    """One alternation for many literal words, factored as a prefix trie: `re` settles a
+    position on its first character instead of trying every word."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return build(trie)
+
+
+class StartScan:
+    """`rx.finditer(text, pos, endpos)` for a pattern every match of which starts with one of a
+    few literal words (literal_starts): `re` cannot skip ahead on a pattern that opens with a
+    lookbehind, so one alternation of those words finds the places where a match may start, and
+    the pattern is tried there only (same matches, in the same order)."""
+
+    __slots__ = ("rx", "starts")
+
+    def __init__(self, rx: re.Pattern):
+        self.rx = rx
+        words = literal_starts(rx.pattern, rx.flags)
+        self.starts = re.compile(_trie(words)) if words else None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        endpos = len(text) if endpos is None else min(endpos, len(text))
+        if self.starts is None:
+            yield from self.rx.finditer(text, pos, endpos)
+            return
+        find, match = self.starts.search, self.rx.match
+        while True:
+            c = find(text, pos, endpos)
+            if c is None:
+                return
+            m = match(text, c.start(), endpos)
+            if m is None:
+                pos = c.start() + 1
+                continue
+            yield m
+            pos = m.end()

@@ -23,6 +23,7 @@ from evidencebot.extract.fastre import (
     AnyMatch,
     EndsWithWord,
     Gated,
+    StartScan,
     literal_heads,
     required_literals,
     required_part,
@@ -49,6 +50,19 @@ _EP_ABBR_RE = re.compile(
 _EP_WORDS = required_literals(_EP_RE.low.pattern) if _EP_RE.low is not None else None
 _EP_ABBR_WORDS = required_literals(_EP_ABBR_RE.pattern, _EP_ABBR_RE.flags)
 _OTHER_RE = lx.CI(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")")
+# the same matches on lowered text, found faster: each starts with one of a few words, and
+# fastre.StartScan tries the pattern only where one of them is
+_EP_SCAN = StartScan(_EP_RE.low) if _EP_RE.low is not None else None
+_OTHER_SCAN = StartScan(_OTHER_RE.low) if _OTHER_RE.low is not None else None
+
+
+def _scan(ci: lx.CI, scan: StartScan | None, text: str, low: str | None, *pos: int):
+    """ci.finditer(text, low, *pos), through `scan` (the StartScan of ci.low) on lowered text."""
+    if low is None or scan is None:
+        return ci.finditer(text, low, *pos)
+    return scan.finditer(low, *pos)
+
+
 _RATE_RES = (lx.RATE_PRE_RE, lx.RATE_POST_RE, lx.RATE_STATE_RE, lx.RATE_AT_ALIVE_RE)
 # "12-month OS rate": a RATE_PRE_RE match holds unit, dash or space, endpoint (and a noun); that
 # core is found quickly (on its first letters), and only ~1 sentence in 9 with a unit has one
@@ -244,6 +258,19 @@ _SENT_CUE = lx.CI(
 _SENT_CUE_ANY = AnyMatch(_SENT_CUE)  # bool(_SENT_CUE.search(...)) with `in` tests for its words
 _HAS_NUMBER = re.compile(r"\d|not\s+(?:yet\s+)?(?:been\s+)?reached|\bN[RE]\b")
 _DIGIT_RE = re.compile(r"\d")
+
+
+def _has_number(sent: str) -> bool:
+    """bool(_HAS_NUMBER.search(sent)): a digit settles it (the pattern would match there at the
+    latest); without one, a match needs "not" ("not reached") or "NR" / "NE"."""
+    if _DIGIT_RE.search(sent) is not None:
+        return True
+    return ("not" in sent or "NR" in sent or "NE" in sent) and _HAS_NUMBER.search(sent) is not None
+
+
+# a number written against its unit ("6.41months") has a digit right before m, w, d or y: a
+# quick test before _GLUED_UNIT_RE, whose leading lookbehind makes `re` try every position
+_GLUED_HINT = re.compile(r"\d[mwdy]")
 # a sentence holds an NR_RE match only if it holds one of these ("not", "NR", ...); () = no test
 _NR_HEADS = (
     literal_heads(lx.NR_WORDS) or ()
@@ -860,8 +887,7 @@ class SurvivalRulesV1:
     def _sentence(self, text, s, e, arms, design, ex, mentions, carry_ep, ctx, low=None):
         sent = text[s:e]
         lsent = low[s:e] if low is not None else None  # == sent.lower() (see lx.lower_text)
-        # a digit settles it (the regex would match there at the latest); else the full test
-        has_number = _DIGIT_RE.search(sent) is not None or _HAS_NUMBER.search(sent) is not None
+        has_number = _has_number(sent)
         if has_number and not _SENT_CUE_ANY(sent, lsent):
             return carry_ep  # numbers but nothing that could name or carry an endpoint (doses, ages)
         if not has_number:
@@ -874,7 +900,7 @@ class SurvivalRulesV1:
             ):
                 return carry_ep  # no endpoint named here
             last = None
-            for it in (_EP_RE.finditer(sent, lsent), _EP_ABBR_RE.finditer(sent)):
+            for it in (_scan(_EP_RE, _EP_SCAN, sent, lsent), _EP_ABBR_RE.finditer(sent)):
                 for m in it:
                     if m.lastgroup == f"L{len(lx.ENDPOINT_LONG) - 1}" and not _RX39.search(
                         sent[max(0, m.start() - 25) : m.end() + 20]
@@ -924,7 +950,7 @@ class SurvivalRulesV1:
         ep_long = low is None or _EP_WORDS is None or any(w in lsent for w in _EP_WORDS)
         ep_abbr = _EP_ABBR_WORDS is None or any(w in sent for w in _EP_ABBR_WORDS)
         for it, table, prefix in (
-            (_EP_RE.finditer(sent, low and lsent) if ep_long else (), lx.ENDPOINT_LONG, "L"),
+            (_scan(_EP_RE, _EP_SCAN, sent, low and lsent) if ep_long else (), lx.ENDPOINT_LONG, "L"),
             (_EP_ABBR_RE.finditer(sent) if ep_abbr else (), lx.ENDPOINT_ABBR, "A"),
         ):
             for m in it:
@@ -949,7 +975,7 @@ class SurvivalRulesV1:
             other_from = 0
         else:
             other_from = len(sent)
-        for m in _OTHER_RE.finditer(sent, low and lsent, other_from):
+        for m in _scan(_OTHER_RE, _OTHER_SCAN, sent, low and lsent, other_from):
             a, b = m.start() + s, m.end() + s
             if _overlaps(a, b, masks) or _overlaps(a, b, ep_spans):
                 continue
@@ -960,7 +986,8 @@ class SurvivalRulesV1:
             # "time to treatment failure, PFS and OS were ...", "the response rate (RR), disease
             # control rate (DCR), PFS and OS were ...": times and rates listed before the endpoints,
             # read from the first endpoint backwards as long as the list goes on
-            listed = list(_OTHER_RE.finditer(sent, low and lsent, max(0, other_from - 100), other_from))
+            lo = max(0, other_from - 100)
+            listed = list(_scan(_OTHER_RE, _OTHER_SCAN, sent, low and lsent, lo, other_from))
             nxt = other_from
             for m in reversed(listed):
                 if m.end() > nxt:
@@ -975,14 +1002,19 @@ class SurvivalRulesV1:
 
         # CIs
         cis = []
-        has_ci = "CI" in sent or _CI_HINT.search(sent) is not None  # "CI": the usual case, settled
+        if low is not None:  # _CI_HINT's alternatives as `in` tests on the lowered sentence
+            has_ci = (
+                "ci" in lsent or "c.i" in lsent or "onfiden" in lsent or "redible" in lsent or "cri" in lsent
+            )
+        else:
+            has_ci = "CI" in sent or _CI_HINT.search(sent) is not None  # "CI": the usual case, settled
         for m in lx.CI_RE.finditer(sent) if has_ci else ():
-            low, low_nr = _bound(m.group("low"))
+            ci_low, _ = _bound(m.group("low"))
             high, high_nr = _bound(m.group("high"))
             cis.append(
                 (
                     _ci_level(m),
-                    low,
+                    ci_low,
                     high,
                     high_nr,
                     m.start() + s,
@@ -994,7 +1026,8 @@ class SurvivalRulesV1:
             mentions.append(Mention("CI", m.start() + s, m.end() + s))
         ci_label = lx.CI_LABEL_RE.search(sent) if has_ci else None
         ci_spans = [(c[4], c[5]) for c in cis]
-        for m in lx.CI_MENTION_RE.finditer(sent) if "%" in sent else ():
+        # (a CI_MENTION_RE match holds a _CI_HINT match: none without has_ci)
+        for m in lx.CI_MENTION_RE.finditer(sent) if has_ci and "%" in sent else ():
             masks.append((m.start() + s, m.end() + s))
         for m in (
             lx.RANGE_RE.finditer(sent)
@@ -1008,26 +1041,33 @@ class SurvivalRulesV1:
             if s <= a.start < e:
                 masks.append((a.start, a.end))
         pvals = (
-            [(m.start() + s, m.end() + s, m) for m in lx.P_RE.finditer(sent)] if _P_HINT.search(sent) else []
+            [(m.start() + s, m.end() + s, m) for m in _P_SCAN.finditer(sent)] if _P_HINT.search(sent) else []
         )
         masks.extend((a, b) for a, b, _ in pvals)
 
         # hazard ratios
         hr_found = self._hazard_ratios(
-            text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep
+            text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep, low
         )
+        if not anchors and "alive" not in lsent and not _may_carry(carry_ep, sent, lsent):
+            # no endpoint here or carried over, and no "alive at ...": no value below would find
+            # an anchor, so none becomes an outcome; only what the sentence's end keeps is kept
+            ctx["ex"], ctx["sent_start"], ctx["group_arms"] = ex, len(ex.outcomes), {}
+            self._keep_ci_level(cis, ctx)
+            return carry_ep
 
         # values
         vals: list[Value] = []
         passes = ((lx.NUM_RE, False), (lx.NR_RE, True))
         if "/" in sent:  # "median PFS/OS were 3.1/6.3 months": the second of a slashed pair
             passes = (*passes, (_SLASH_SECOND_RE, False))
-        if _GLUED_UNIT_RE.search(sent):  # "6.41months", "12mo": a number written against its unit
+        # "6.41months", "12mo": a number written against its unit
+        if _GLUED_HINT.search(sent) is not None and _GLUED_UNIT_RE.search(sent):
             passes = (*passes, (_GLUED_UNIT_RE, False))
         for rx, nr in passes:
             if rx is lx.NR_RE and _NR_HEADS and not any(h in sent for h in _NR_HEADS):
                 continue
-            for m in rx.finditer(sent):
+            for m in _NR_SCAN.finditer(sent) if rx is lx.NR_RE else rx.finditer(sent):
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
                     continue
@@ -1103,7 +1143,9 @@ class SurvivalRulesV1:
         n_before = len(ex.outcomes)
         ctx["ex"], ctx["sent_start"] = ex, n_before
         sent_arms = ctx["sent_arms"] = _sentence_arm_mentions(text, arms, s, e)
-        after_arms = {id(v): self._after_arm(text, v, vals, sent_arms, e) for v in vals}
+        # where each value starts, head counts left out ("in 102 patients" does not end a window)
+        value_starts = [x.start for x in vals if not _PEOPLE_AFTER_RE.match(text, x.end)]
+        after_arms = {id(v): self._after_arm(text, v, value_starts, sent_arms, e) for v in vals}
         ctx["group_arms"] = {}
         last_ep = carry_ep
         any_ep_here = any(m.label == "ENDPOINT" for m in anchors)
@@ -1257,7 +1299,7 @@ class SurvivalRulesV1:
                     and last_here.endpoint == anc.value
                     and v.start - last_here.span[1] <= 160
                 )
-                if self._distractor(text, v, anc, s, e, continues=near):
+                if self._distractor(text, v, anc, s, e, continues=near, low=low):
                     continue
                 o = Outcome(
                     endpoint=anc.value,
@@ -1288,9 +1330,9 @@ class SurvivalRulesV1:
                 else:
                     chunk, at = members, i
                 self._assign_arm(
-                    text, o, v, chunk, at, s, e, arms, design, respectively, vals, after_arms, ctx
+                    text, o, v, chunk, at, s, e, arms, design, respectively, vals, after_arms, ctx, low
                 )
-                o.subgroup = self._subgroup(text, s, v, e)
+                o.subgroup = self._subgroup(text, s, v, e, low)
                 if ctx.pop("named_subset", False) and o.subgroup is None:
                     o.subgroup = o.arm  # a named part of a one-regimen study is a subgroup of it
                 if o.subgroup:
@@ -1304,9 +1346,7 @@ class SurvivalRulesV1:
                 last_ep = m.value
         self._with_and_without(ex.outcomes[n_before:])
         self._one_band_each(ex.outcomes[n_before:])
-        stated = [c[0] for c in cis if c[0] is not None]
-        if stated:
-            ctx["ci_level"] = stated[-1]
+        self._keep_ci_level(cis, ctx)
         for arms_list in ctx["group_arms"].values():
             if all(x is not None for x in arms_list) and len({x for x in arms_list}) == len(arms_list):
                 ctx["last_arms"] = arms_list
@@ -1316,6 +1356,13 @@ class SurvivalRulesV1:
             ctx["last_arms"] = distinct
         del hr_found
         return last_ep
+
+    @staticmethod
+    def _keep_ci_level(cis: list, ctx: dict) -> None:
+        """The CI level the sentence last states, for bare intervals in the sentences after it."""
+        stated = [c[0] for c in cis if c[0] is not None]
+        if stated:
+            ctx["ci_level"] = stated[-1]
 
     @staticmethod
     def _with_and_without(outcomes: list[Outcome]) -> None:
@@ -1536,10 +1583,19 @@ class SurvivalRulesV1:
                 dedup.append(m)
         return dedup
 
-    def _distractor(self, text: str, v: Value, anc: Mention, s: int, e: int, continues: bool = False) -> bool:
+    def _distractor(
+        self,
+        text: str,
+        v: Value,
+        anc: Mention,
+        s: int,
+        e: int,
+        continues: bool = False,
+        low: str | None = None,
+    ) -> bool:
         """A number near an endpoint that is not its value. `continues`: the sentence's previous
         outcome has the same endpoint and stands close by (a list that goes on: "... 12.5 versus
-        11.7 in patients with X and 13.9 versus 12.4 in patients without")."""
+        11.7 in patients with X and 13.9 versus 12.4 in patients without"). `low`: lx.lower_text(text)."""
         if v.hyphen_unit:
             return True
         left = text[max(s, v.start - 25) : v.start]
@@ -1547,42 +1603,36 @@ class SurvivalRulesV1:
             # "did not differ, at 7.8 vs 7.1 months favouring X": a compared pair, not a timepoint
             if not (left.rstrip().endswith("at") and _AT_PAIR_RE.match(text, v.end)):
                 return True
-        if v.pct and _CHANGE_OF_RE.search(text, max(s, v.start - 30), v.start):
+        if v.pct and _CHANGE_OF_CI.search(text, low, max(s, v.start - 30), v.start):
             return True  # "an annual percent change of 9.8%", "a reduction of 31%": not a rate
         if not v.pct and _PCT_IN_PAREN_RE.match(text, v.ext_end):
             return True  # "at 1 (29.1% vs 12.4%) and 2 years (11.2% vs 4.0%)": a timepoint
-        if lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]) and not v.pct and not v.nr:
+        if not v.pct and not v.nr and lx.EXCLUDED_FOLLOWING_RE.match(text[v.ext_end : v.ext_end + 30]):
             return True
         gap = text[anc.end : v.start]
         if _GAP_BLOCK.search(gap[-30:]) or _GAIN_BEFORE.search(gap[-60:]):
             return True
-        if _GAIN_LEAD.search(text, max(s, anc.start - 40), anc.start) and len(gap) <= 12:
+        if len(gap) <= 12 and _GAIN_LEAD_CI.search(text, low, max(s, anc.start - 40), anc.start):
             # "an improvement in median OS of 2.1 months" - but "of 7.8 vs 7.1 months" are medians
             paired = _AT_PAIR_RE.match(text, v.end) or _VS_ONLY_RE.match(text, v.ext_end)
             if not paired and not _VS_BEFORE_RE.search(text, max(s, v.start - 12), v.start):
                 return True
         # "meeting the prespecified boundary, and the 6-month PFS rate was": only this clause counts
         lead = _clause_start(text, max(s, anc.start - 45), anc.start)
-        if _HYPOTHESIS_RE.search(text, lead, v.start):
+        if _HYPOTHESIS_GATED.search(text, low, lead, v.start):
             return True  # "a historical median PFS of 3.0 months", "to exclude a median PFS of 2.0 months"
-        if _HYPOTHESIS_AFTER_RE.match(text, v.ext_end, e):
+        if _HYPOTHESIS_AFTER_CI.match(text, low, v.ext_end, e):
             return True  # "the predefined 25% threshold", "3 months are realistic null hypotheses"
         if len(gap) > 160 and not continues:
             return True
         return False
 
     # ------------------------------------------------------------------ arms
-    def _after_arm(self, text: str, v: Value, vals: list[Value], sent_arms: list[ArmMention], e: int):
-        """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)"."""
-        # "7.7 months in 102 patients allocated to the X group": a head count does not end the window
-        nxt = min(
-            [
-                x.start
-                for x in vals
-                if x.start >= v.ext_end and x.start > v.start and not _PEOPLE_AFTER_RE.match(text, x.end)
-            ],
-            default=e,
-        )
+    def _after_arm(self, text: str, v: Value, value_starts: list[int], sent_arms: list[ArmMention], e: int):
+        """The arm named right after a value: "6.2 months with ASC plus mFOLFOX", "(XELIRI)".
+        `value_starts`: where the sentence's values start, head counts left out ("7.7 months in 102
+        patients allocated to the X group": a head count does not end the window)."""
+        nxt = min([x for x in value_starts if x >= v.ext_end and x > v.start], default=e)
         at = v.arm_before_ci or v.ext_end
         win = text[at : min(nxt, e)]
         m = _RX8.match(win)
@@ -1601,7 +1651,11 @@ class SurvivalRulesV1:
                 return a
         return None
 
-    def _assign_arm(self, text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx):
+    def _assign_arm(
+        self, text, o, v, members, i, s, e, arms, design, respectively, vals, after_arms, ctx, low=None
+    ):
+        """Ties outcome `o` (value `v`, the i-th of `members`) to its arm: o.arm, o.regimen, o.n.
+        `low`: lx.lower_text(text)."""
         sent_arms = ctx["sent_arms"]  # this sentence's arms, found once by _sentence
         n = len(members)
         fam_arm: ArmMention | None = None
@@ -1657,10 +1711,10 @@ class SurvivalRulesV1:
         # 2a. "7.8 vs 7.1 months favouring X", "X resulted in longer TTP (4.9 vs 3.1 months)": the
         # favoured arm has the longer survival, the other number belongs to the other arm
         if fam_arm is None and n == 2 and not any(after_arms.get(id(m)) for m in members):
-            favoured = self._favoured_arm(text, members, s, e, sent_arms)
+            favoured = self._favoured_arm(text, members, s, e, sent_arms, low)
             flip = False
             if favoured is None:
-                favoured, flip = self._disfavoured_arm(text, members, s, sent_arms), True
+                favoured, flip = self._disfavoured_arm(text, members, s, sent_arms, low), True
             if favoured is not None:
                 longer = max(range(2), key=lambda k: float("inf") if members[k].nr else members[k].value or 0)
                 longer = 1 - longer if flip else longer
@@ -1750,7 +1804,8 @@ class SurvivalRulesV1:
             if m and not _RX34.search(m.group(1)):
                 free_label = m.group(1).strip()
         label, family = "", None
-        pooled = _RX9.search(text[max(s, v.start - 80) : v.start])
+        window = text[max(s, v.start - 80) : v.start]
+        pooled = _RX9.search(window) if "pooled" in window.lower() else None  # (a match holds the word)
         if fam_arm is not None:
             label, family = fam_arm.label, self.resolve_family(fam_arm, design)
             alone = _ALONE_RE.match(text[fam_arm.end : fam_arm.end + 12])
@@ -1805,7 +1860,9 @@ class SurvivalRulesV1:
         if o.n is None and not label:
             o.n = design.n_total
 
-    def _favoured_arm(self, text: str, members: list, s: int, e: int, sent_arms: list[ArmMention]):
+    def _favoured_arm(
+        self, text: str, members: list, s: int, e: int, sent_arms: list[ArmMention], low: str | None = None
+    ):
         """The arm a comparison favours: "(7.8 vs 7.1 months) favouring X", or the one arm named
         before the numbers as the subject of "longer / improved / prolonged ..." in the clause."""
         m = _FAVOURING_RE.match(text, members[-1].ext_end, e)
@@ -1816,8 +1873,8 @@ class SurvivalRulesV1:
         before = _dedupe_arms(
             [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
         )
-        better = _BETTER_RE.search(text, clause, members[0].start) is not None
-        better = better and not _WORSE_RE.search(text, clause, members[0].start)
+        better = _BETTER_GATED.search(text, low, clause, members[0].start) is not None
+        better = better and not _WORSE_GATED.search(text, low, clause, members[0].start)
         if better and len(before) == 1 and not _COMPARE_RE.search(text, clause, before[0].start):
             # "X resulted in longer PFS (a vs b)", "a significant improvement in PFS in the X group (a vs b)"
             return before[0]
@@ -1827,11 +1884,13 @@ class SurvivalRulesV1:
                 return before[0]
         return None
 
-    def _disfavoured_arm(self, text: str, members: list, s: int, sent_arms: list[ArmMention]):
+    def _disfavoured_arm(
+        self, text: str, members: list, s: int, sent_arms: list[ArmMention], low: str | None = None
+    ):
         """ "OS was inferior in patients assigned to X (median 5.6 vs 8.7 months)": the one arm named
         between a "shorter / inferior / worse" and the numbers has the shorter survival."""
         clause = _clause_start(text, s, members[0].start)
-        worse = _WORSE_RE.search(text, clause, members[0].start)
+        worse = _WORSE_GATED.search(text, low, clause, members[0].start)
         if worse is None:
             return None
         named = _dedupe_arms(
@@ -1905,12 +1964,13 @@ class SurvivalRulesV1:
             return non[0] if non else fams[0]
         return None
 
-    def _subgroup(self, text: str, s: int, v: Value, e: int) -> str | None:
+    def _subgroup(self, text: str, s: int, v: Value, e: int, low: str | None = None) -> str | None:
+        """`low`: lx.lower_text(text), where the sentence's subgroup cues are looked for."""
         key = (s, e)
         if self._sub_cache_key != key:
             self._sub_cache_key = key
-            found_all = list(lx.SUBGROUP_RE.finditer(text, s, e))
-            for pos in [s] + [m.end() for m in lx.CLAUSE_START_RE.finditer(text, s, e)]:
+            found_all = _subgroup_matches(text, low, s, e)
+            for pos in [s] + [m.end() for m in _CLAUSE_START_SCAN.finditer(text, s, e)]:
                 m = lx.SUBGROUP_LEAD_RE.match(text, pos, e)
                 if m:
                     found_all.append(m)
@@ -1939,8 +1999,9 @@ class SurvivalRulesV1:
 
     # ------------------------------------------------------------------ hazard ratios
     def _hazard_ratios(
-        self, text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep
+        self, text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep, ltext=None
     ):
+        """`ltext`: lx.lower_text(text)."""
         found = 0
         if "HR" not in sent and "hr" not in sent and "azard" not in sent and "Hr" not in sent:
             return 0
@@ -2009,12 +2070,14 @@ class SurvivalRulesV1:
                     pos = pb
                     break
             hr.comparison = self._comparison(text, s, a, arms, design)
-            hr.subgroup = self._subgroup(text, s, Value(vstart, vend, value, False, False, ext_end=pos), e)
+            at_value = Value(vstart, vend, value, False, False, ext_end=pos)
+            hr.subgroup = self._subgroup(text, s, at_value, e, ltext)
             if hr.subgroup is None:
                 # subgroup numbers earlier in the sentence: "in gallbladder cancer, median OS ... (HR ...)"
                 seg = text[s:a]
                 if lx.SUBGROUP_RE.search(seg):
-                    hr.subgroup = self._subgroup(text, s, Value(a, b, None, False, False, ext_end=b), e)
+                    at_head = Value(a, b, None, False, False, ext_end=b)
+                    hr.subgroup = self._subgroup(text, s, at_head, e, ltext)
             hr.confidence = 0.9 if hr.ci_low is not None else 0.7
             ex.hazard_ratios.append(hr)
             mentions.append(Mention("HR", vstart, vend, ep or ""))
@@ -2237,6 +2300,9 @@ _LETTER_RE = re.compile(r"[A-D1-4]")
 _RATE_HINT = re.compile(r"month|year|week|\bmo\b|\byrs?\b|\bwks?\b")
 _CI_HINT = re.compile(r"CI|C\.I|onfiden|redible|CrI|ci\b", re.I)
 _P_HINT = re.compile(r"[pP]\s*(?:[\-\u2010]?\s*values?)?\s*(?:[=<>\u2264\u2265]|&[lg]t;)")
+# lx.P_RE's and lx.NR_RE's matches, found faster (each starts with one of a few texts: "p", "not", "NR", ...)
+_P_SCAN = StartScan(lx.P_RE)
+_NR_SCAN = StartScan(lx.NR_RE)
 _CARRY_CUE = re.compile(r"\bmedian|\bcorresponding|\b(?:it|they)\s+(?:was|were)\b", re.I)
 _UNIT_HEADER_RE = re.compile(r"[(\[,]\s*(?:median\s*)?(?:months|mo)\b", re.I)
 _DECIMAL_RE = re.compile(r"\d{1,3}[.\u00b7]\d")
@@ -2247,6 +2313,11 @@ _HYPOTHESIS_RE = re.compile(
     r"threshold|power\w*|detect|benchmark|predefined|pre-defined|distinguish|sample\s+size|reference\s+value|improve\s+(?:the\s+)?median|from\s+an?\s+)\b",
     re.I,
 )
+# the lowercase twins of the patterns _distractor tries for every outcome (faster on lowered
+# text); the hypothesis words are looked for first (fastre.Gated): most sentences have none
+_CHANGE_OF_CI = lx.CI(_CHANGE_OF_RE.pattern, _CHANGE_OF_RE.flags & ~re.I)
+_GAIN_LEAD_CI = lx.CI(_GAIN_LEAD.pattern, _GAIN_LEAD.flags & ~re.I)
+_HYPOTHESIS_GATED = Gated(lx.CI(_HYPOTHESIS_RE.pattern, _HYPOTHESIS_RE.flags & ~re.I))
 _CLAUSE_BREAK_RE = re.compile(r";|,\s+(?:and|while|whereas|but)\b")
 _HYPOTHESIS_AFTER_RE = re.compile(
     r"\s*(?:threshold|boundary|cut-?off|benchmark)\b|[^.;]{0,70}?\b(?:null|alternative)\s+hypothes"
@@ -2254,6 +2325,7 @@ _HYPOTHESIS_AFTER_RE = re.compile(
     r"unacceptable|acceptable|clinically|of\s+interest|worthy)",
     re.I,
 )
+_HYPOTHESIS_AFTER_CI = lx.CI(_HYPOTHESIS_AFTER_RE.pattern, _HYPOTHESIS_AFTER_RE.flags & ~re.I)
 _FAVOURING_RE = re.compile(
     r"[\s,;)\]]*(?:\(?\s*p\s*[<=>\u2264]\s*0?[.\u00b7]\d+\s*\)?[\s,;]*)?"
     r"(?:favou?ring|in\s+favou?r\s+of)\s+(?:the\s+)?",
@@ -2327,6 +2399,9 @@ _BETTER_RE = re.compile(
     r"higher|greater|favou?rable|advantage)\b",
     re.I,
 )
+# the same, tried as lowercase twins where the lowered clause holds one of their words (fastre.Gated)
+_WORSE_GATED = Gated(lx.CI(_WORSE_RE.pattern, _WORSE_RE.flags & ~re.I))
+_BETTER_GATED = Gated(lx.CI(_BETTER_RE.pattern, _BETTER_RE.flags & ~re.I))
 _FROM_RE = re.compile(r"\b(?:from|since)\s+(?:the\s+)?(?:start\s+of\s+|time\s+of\s+|date\s+of\s+)?$", re.I)
 _CLAUSE_LEAD_RE = re.compile(r"\s*(?:in|among|for|with|on)\s+(?:the\s+|those\s+|patients\s+)*", re.I)
 _WITH_OR_WITHOUT = re.compile(r"\bwith\s+or\s+without\s+", re.I)
@@ -2375,6 +2450,23 @@ def _label_key(label: str) -> str:
 _LABEL_NOISE_RE = re.compile(r"\b(?:the|arms?|groups?|cohorts?)\b|\s+")
 
 
+# where lx.SUBGROUP_RE / lx.CLAUSE_START_RE may match: both start with one of a few words
+# (fastre.StartScan); SUBGROUP_RE's are looked for in the lowered text, with its lowercase twin
+_SUBGROUP_LOW = lx.lower_pattern(lx.SUBGROUP_RE.pattern)
+_SUBGROUP_SCAN = (
+    StartScan(re.compile(_SUBGROUP_LOW, lx.SUBGROUP_RE.flags & ~re.I)) if _SUBGROUP_LOW is not None else None
+)
+_CLAUSE_START_SCAN = StartScan(lx.CLAUSE_START_RE)
+
+
+def _subgroup_matches(text: str, low: str | None, s: int, e: int) -> list[re.Match]:
+    """list(lx.SUBGROUP_RE.finditer(text, s, e)): each match found on the lowered text is taken
+    again from `text` itself, where it starts (the same match, with the groups as written)."""
+    if low is None or _SUBGROUP_SCAN is None:
+        return list(lx.SUBGROUP_RE.finditer(text, s, e))
+    return [lx.SUBGROUP_RE.match(text, m.start(), e) for m in _SUBGROUP_SCAN.finditer(low, s, e)]
+
+
 def _subgroup_n(text: str, subgroup: str, s: int, before: int) -> int | None:
     """The size of a subgroup when the sentence gives it: "in the 17 patients with FGFR2 fusions",
     "patients with FGFR2 fusions (n = 17)"."""
@@ -2420,6 +2512,14 @@ def _sub_what(m: re.Match) -> str | None:
         if g.startswith("what") and value:
             return value
     return None
+
+
+def _may_carry(carry_ep: str | None, sent: str, lsent: str) -> bool:
+    """Whether _sentence may give a value the endpoint of the sentence before: only after these
+    cues ("Their rate at 6 months was ...", "median", "they were", see the values part)."""
+    return bool(carry_ep) and (
+        _RX31.search(sent) is not None or ("rate" in lsent and _CARRIED_RATE_RE.search(sent) is not None)
+    )
 
 
 def _sentence_arms(ctx: dict) -> list[tuple[str, str | None]]:
