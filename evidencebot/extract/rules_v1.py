@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from evidencebot.extract import lexicon as lx
 from evidencebot.extract.agents import ABBREVIATIONS, AGENTS, AGENTS_OF, N_AGENTS, cytotoxic_core
 from evidencebot.extract.fastre import (
+    Anchored,
     AnyMatch,
     EndsWithWord,
     Gated,
@@ -144,6 +145,8 @@ _BACKGROUND_WORD = lx.CI(
     r"\b(?=[afprseAFPRSE])(?:after|following|prior|previous(?:ly)?|(?<!to\s)(?<!free\s)progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
     r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b"
 )
+# the same, tried only where one of its words starts ("after", "prior", "refractory", ...)
+_BACKGROUND_WORD_AT = Anchored(_BACKGROUND_WORD)
 _BG_CACHE: dict[str, list[tuple[int, int]]] = {}
 
 
@@ -185,7 +188,7 @@ def _background(text: str, start: int, lo: int = 0) -> bool:
         if len(_BG_CACHE) > 8:
             _BG_CACHE.clear()
         cues = _BG_CACHE[text] = [
-            (m.start(), m.end()) for m in _BACKGROUND_WORD.finditer(text, lx.lower_text(text))
+            (m.start(), m.end()) for m in _BACKGROUND_WORD_AT.finditer(text, lx.lower_text(text))
         ]
     w0 = max(lo, start - 60)
     for cs, ce in cues:
@@ -495,7 +498,7 @@ class SurvivalRulesV1:
         # comparators named by what they are, not by an agent: "versus chemotherapy",
         # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
         if "hemotherapy" in text or "choice" in text or "chosen" in text or "standard" in text:
-            for m in _COMPARATOR_CI.finditer(text, low):  # positions as _COMPARATOR_RE's
+            for m in _COMPARATOR_AT.finditer(text, low):  # positions as _COMPARATOR_RE's
                 if free(m.start(), m.end()):
                     said = text[m.start() : m.end()]  # _COMPARATOR_RE's m.group(0)
                     fam = _WS_RE.sub(" ", said.lower()).replace("\u2019", "'")
@@ -2144,6 +2147,9 @@ _COMPARATOR_RE = re.compile(
     re.I,
 )
 _COMPARATOR_CI = lx.CI(_COMPARATOR_RE.pattern, _COMPARATOR_RE.flags & ~re.I)  # its lowercase twin
+# tried only where "physician", "chemotherapy", "standard", ... start (the lookbehinds otherwise
+# run at every position of the text)
+_COMPARATOR_AT = Anchored(_COMPARATOR_CI)
 # "X or infusional Y", "X versus oral Y": alternatives, with the way a drug is given between
 _ALTERNATIVE_RE = re.compile(
     r"[\s\-]*(?:,|vs\.?|versus|or|compared\s+(?:with|to))\s*(?:the\s+)?"
