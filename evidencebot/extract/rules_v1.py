@@ -2280,15 +2280,18 @@ def _sentence_arms(ctx: dict) -> list[tuple[str, str | None]]:
     return list(dict.fromkeys((o.arm, o.regimen) for o in ex.outcomes[start:] if o.arm))
 
 
+_BRACKET_RE = re.compile(r"[()\[\]]")
+
+
 def _paren_depth(text: str, s: int, e: int):
     """pos -> True when pos lies inside parentheses opened within text[s:e]."""
     inside: list[tuple[int, int]] = []
     stack: list[int] = []
-    for i in range(s, e):
-        c = text[i]
-        if c in "([":
+    for m in _BRACKET_RE.finditer(text, s, e):  # visits the brackets only, not every character
+        i = m.start()
+        if text[i] in "([":
             stack.append(i)
-        elif c in ")]" and stack:
+        elif stack:
             inside.append((stack.pop(), i))
     return lambda pos: any(a < pos < b for a, b in inside)
 
@@ -2355,7 +2358,8 @@ _ARM_N_BEFORE_KNOWN = _ARM_N_BEFORE.ci.pattern == (
 
 
 def _arm_n_before(window: str, lwin: str | None):
-    """_ARM_N_BEFORE.search(window, lwin), settled first on the window's last word."""
+    """_ARM_N_BEFORE.search(window, lwin), settled first on the window's last word, then on
+    whether the window holds a digit or a number word at all (_MAY_COUNT)."""
     if _ARM_N_BEFORE_KNOWN and lwin is not None:
         t = lwin.rstrip()  # \s and str.isspace() agree
         if len(t) == len(lwin):
@@ -2366,6 +2370,8 @@ def _arm_n_before(window: str, lwin: str | None):
         word = t[i:]
         if word not in _ARM_N_BEFORE_LAST and not (word and word.isdecimal()):
             return None
+    if _MAY_COUNT.search(window, lwin) is None:
+        return None
     return _ARM_N_BEFORE.search(window, lwin)
 
 
@@ -2384,7 +2390,7 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
         return int(m.group("n") or m.group("n2"))
     window = text[max(0, a.start - 60) : a.start]
     lwin = lx.lower_text(window)
-    m = _arm_n_before(window, lwin) if _MAY_COUNT.search(window, lwin) else None
+    m = _arm_n_before(window, lwin)
     if m:
         raw = m.group("n") or m.group("n2") or m.group("n3")
         n = lx.parse_count(raw)
