@@ -14,6 +14,7 @@ the regimen mentions; this module does the rest on character offsets, sentence b
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -239,6 +240,16 @@ _FROM_TO_RE = re.compile(r"\s*to\s", re.I)
 _COMPARE_RE = re.compile(r"\b(?:vs|versus|compared|than)\b", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
+# every acronym's agents (cytotoxic_core), worked out once: _acronym_for compares a combination
+# with all of them
+_CYTOTOXIC_CORES = {acronym: cytotoxic_core(acronym) for acronym in AGENTS_OF}
+
+
+@functools.lru_cache(maxsize=4096)
+def _family_parts(fam: str) -> frozenset:
+    """The agents of a family, lowercased: "FOLFOX + bevacizumab" -> {folfox, bevacizumab}
+    (remembered: arm_mentions asks for the same few families again and again)."""
+    return frozenset(p.lower() for p in fam.split(" + "))
 
 
 @dataclass
@@ -399,10 +410,10 @@ class SurvivalRulesV1:
         self._hyphen_re = lx.CI(
             rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])"
         )
-        # what follows the dash in every _hyphen_re match (while it reads as here): a quick test
-        # at each dash of the text
-        self._hyphen_tail = (
-            lx.CI(rf"(?:{parts_alt})(?![\w])")
+        # the dash and what follows it in every _hyphen_re match (while it reads as here): one
+        # quick search of the text (re skips ahead to each dash) before the slower scan
+        self._dash_agent = (
+            lx.CI(rf"[\-\u2010\u2011\u2013](?:{parts_alt})(?![\w])")
             if self._hyphen_re.ci.pattern
             == rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])"
             else None
@@ -461,15 +472,11 @@ class SurvivalRulesV1:
                     take(m.start(), m.end())
         spans.sort()
         merged: list[ArmMention] = []
-
-        def parts(fam: str) -> frozenset:
-            return frozenset(p.lower() for p in fam.split(" + "))
-
         for s, e, fam in spans:
             if merged:
                 prev = merged[-1]
                 gap = text[prev.end : s]
-                if gap.strip() == "(" and text.startswith(")", e) and parts(fam) <= prev.components:
+                if gap.strip() == "(" and text.startswith(")", e) and _family_parts(fam) <= prev.components:
                     continue  # "ramucirumab plus best supportive care (BSC)": the abbreviation of a part
                 comma_list = (
                     gap.strip() == ","
@@ -477,8 +484,8 @@ class SurvivalRulesV1:
                     and fam not in self.families
                     # "GEM-S-1, GEM and S-1": an agent already in the list starts another arm;
                     # "CG, CF and FOLFIRINOX": a combination in a comma list is an arm of its own
-                    and not parts(fam) <= prev.components
-                    and len(parts(fam)) == 1
+                    and not _family_parts(fam) <= prev.components
+                    and len(_family_parts(fam)) == 1
                     and _RX38.match(text[e : e + 6]) is not None
                 )
                 if (_COMBINE_RE.match(gap) or comma_list) and "\n" not in gap:
@@ -491,10 +498,10 @@ class SurvivalRulesV1:
                             e,
                             text[prev.start : e],
                             self._combine(prev.family, fam),
-                            components=prev.components | parts(fam),
+                            components=prev.components | _family_parts(fam),
                         )
                         continue
-            merged.append(ArmMention(s, e, text[s:e], fam, components=parts(fam)))
+            merged.append(ArmMention(s, e, text[s:e], fam, components=_family_parts(fam)))
         # comparators named by what they are, not by an agent: "versus chemotherapy",
         # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
         if "hemotherapy" in text or "choice" in text or "chosen" in text or "standard" in text:
@@ -544,12 +551,9 @@ class SurvivalRulesV1:
 
     def _hyphen_possible(self, text: str, low: str | None) -> bool:
         """False when no dash in the text is followed by an agent, so _hyphen_re cannot match."""
-        if self._hyphen_tail is None:
+        if self._dash_agent is None:
             return True
-        for d in _DASH_RE.finditer(text):
-            if self._hyphen_tail.match(text, low, d.end()) is not None:
-                return True
-        return False
+        return self._dash_agent.search(text, low) is not None
 
     def _combine(self, a: str, b: str) -> str:
         if a.lower() in _PLACEBO_LIKE and b.lower() in _PLACEBO_LIKE:
@@ -588,8 +592,8 @@ class SurvivalRulesV1:
                     agents.add("fluorouracil")
             else:
                 agents.add(part)
-        for acronym in AGENTS_OF:
-            if agents and agents == cytotoxic_core(acronym):
+        for acronym, core in _CYTOTOXIC_CORES.items():
+            if agents and agents == core:
                 family = next((f for f in self.families if f.lower() == acronym), None)
                 if family is not None:
                     return family
@@ -2210,7 +2214,6 @@ _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", r
 # a word with a hyphen or dash inside: where a hyphenated combination ("gemcitabine-cisplatin") may start
 # (possessive runs: a word run is always followed by a dash, so giving characters back never helps)
 _HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[\-\u2010\u2011\u2013]\w")
-_DASH_RE = re.compile(r"[\-\u2010\u2011\u2013]")  # the dashes _hyphen_re joins two agents with
 # "the FOLFOX arm", "fluoropyrimidine doublets", "S-1-based doublet": the words that finish an arm's name
 _ARM_SUFFIX_RE = re.compile(
     r"\s+(?:arm|group|cohort)\b|(?:[\s\-]+based)?[\s\-]+(?:doublets?|triplets?|combinations?)\b"
