@@ -127,7 +127,7 @@ _N_COUNT_END = lx.CI(rf"(?<![\w.,])(?P<n>{lx.COUNT})$")
 
 def _n_per_arm(text: str) -> int | None:
     """'(60 per arm)', '45 patients in each group'."""
-    low = lx.lower_text(text)
+    low = lowered(text)
     if _N_PER_ARM_CORE is not None and _N_PER_ARM_CORE.search(text, low) is None:
         return None
     for m in _N_PER_ARM_TAIL.finditer(text, low):
@@ -189,7 +189,7 @@ def _background(text: str, start: int, lo: int = 0) -> bool:
         if len(_BG_CACHE) > 8:
             _BG_CACHE.clear()
         cues = _BG_CACHE[text] = [
-            (m.start(), m.end()) for m in _BACKGROUND_WORD_AT.finditer(text, lx.lower_text(text))
+            (m.start(), m.end()) for m in _BACKGROUND_WORD_AT.finditer(text, lowered(text))
         ]
     w0 = max(lo, start - 60)
     for cs, ce in cues:
@@ -300,6 +300,21 @@ class Design:
 
 
 _WS_RE = re.compile(r"\s+")
+_LOWERED: dict[str, str | None] = {}
+_NOT_SEEN = object()
+
+
+def lowered(text: str) -> str | None:
+    """lx.lower_text(text) for a whole abstract or title, remembered for the last few texts: the
+    regimen matcher, arm_mentions, design, _total_n, extract and _toxicities all read the same
+    lowered abstract, and lowering it (with lower_text's safety test) each time added up."""
+    low = _LOWERED.get(text, _NOT_SEEN)
+    if low is not _NOT_SEEN:
+        return low
+    if len(_LOWERED) > 8:
+        _LOWERED.clear()
+    low = _LOWERED[text] = lx.lower_text(text)
+    return low
 
 
 def trie_regex(words) -> str:
@@ -434,7 +449,7 @@ class SurvivalRulesV1:
         """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
         spans = []
         last = -1
-        low = lx.lower_text(text)
+        low = lowered(text)
         for hm in _HYPHEN_WORD_RE.finditer(text) if self._hyphen_possible(text, low) else ():
             if hm.start() < last:
                 continue
@@ -632,7 +647,7 @@ class SurvivalRulesV1:
             counts[a.family] = counts.get(a.family, 0) + w
             order.setdefault(a.family, a.start)
         comp_arms: list[ArmMention] = []
-        low = lx.lower_text(text)
+        low = lowered(text)
         for s, e in sents:
             km = _ALLOCATION_GATED.search(text[s:e], low[s:e] if low is not None else None)
             if km:
@@ -813,7 +828,7 @@ class SurvivalRulesV1:
         ex = Extraction(arms=list(design.arms), n_total=design.n_total)
         carry_ep: str | None = None
         ctx: dict = {}
-        low = lx.lower_text(text)
+        low = lowered(text)
         # a structured abstract's Background / Introduction section reports other studies' results
         bg = _background_sections(text)
         own = [(s, e) for s, e in sents if not any(a <= s < b for a, b in bg)] if bg else sents
@@ -1925,7 +1940,7 @@ class SurvivalRulesV1:
         "neutropenia (30% vs 7%)", "neutropenia and anaemia in 22% and 16%, respectively",
         "adverse events in 69% of patients given X and 52% of those given Y".
         """
-        low = lx.lower_text(text)
+        low = lowered(text)
         for s, e in sents:
             sent = text[s:e]
             if "%" not in sent:
@@ -2310,7 +2325,7 @@ def _total_n(text: str) -> int | None:
     """The number of patients in the study: a sentence that says so ("146 patients were
     enrolled", "a total of 88 patients", "included 103 patients"), else the first 'N patients'."""
     weak = None
-    low = lx.lower_text(text)
+    low = lowered(text)
     for pm in _PEOPLE_RE.finditer(text, low):
         lo = max(0, pm.start() - 80)
         m = (
