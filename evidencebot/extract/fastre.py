@@ -319,6 +319,10 @@ class Anchored:
             return self.ci.finditer(text, low)
         return self._at_heads(low)
 
+    def search(self, text: str, low: str | None):
+        """`ci.search(text, low)`: the first match finditer gives."""
+        return next(iter(self.finditer(text, low)), None)
+
     def _at_heads(self, low: str):
         starts = set()
         for head in self.heads:

@@ -14,6 +14,7 @@ the regimen mentions; this module does the rest on character offsets, sentence b
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -122,13 +123,15 @@ _N_PER_ARM_CORE = (
     if _N_PER_ARM_TAIL.ci.pattern == r"\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b"
     else None
 )
+# tried only where "per" or "each" starts (re would try it at every "p" and "e" of the text)
+_N_PER_ARM_CORE_AT = Anchored(_N_PER_ARM_CORE) if _N_PER_ARM_CORE is not None else None
 _N_COUNT_END = lx.CI(rf"(?<![\w.,])(?P<n>{lx.COUNT})$")
 
 
 def _n_per_arm(text: str) -> int | None:
     """'(60 per arm)', '45 patients in each group'."""
     low = lowered(text)
-    if _N_PER_ARM_CORE is not None and _N_PER_ARM_CORE.search(text, low) is None:
+    if _N_PER_ARM_CORE_AT is not None and _N_PER_ARM_CORE_AT.search(text, low) is None:
         return None
     for m in _N_PER_ARM_TAIL.finditer(text, low):
         c = _N_COUNT_END.search(text, low, max(0, m.start() - 40), m.start())
@@ -648,7 +651,16 @@ class SurvivalRulesV1:
             order.setdefault(a.family, a.start)
         comp_arms: list[ArmMention] = []
         low = lowered(text)
+        # Each sentence loop below looks for two arms with a family within one sentence; where
+        # there are not two, its slower tests cannot succeed and are skipped.
+        family_starts = sorted(a.start for a in arms if a.family)
+
+        def two_family_arms(s: int, e: int) -> bool:
+            return bisect.bisect_left(family_starts, e) - bisect.bisect_left(family_starts, s) >= 2
+
         for s, e in sents:
+            if not two_family_arms(s, e):
+                continue
             km = _ALLOCATION_GATED.search(text[s:e], low[s:e] if low is not None else None)
             if km:
                 depth = _paren_depth(text, s, e)
@@ -720,11 +732,13 @@ class SurvivalRulesV1:
             # a cohort comparison without allocation: "49 patients treated with GP and 44 treated
             # with XP", "137 in the X group and 141 in the Y group" (two arms sized in one sentence)
             for s, e in sents:
+                if not two_family_arms(s, e):
+                    continue
                 here = self._foreground(text, [a for a in arms if s <= a.start < e], s)
                 if (
                     len(here) == 2
-                    and all(_arm_n(text, a) is not None for a in here)
                     and _SIZED_PAIR_RE.fullmatch(text, here[0].end, here[1].start)
+                    and all(_arm_n(text, a) is not None for a in here)
                 ):
                     d.arms = [(a.label, a.family) for a in here]
                     d.arm_components = [a.components for a in here]
@@ -732,6 +746,8 @@ class SurvivalRulesV1:
         if not d.arms:
             # a cohort comparison: "patients who received X or Y as second-line treatment"
             for s, e in sents:
+                if not two_family_arms(s, e):
+                    continue
                 m = _RECEIVED_GATED.search(text, low, s, e)  # _RECEIVED_RE.search(text, s, e)
                 if m is None:
                     continue

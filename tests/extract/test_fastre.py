@@ -36,3 +36,5 @@ def test_anchored_finds_what_the_pattern_finds():
         got = [(m.start(), m.end(), m.group(0)) for m in quick.finditer(text, low)]
         want = [(m.start(), m.end(), m.group(0)) for m in ci.finditer(text, low)]
         assert got == want
+        first = quick.search(text, low)
+        assert (first.span() if first else None) == (want[0][:2] if want else None)
