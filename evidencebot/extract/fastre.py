@@ -335,3 +335,29 @@ class Anchored:
             if i >= end and (m := match(low, i)) is not None:
                 yield m
                 end = m.end()  # never empty: a match consumes its head
+
+
+class AtLineStarts:
+    """`rx.finditer(text)` for a pattern that starts with ^ under re.M and never matches empty:
+    every match starts a line, so the pattern is tried at the line starts only (an abstract has
+    a handful) instead of at every position."""
+
+    __slots__ = ("rx", "anchored")
+
+    def __init__(self, rx: re.Pattern):
+        self.rx = rx
+        self.anchored = bool(
+            rx.flags & re.M and rx.pattern.startswith("^") and split_alternatives(rx.pattern) == [rx.pattern]
+        )
+
+    def finditer(self, text: str):
+        if not self.anchored:
+            yield from self.rx.finditer(text)
+            return
+        end, p = 0, 0
+        while p >= 0:
+            if p >= end and (m := self.rx.match(text, p)) is not None:
+                yield m
+                end = m.end()
+            p = text.find("\n", p)
+            p = p + 1 if p >= 0 else -1

@@ -24,6 +24,7 @@ from evidencebot.extract.agents import ABBREVIATIONS, AGENTS, AGENTS_OF, N_AGENT
 from evidencebot.extract.fastre import (
     Anchored,
     AnyMatch,
+    AtLineStarts,
     EndsWithWord,
     Gated,
     literal_heads,
@@ -38,6 +39,11 @@ _ABBREV_END = re.compile(
 # = r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])", written to start with one whitespace character so that
 # `re` skips ahead to the next whitespace instead of trying every position
 _SENT_BREAK = re.compile(r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9]))")
+# where a _SENT_BREAK match can start (while it reads as here): at a newline, or at the character
+# after a '.', '!' or '?'; those are few, and str.find reaches them sooner than re's scan
+_SENT_BREAK_AFTER = (
+    ".!?" if _SENT_BREAK.pattern == r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9]))" else None
+)
 _SECTION = re.compile(r"^\s*([A-Z][A-Za-z ,&/]{2,60}):\s")
 _EP_RE = lx.CI(
     r"(?<![^\W\d_])(?=[a-z])(?:"
@@ -162,6 +168,10 @@ _BACKGROUND_SECTION_RE = re.compile(
 )
 
 
+# the same, tried only at the start of each line (fastre.AtLineStarts)
+_BACKGROUND_SECTION_AT = AtLineStarts(_BACKGROUND_SECTION_RE)
+
+
 _NEXT_SECTION_RE = re.compile(
     r"(?<=[.!?)]\s)(?:results?|findings|conclusions?|interpretation|measurements?\s+and\s+(?:main\s+)?results)"
     r"(?:\s+(?:and|&)\s+\w+)?\s*:",
@@ -175,7 +185,7 @@ def _background_sections(text: str) -> list[tuple[int, int]]:
     if ":" not in text:
         return []
     out = []
-    for m in _BACKGROUND_SECTION_RE.finditer(text):
+    for m in _BACKGROUND_SECTION_AT.finditer(text):
         end = text.find("\n", m.end())
         end = len(text) if end < 0 else end
         # labels written inline: "Background: ... . Methods: ..."
@@ -344,10 +354,29 @@ def trie_regex(words) -> str:
     return build(trie)
 
 
+def _sentence_breaks(text: str):
+    """_SENT_BREAK.finditer(text), with the pattern tried only where a match can start."""
+    if _SENT_BREAK_AFTER is None:
+        yield from _SENT_BREAK.finditer(text)
+        return
+    starts = []
+    for ch in _SENT_BREAK_AFTER + "\n":
+        at = 0 if ch == "\n" else 1  # a newline starts its match; a '.' is followed by it
+        i = text.find(ch)
+        while i >= 0:
+            starts.append(i + at)
+            i = text.find(ch, i + 1)
+    end = 0
+    for p in sorted(starts):
+        if p >= end and (m := _SENT_BREAK.match(text, p)) is not None:
+            yield m
+            end = m.end()  # never empty: a match consumes a white-space character
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets; never splits after 'vs.', 'e.g.', 'et al.' and the like."""
     out, start = [], 0
-    for m in _SENT_BREAK.finditer(text):
+    for m in _sentence_breaks(text):
         if m.group(0).strip() == "" and "\n" not in m.group(0):
             if _ABBREV_END.search(text[max(0, m.start() - 8) : m.start()]):
                 continue

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.fastre import Anchored, start_literals
+from evidencebot.extract.fastre import Anchored, AtLineStarts, start_literals
 
 TEXTS = [
     "Patients were randomised to drug X versus chemotherapy (n = 40) or to physician's choice of therapy.",
@@ -38,3 +40,17 @@ def test_anchored_finds_what_the_pattern_finds():
         assert got == want
         first = quick.search(text, low)
         assert (first.span() if first else None) == (want[0][:2] if want else None)
+
+
+def test_at_line_starts_finds_what_the_pattern_finds():
+    rx = re.compile(r"^[ \t]*(?:background|methods)(?:\s+and\s+\w+)?[ \t]*:", re.I | re.M)
+    quick = AtLineStarts(rx)
+    assert quick.anchored
+    for text in [
+        "Background: a. Methods: b.\nMETHODS: c\n\n  background and\naims: d",
+        "no labels here",
+        "\n\nMethods:\nMethods:",
+        "",
+    ]:
+        assert [m.span() for m in quick.finditer(text)] == [m.span() for m in rx.finditer(text)]
+    assert not AtLineStarts(re.compile(r"^a|b", re.M)).anchored  # "b" may match anywhere
