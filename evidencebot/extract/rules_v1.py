@@ -818,7 +818,7 @@ class SurvivalRulesV1:
 
     def _with_or_without(self, title: str, title_arms: list[ArmMention], d: Design) -> None:
         """'X with or without Y', 'X alone or with Y', 'X plus or minus Y': arms X + Y and X."""
-        m = _WOW_RE.search(title)
+        m = _WOW_GATED.search(title, lowered(title))  # _WOW_RE.search(title): same positions
         if not m:
             return
         before = [a for a in title_arms if a.family and a.end <= m.start() and m.start() - a.end <= 12]
@@ -2270,6 +2270,8 @@ _WOW_RE = re.compile(
     r"|\bplus\s+or\s+minus|\u00b1|\+/-|\+/\u2212)\s*",
     re.I,
 )
+# the same, tried only where the lowered title holds "without", "alone", "minus", "±", ... (fastre.Gated)
+_WOW_GATED = Gated(lx.CI(_WOW_RE.pattern, _WOW_RE.flags & ~re.I))
 _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", re.I)
 # a word with a hyphen or dash inside: where a hyphenated combination ("gemcitabine-cisplatin") may start
 # (possessive runs: a word run is always followed by a dash, so giving characters back never helps)
