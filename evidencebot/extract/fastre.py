@@ -377,3 +377,108 @@ class StartScan:
                 continue
             yield m
             pos = m.end()
+
+
+def start_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Literal texts one of which every match of `pattern` starts with (None when no such set is
+    found), read from the parsed pattern: the literal characters a match consumes first, passing
+    over zero-width assertions (\\b, lookarounds) and into alternations all of whose branches start
+    so. Case-sensitive, like required_literals()."""
+    if flags & re.I:
+        return None
+    try:
+        from re import _constants as c
+        from re import _parser
+
+        parsed = _parser.parse(pattern, flags)
+    except Exception:  # an unknown form: no literals
+        return None
+    if parsed.state.flags & re.I:
+        return None
+
+    def seq(items) -> frozenset[str] | None:
+        prefix = ""
+        for op, av in items:
+            if op is c.LITERAL:
+                prefix += chr(av)
+                continue
+            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+                continue  # consumes nothing: the next literal still starts the match
+            sub = None
+            if op is c.BRANCH:
+                alts = [seq(alt) for alt in av[1]]
+                sub = frozenset().union(*alts) if all(alts) else None
+            elif op is c.SUBPATTERN and not av[1] & re.I:  # a capturing group, no (?i:...)
+                sub = seq(av[-1])
+            if sub is None:
+                break
+            # what the group starts with is a prefix of what it consumes: stop after it
+            return frozenset(prefix + s for s in sub)
+        return frozenset([prefix]) if prefix else None
+
+    return seq(parsed)
+
+
+class Anchored:
+    """`ci.finditer(text, low)` for a lx.CI pattern every match of which starts with one of a few
+    literal texts (start_literals of its lowercase form, each at least `min_len` characters): the
+    pattern is tried only where the lowered text holds one of them (found with str.find) instead
+    of at every position. Same matches: finditer's next match is the first position from the end
+    of the last one where the pattern matches, and it can only match where one of them starts.
+    The pattern still sees the whole text (a lookbehind reads before the position tried)."""
+
+    __slots__ = ("ci", "heads")
+
+    def __init__(self, ci: lx.CI, min_len: int = 3):
+        self.ci = ci
+        heads = start_literals(ci.low.pattern) if ci.low is not None else None
+        # short heads occur everywhere: then the pattern's own scan is quicker
+        self.heads = tuple(sorted(heads)) if heads and min(map(len, heads)) >= min_len else None
+
+    def finditer(self, text: str, low: str | None):
+        if low is None or self.heads is None:
+            return self.ci.finditer(text, low)
+        return self._at_heads(low)
+
+    def search(self, text: str, low: str | None):
+        """`ci.search(text, low)`: the first match finditer gives."""
+        return next(iter(self.finditer(text, low)), None)
+
+    def _at_heads(self, low: str):
+        starts = set()
+        for head in self.heads:
+            i = low.find(head)
+            while i >= 0:
+                starts.add(i)
+                i = low.find(head, i + 1)
+        match, end = self.ci.low.match, 0
+        for i in sorted(starts):
+            if i >= end and (m := match(low, i)) is not None:
+                yield m
+                end = m.end()  # never empty: a match consumes its head
+
+
+class AtLineStarts:
+    """`rx.finditer(text)` for a pattern that starts with ^ under re.M and never matches empty:
+    every match starts a line, so the pattern is tried at the line starts only (an abstract has
+    a handful) instead of at every position."""
+
+    __slots__ = ("rx", "anchored")
+
+    def __init__(self, rx: re.Pattern):
+        self.rx = rx
+        self.anchored = bool(
+            rx.flags & re.M and rx.pattern.startswith("^") and split_alternatives(rx.pattern) == [rx.pattern]
+        )
+
+    def finditer(self, text: str):
+        if not self.anchored:
+            yield from self.rx.finditer(text)
+            return
+        end, p = 0, 0
+        while p >= 0:
+            if p >= end and (m := self.rx.match(text, p)) is not None:
+                yield m
+                end = m.end()
+            p = text.find("\n", p)
+            p = p + 1 if p >= 0 else -1

@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.rules_v1 import SurvivalRulesV1, split_sentences, trie_regex
+from evidencebot.extract.rules_v1 import SurvivalRulesV1, lowered, split_sentences, trie_regex
 
 
 @spacy.registry.misc("evidencebot.survival_rules.v1")
@@ -204,7 +204,7 @@ class RegimenMatcher:
         if self.regex is None or not text:
             return []
         found = []
-        for m in self.regex.finditer(text, lx.lower_text(text)):
+        for m in self.regex.finditer(text, lowered(text)):  # lx.lower_text(text), kept for the rules
             # The case-insensitive match can meet letters whose lower case is longer (the
             # dotted capital I lowers to i + a combining dot): drop the dot, and skip a match
             # that still names no synonym rather than fail on it.

@@ -14,13 +14,17 @@ the regimen mentions; this module does the rest on character offsets, sentence b
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
 from evidencebot.extract import lexicon as lx
 from evidencebot.extract.agents import ABBREVIATIONS, AGENTS, AGENTS_OF, N_AGENTS, cytotoxic_core
 from evidencebot.extract.fastre import (
+    Anchored,
     AnyMatch,
+    AtLineStarts,
     EndsWithWord,
     Gated,
     StartScan,
@@ -36,6 +40,11 @@ _ABBREV_END = re.compile(
 # = r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])", written to start with one whitespace character so that
 # `re` skips ahead to the next whitespace instead of trying every position
 _SENT_BREAK = re.compile(r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9]))")
+# where a _SENT_BREAK match can start (while it reads as here): at a newline, or at the character
+# after a '.', '!' or '?'; those are few, and str.find reaches them sooner than re's scan
+_SENT_BREAK_AFTER = (
+    ".!?" if _SENT_BREAK.pattern == r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9]))" else None
+)
 _SECTION = re.compile(r"^\s*([A-Z][A-Za-z ,&/]{2,60}):\s")
 _EP_RE = lx.CI(
     r"(?<![^\W\d_])(?=[a-z])(?:"
@@ -162,13 +171,15 @@ _N_PER_ARM_CORE = (
     if _N_PER_ARM_TAIL.ci.pattern == r"\s+(?:patients\s+)?(?:per|in\s+each|each)\s+(?:arm|group|cohort)\b"
     else None
 )
+# tried only where "per" or "each" starts (re would try it at every "p" and "e" of the text)
+_N_PER_ARM_CORE_AT = Anchored(_N_PER_ARM_CORE) if _N_PER_ARM_CORE is not None else None
 _N_COUNT_END = lx.CI(rf"(?<![\w.,])(?P<n>{lx.COUNT})$")
 
 
 def _n_per_arm(text: str) -> int | None:
     """'(60 per arm)', '45 patients in each group'."""
-    low = lx.lower_text(text)
-    if _N_PER_ARM_CORE is not None and _N_PER_ARM_CORE.search(text, low) is None:
+    low = lowered(text)
+    if _N_PER_ARM_CORE_AT is not None and _N_PER_ARM_CORE_AT.search(text, low) is None:
         return None
     for m in _N_PER_ARM_TAIL.finditer(text, low):
         c = _N_COUNT_END.search(text, low, max(0, m.start() - 40), m.start())
@@ -186,6 +197,8 @@ _BACKGROUND_WORD = lx.CI(
     r"\b(?=[afprseAFPRSE])(?:after|following|prior|previous(?:ly)?|(?<!to\s)(?<!free\s)progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
     r"first[\s\-]line|pretreated\s+with|resistant\s+to|exposed\s+to|standard|adjuvant)\b"
 )
+# the same, tried only where one of its words starts ("after", "prior", "refractory", ...)
+_BACKGROUND_WORD_AT = Anchored(_BACKGROUND_WORD)
 _BG_CACHE: dict[str, list[tuple[int, int]]] = {}
 
 
@@ -195,6 +208,10 @@ _BACKGROUND_SECTION_RE = re.compile(
     r"(?:\s+(?:and|&)\s+\w+(?:\s+\w+)?)?[ \t]*:",
     re.I | re.M,
 )
+
+
+# the same, tried only at the start of each line (fastre.AtLineStarts)
+_BACKGROUND_SECTION_AT = AtLineStarts(_BACKGROUND_SECTION_RE)
 
 
 _NEXT_SECTION_RE = re.compile(
@@ -210,7 +227,7 @@ def _background_sections(text: str) -> list[tuple[int, int]]:
     if ":" not in text:
         return []
     out = []
-    for m in _BACKGROUND_SECTION_RE.finditer(text):
+    for m in _BACKGROUND_SECTION_AT.finditer(text):
         end = text.find("\n", m.end())
         end = len(text) if end < 0 else end
         # labels written inline: "Background: ... . Methods: ..."
@@ -227,7 +244,7 @@ def _background(text: str, start: int, lo: int = 0) -> bool:
         if len(_BG_CACHE) > 8:
             _BG_CACHE.clear()
         cues = _BG_CACHE[text] = [
-            (m.start(), m.end()) for m in _BACKGROUND_WORD.finditer(text, lx.lower_text(text))
+            (m.start(), m.end()) for m in _BACKGROUND_WORD_AT.finditer(text, lowered(text))
         ]
     w0 = max(lo, start - 60)
     for cs, ce in cues:
@@ -291,6 +308,16 @@ _FROM_TO_RE = re.compile(r"\s*to\s", re.I)
 _COMPARE_RE = re.compile(r"\b(?:vs|versus|compared|than)\b", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
+# every acronym's agents (cytotoxic_core), worked out once: _acronym_for compares a combination
+# with all of them
+_CYTOTOXIC_CORES = {acronym: cytotoxic_core(acronym) for acronym in AGENTS_OF}
+
+
+@functools.lru_cache(maxsize=4096)
+def _family_parts(fam: str) -> frozenset:
+    """The agents of a family, lowercased: "FOLFOX + bevacizumab" -> {folfox, bevacizumab}
+    (remembered: arm_mentions asks for the same few families again and again)."""
+    return frozenset(p.lower() for p in fam.split(" + "))
 
 
 @dataclass
@@ -341,6 +368,21 @@ class Design:
 
 
 _WS_RE = re.compile(r"\s+")
+_LOWERED: dict[str, str | None] = {}
+_NOT_SEEN = object()
+
+
+def lowered(text: str) -> str | None:
+    """lx.lower_text(text) for a whole abstract or title, remembered for the last few texts: the
+    regimen matcher, arm_mentions, design, _total_n, extract and _toxicities all read the same
+    lowered abstract, and lowering it (with lower_text's safety test) each time added up."""
+    low = _LOWERED.get(text, _NOT_SEEN)
+    if low is not _NOT_SEEN:
+        return low
+    if len(_LOWERED) > 8:
+        _LOWERED.clear()
+    low = _LOWERED[text] = lx.lower_text(text)
+    return low
 
 
 def trie_regex(words, space: str = r"\s+") -> str:
@@ -367,10 +409,29 @@ def trie_regex(words, space: str = r"\s+") -> str:
     return build(trie)
 
 
+def _sentence_breaks(text: str):
+    """_SENT_BREAK.finditer(text), with the pattern tried only where a match can start."""
+    if _SENT_BREAK_AFTER is None:
+        yield from _SENT_BREAK.finditer(text)
+        return
+    starts = []
+    for ch in _SENT_BREAK_AFTER + "\n":
+        at = 0 if ch == "\n" else 1  # a newline starts its match; a '.' is followed by it
+        i = text.find(ch)
+        while i >= 0:
+            starts.append(i + at)
+            i = text.find(ch, i + 1)
+    end = 0
+    for p in sorted(starts):
+        if p >= end and (m := _SENT_BREAK.match(text, p)) is not None:
+            yield m
+            end = m.end()  # never empty: a match consumes a white-space character
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets; never splits after 'vs.', 'e.g.', 'et al.' and the like."""
     out, start = [], 0
-    for m in _SENT_BREAK.finditer(text):
+    for m in _sentence_breaks(text):
         if m.group(0).strip() == "" and "\n" not in m.group(0):
             if _ABBREV_END.search(text[max(0, m.start() - 8) : m.start()]):
                 continue
@@ -451,10 +512,10 @@ class SurvivalRulesV1:
         self._hyphen_re = lx.CI(
             rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])"
         )
-        # what follows the dash in every _hyphen_re match (while it reads as here): a quick test
-        # at each dash of the text
-        self._hyphen_tail = (
-            lx.CI(rf"(?:{parts_alt})(?![\w])")
+        # the dash and what follows it in every _hyphen_re match (while it reads as here): one
+        # quick search of the text (re skips ahead to each dash) before the slower scan
+        self._dash_agent = (
+            lx.CI(rf"[\-\u2010\u2011\u2013](?:{parts_alt})(?![\w])")
             if self._hyphen_re.ci.pattern
             == rf"(?<![\w\-])(?P<a>{parts_alt})[\-\u2010\u2011\u2013](?P<b>{parts_alt})(?![\w])"
             else None
@@ -475,7 +536,7 @@ class SurvivalRulesV1:
         """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
         spans = []
         last = -1
-        low = lx.lower_text(text)
+        low = lowered(text)
         for hm in _HYPHEN_WORD_RE.finditer(text) if self._hyphen_possible(text, low) else ():
             if hm.start() < last:
                 continue
@@ -513,15 +574,11 @@ class SurvivalRulesV1:
                     take(m.start(), m.end())
         spans.sort()
         merged: list[ArmMention] = []
-
-        def parts(fam: str) -> frozenset:
-            return frozenset(p.lower() for p in fam.split(" + "))
-
         for s, e, fam in spans:
             if merged:
                 prev = merged[-1]
                 gap = text[prev.end : s]
-                if gap.strip() == "(" and text.startswith(")", e) and parts(fam) <= prev.components:
+                if gap.strip() == "(" and text.startswith(")", e) and _family_parts(fam) <= prev.components:
                     continue  # "ramucirumab plus best supportive care (BSC)": the abbreviation of a part
                 comma_list = (
                     gap.strip() == ","
@@ -529,8 +586,8 @@ class SurvivalRulesV1:
                     and fam not in self.families
                     # "GEM-S-1, GEM and S-1": an agent already in the list starts another arm;
                     # "CG, CF and FOLFIRINOX": a combination in a comma list is an arm of its own
-                    and not parts(fam) <= prev.components
-                    and len(parts(fam)) == 1
+                    and not _family_parts(fam) <= prev.components
+                    and len(_family_parts(fam)) == 1
                     and _RX38.match(text[e : e + 6]) is not None
                 )
                 if (_COMBINE_RE.match(gap) or comma_list) and "\n" not in gap:
@@ -543,14 +600,14 @@ class SurvivalRulesV1:
                             e,
                             text[prev.start : e],
                             self._combine(prev.family, fam),
-                            components=prev.components | parts(fam),
+                            components=prev.components | _family_parts(fam),
                         )
                         continue
-            merged.append(ArmMention(s, e, text[s:e], fam, components=parts(fam)))
+            merged.append(ArmMention(s, e, text[s:e], fam, components=_family_parts(fam)))
         # comparators named by what they are, not by an agent: "versus chemotherapy",
         # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
         if "hemotherapy" in text or "choice" in text or "chosen" in text or "standard" in text:
-            for m in _COMPARATOR_CI.finditer(text, low):  # positions as _COMPARATOR_RE's
+            for m in _COMPARATOR_AT.finditer(text, low):  # positions as _COMPARATOR_RE's
                 if free(m.start(), m.end()):
                     said = text[m.start() : m.end()]  # _COMPARATOR_RE's m.group(0)
                     fam = _WS_RE.sub(" ", said.lower()).replace("\u2019", "'")
@@ -607,12 +664,9 @@ class SurvivalRulesV1:
 
     def _hyphen_possible(self, text: str, low: str | None) -> bool:
         """False when no dash in the text is followed by an agent, so _hyphen_re cannot match."""
-        if self._hyphen_tail is None:
+        if self._dash_agent is None:
             return True
-        for d in _DASH_RE.finditer(text):
-            if self._hyphen_tail.match(text, low, d.end()) is not None:
-                return True
-        return False
+        return self._dash_agent.search(text, low) is not None
 
     def _combine(self, a: str, b: str) -> str:
         if a.lower() in _PLACEBO_LIKE and b.lower() in _PLACEBO_LIKE:
@@ -651,8 +705,8 @@ class SurvivalRulesV1:
                     agents.add("fluorouracil")
             else:
                 agents.add(part)
-        for acronym in AGENTS_OF:
-            if agents and agents == cytotoxic_core(acronym):
+        for acronym, core in _CYTOTOXIC_CORES.items():
+            if agents and agents == core:
                 family = next((f for f in self.families if f.lower() == acronym), None)
                 if family is not None:
                     return family
@@ -691,8 +745,17 @@ class SurvivalRulesV1:
             counts[a.family] = counts.get(a.family, 0) + w
             order.setdefault(a.family, a.start)
         comp_arms: list[ArmMention] = []
-        low = lx.lower_text(text)
+        low = lowered(text)
+        # Each sentence loop below looks for two arms with a family within one sentence; where
+        # there are not two, its slower tests cannot succeed and are skipped.
+        family_starts = sorted(a.start for a in arms if a.family)
+
+        def two_family_arms(s: int, e: int) -> bool:
+            return bisect.bisect_left(family_starts, e) - bisect.bisect_left(family_starts, s) >= 2
+
         for s, e in sents:
+            if not two_family_arms(s, e):
+                continue
             km = _ALLOCATION_GATED.search(text[s:e], low[s:e] if low is not None else None)
             if km:
                 depth = _paren_depth(text, s, e)
@@ -764,11 +827,13 @@ class SurvivalRulesV1:
             # a cohort comparison without allocation: "49 patients treated with GP and 44 treated
             # with XP", "137 in the X group and 141 in the Y group" (two arms sized in one sentence)
             for s, e in sents:
+                if not two_family_arms(s, e):
+                    continue
                 here = self._foreground(text, [a for a in arms if s <= a.start < e], s)
                 if (
                     len(here) == 2
-                    and all(_arm_n(text, a) is not None for a in here)
                     and _SIZED_PAIR_RE.fullmatch(text, here[0].end, here[1].start)
+                    and all(_arm_n(text, a) is not None for a in here)
                 ):
                     d.arms = [(a.label, a.family) for a in here]
                     d.arm_components = [a.components for a in here]
@@ -776,6 +841,8 @@ class SurvivalRulesV1:
         if not d.arms:
             # a cohort comparison: "patients who received X or Y as second-line treatment"
             for s, e in sents:
+                if not two_family_arms(s, e):
+                    continue
                 m = _RECEIVED_GATED.search(text, low, s, e)  # _RECEIVED_RE.search(text, s, e)
                 if m is None:
                     continue
@@ -817,7 +884,7 @@ class SurvivalRulesV1:
 
     def _with_or_without(self, title: str, title_arms: list[ArmMention], d: Design) -> None:
         """'X with or without Y', 'X alone or with Y', 'X plus or minus Y': arms X + Y and X."""
-        m = _WOW_RE.search(title)
+        m = _WOW_GATED.search(title, lowered(title))  # _WOW_RE.search(title): same positions
         if not m:
             return
         before = [a for a in title_arms if a.family and a.end <= m.start() and m.start() - a.end <= 12]
@@ -872,7 +939,7 @@ class SurvivalRulesV1:
         ex = Extraction(arms=list(design.arms), n_total=design.n_total)
         carry_ep: str | None = None
         ctx: dict = {}
-        low = lx.lower_text(text)
+        low = lowered(text)
         # a structured abstract's Background / Introduction section reports other studies' results
         bg = _background_sections(text)
         own = [(s, e) for s, e in sents if not any(a <= s < b for a, b in bg)] if bg else sents
@@ -2105,7 +2172,7 @@ class SurvivalRulesV1:
         "neutropenia (30% vs 7%)", "neutropenia and anaemia in 22% and 16%, respectively",
         "adverse events in 69% of patients given X and 52% of those given Y".
         """
-        low = lx.lower_text(text)
+        low = lowered(text)
         for s, e in sents:
             sent = text[s:e]
             if "%" not in sent:
@@ -2340,6 +2407,9 @@ _COMPARATOR_RE = re.compile(
     re.I,
 )
 _COMPARATOR_CI = lx.CI(_COMPARATOR_RE.pattern, _COMPARATOR_RE.flags & ~re.I)  # its lowercase twin
+# tried only where "physician", "chemotherapy", "standard", ... start (the lookbehinds otherwise
+# run at every position of the text)
+_COMPARATOR_AT = Anchored(_COMPARATOR_CI)
 # "X or infusional Y", "X versus oral Y": alternatives, with the way a drug is given between
 _ALTERNATIVE_RE = re.compile(
     r"[\s\-]*(?:,|vs\.?|versus|or|compared\s+(?:with|to))\s*(?:the\s+)?"
@@ -2410,11 +2480,12 @@ _WOW_RE = re.compile(
     r"|\bplus\s+or\s+minus|\u00b1|\+/-|\+/\u2212)\s*",
     re.I,
 )
+# the same, tried only where the lowered title holds "without", "alone", "minus", "±", ... (fastre.Gated)
+_WOW_GATED = Gated(lx.CI(_WOW_RE.pattern, _WOW_RE.flags & ~re.I))
 _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", re.I)
 # a word with a hyphen or dash inside: where a hyphenated combination ("gemcitabine-cisplatin") may start
 # (possessive runs: a word run is always followed by a dash, so giving characters back never helps)
 _HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[\-\u2010\u2011\u2013]\w")
-_DASH_RE = re.compile(r"[\-\u2010\u2011\u2013]")  # the dashes _hyphen_re joins two agents with
 # "the FOLFOX arm", "fluoropyrimidine doublets", "S-1-based doublet": the words that finish an arm's name
 _ARM_SUFFIX_RE = re.compile(
     r"\s+(?:arm|group|cohort)\b|(?:[\s\-]+based)?[\s\-]+(?:doublets?|triplets?|combinations?)\b"
@@ -2530,15 +2601,18 @@ def _sentence_arms(ctx: dict) -> list[tuple[str, str | None]]:
     return list(dict.fromkeys((o.arm, o.regimen) for o in ex.outcomes[start:] if o.arm))
 
 
+_BRACKET_RE = re.compile(r"[()\[\]]")
+
+
 def _paren_depth(text: str, s: int, e: int):
     """pos -> True when pos lies inside parentheses opened within text[s:e]."""
     inside: list[tuple[int, int]] = []
     stack: list[int] = []
-    for i in range(s, e):
-        c = text[i]
-        if c in "([":
+    for m in _BRACKET_RE.finditer(text, s, e):  # visits the brackets only, not every character
+        i = m.start()
+        if text[i] in "([":
             stack.append(i)
-        elif c in ")]" and stack:
+        elif stack:
             inside.append((stack.pop(), i))
     return lambda pos: any(a < pos < b for a, b in inside)
 
@@ -2554,7 +2628,7 @@ def _total_n(text: str) -> int | None:
     """The number of patients in the study: a sentence that says so ("146 patients were
     enrolled", "a total of 88 patients", "included 103 patients"), else the first 'N patients'."""
     weak = None
-    low = lx.lower_text(text)
+    low = lowered(text)
     for pm in _PEOPLE_RE.finditer(text, low):
         lo = max(0, pm.start() - 80)
         m = (
@@ -2605,7 +2679,8 @@ _ARM_N_BEFORE_KNOWN = _ARM_N_BEFORE.ci.pattern == (
 
 
 def _arm_n_before(window: str, lwin: str | None):
-    """_ARM_N_BEFORE.search(window, lwin), settled first on the window's last word."""
+    """_ARM_N_BEFORE.search(window, lwin), settled first on the window's last word, then on
+    whether the window holds a digit or a number word at all (_MAY_COUNT)."""
     if _ARM_N_BEFORE_KNOWN and lwin is not None:
         t = lwin.rstrip()  # \s and str.isspace() agree
         if len(t) == len(lwin):
@@ -2616,6 +2691,8 @@ def _arm_n_before(window: str, lwin: str | None):
         word = t[i:]
         if word not in _ARM_N_BEFORE_LAST and not (word and word.isdecimal()):
             return None
+    if _MAY_COUNT.search(window, lwin) is None:
+        return None
     return _ARM_N_BEFORE.search(window, lwin)
 
 
@@ -2634,7 +2711,7 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
         return int(m.group("n") or m.group("n2"))
     window = text[max(0, a.start - 60) : a.start]
     lwin = lx.lower_text(window)
-    m = _arm_n_before(window, lwin) if _MAY_COUNT.search(window, lwin) else None
+    m = _arm_n_before(window, lwin)
     if m:
         raw = m.group("n") or m.group("n2") or m.group("n3")
         n = lx.parse_count(raw)
