@@ -379,49 +379,9 @@ class StartScan:
             pos = m.end()
 
 
-def start_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Literal texts one of which every match of `pattern` starts with (None when no such set is
-    found), read from the parsed pattern: the literal characters a match consumes first, passing
-    over zero-width assertions (\\b, lookarounds) and into alternations all of whose branches start
-    so. Case-sensitive, like required_literals()."""
-    if flags & re.I:
-        return None
-    try:
-        from re import _constants as c
-        from re import _parser
-
-        parsed = _parser.parse(pattern, flags)
-    except Exception:  # an unknown form: no literals
-        return None
-    if parsed.state.flags & re.I:
-        return None
-
-    def seq(items) -> frozenset[str] | None:
-        prefix = ""
-        for op, av in items:
-            if op is c.LITERAL:
-                prefix += chr(av)
-                continue
-            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-                continue  # consumes nothing: the next literal still starts the match
-            sub = None
-            if op is c.BRANCH:
-                alts = [seq(alt) for alt in av[1]]
-                sub = frozenset().union(*alts) if all(alts) else None
-            elif op is c.SUBPATTERN and not av[1] & re.I:  # a capturing group, no (?i:...)
-                sub = seq(av[-1])
-            if sub is None:
-                break
-            # what the group starts with is a prefix of what it consumes: stop after it
-            return frozenset(prefix + s for s in sub)
-        return frozenset([prefix]) if prefix else None
-
-    return seq(parsed)
-
-
 class Anchored:
     """`ci.finditer(text, low)` for a lx.CI pattern every match of which starts with one of a few
-    literal texts (start_literals of its lowercase form, each at least `min_len` characters): the
+    literal texts (literal_starts of its lowercase form, each at least `min_len` characters): the
     pattern is tried only where the lowered text holds one of them (found with str.find) instead
     of at every position. Same matches: finditer's next match is the first position from the end
     of the last one where the pattern matches, and it can only match where one of them starts.
@@ -431,7 +391,7 @@ class Anchored:
 
     def __init__(self, ci: lx.CI, min_len: int = 3):
         self.ci = ci
-        heads = start_literals(ci.low.pattern) if ci.low is not None else None
+        heads = literal_starts(ci.low.pattern) if ci.low is not None else None
         # short heads occur everywhere: then the pattern's own scan is quicker
         self.heads = tuple(sorted(heads)) if heads and min(map(len, heads)) >= min_len else None
 

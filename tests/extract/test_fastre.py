@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.fastre import Anchored, AtLineStarts, start_literals
+from evidencebot.extract.fastre import Anchored, AtLineStarts, literal_starts
 
 TEXTS = [
     "Patients were randomised to drug X versus chemotherapy (n = 40) or to physician's choice of therapy.",
@@ -16,13 +16,14 @@ TEXTS = [
 ]
 
 
-def test_start_literals_reads_through_assertions_groups_and_branches():
+def test_literal_starts_reads_through_assertions_groups_branches_and_options():
     # (what follows a group is not read: its literals are a prefix of what the group consumes)
-    assert start_literals(r"\b(?:ab|cd)e|(?<=x\s)fgh") == {"ab", "cd", "fgh"}
-    assert start_literals(r"(?P<g>one|two)\s+three") == {"one", "two"}
-    assert start_literals(r"[ab]c|def") is None  # a class starts one branch: no literal
-    assert start_literals(r"(?:xy)?z") is None  # an optional start
-    assert start_literals(r"abc", flags=2) is None  # re.I
+    assert literal_starts(r"\b(?:ab|cd)e|(?<=x\s)fgh") == {"ab", "cd", "fgh"}
+    assert literal_starts(r"(?P<g>one|two)\s+three") == {"one", "two"}
+    assert literal_starts(r"[ab]c|def") == {"a", "b", "def"}  # a class: each of its characters
+    assert literal_starts(r"(?:xy)?z") == {"xy", "z"}  # an optional start, or what follows it
+    assert literal_starts(r"\w+z") is None  # any word character: no literal start
+    assert literal_starts(r"abc", flags=re.I) is None
 
 
 def test_anchored_finds_what_the_pattern_finds():
