@@ -496,7 +496,7 @@ class SurvivalRulesV1:
         extra = [a for a in self._agents() if a.lower() not in known]
         self._agent_re = lx.CI(r"(?<![\w\-])(?:" + trie_regex(extra) + r")(?![\w])") if extra else None
         self._abbr = ABBREVIATIONS
-        self._sub_cache_key: tuple[int, int] | None = None
+        self._sub_cache_key: tuple[str, int, int] | None = None
         self._sub_cache: list = []
         fam_of = {syn.lower(): fam for fam, syn in synonyms}
         for a in self._agents():
@@ -2033,7 +2033,9 @@ class SurvivalRulesV1:
 
     def _subgroup(self, text: str, s: int, v: Value, e: int, low: str | None = None) -> str | None:
         """`low`: lx.lower_text(text), where the sentence's subgroup cues are looked for."""
-        key = (s, e)
+        # keyed by the text too: the rule set is shared by every abstract, and two abstracts can
+        # have a sentence at the same offsets
+        key = (text, s, e)
         if self._sub_cache_key != key:
             self._sub_cache_key = key
             found_all = _subgroup_matches(text, low, s, e)

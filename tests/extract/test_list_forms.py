@@ -106,3 +106,13 @@ def test_a_lettered_arm_carries_to_the_next_sentence(protocol):
 def test_plural_times_to_progression(protocol):
     t = "The median times to progression in the two cohorts were 3.7 and 4.6 months, respectively."
     assert [v[:2] for v in values(protocol, t)] == [("TTP", 3.7), ("TTP", 4.6)]
+
+
+def test_a_subgroup_does_not_leak_into_the_next_abstract(protocol):
+    """The rule set is shared by all abstracts: a sentence at the same offsets in the next
+    abstract must not see the previous abstract's subgroup"""
+    first = "Among patients with FGFR2 fusions, median PFS was 7.0 months."
+    second = "Across all the patients in this tr median PFS was 7.0 months."
+    assert len(first) == len(second)
+    assert [o.subgroup for o in extract_abstract(first, protocol).outcomes] == ["FGFR2 fusions"]
+    assert [o.subgroup for o in extract_abstract(second, protocol).outcomes] == [None]
