@@ -184,6 +184,12 @@ ENDPOINT_LONG = [
     ("OS", r"overall(?=\s+and\s+progression[\s\-\u2010\u2011]*free[\s\-]+survival)"),
     # "survival probabilities reached 41.0% vs 33.5% at 12 months"
     ("OS", r"probabilit(?:y|ies)\s+of\s+survival|survival\s+probabilit(?:y|ies)"),
+    # "elderly patients survived significantly shorter (7.6 vs. 12.7 months)", "survived a median of"
+    (
+        "OS",
+        r"(?<![\w\-])survived(?=\s+(?:(?:significantly|markedly|slightly|numerically)\s+)?"
+        r"(?:longer|shorter|less|a\s+median|for\s+a\s+median|median))",
+    ),
     ("OS", r"(?<![\w\-])(?<!free\s)survival(?![\s\-]+rate)"),
 ]
 ENDPOINT_ABBR = [
@@ -253,9 +259,10 @@ OTHER_ANCHORS = [
     r"\bstudy[\s\-]+period\b",
     r"\bfirst[\s\-]+treatment",
     r"\bmedian[\s\-]+time[\s\-]+(?:from|since|between)",
-    r"\byounger\b",
-    r"\bolder\b",
-    r"\belderly\b",
+    # ages ("patients older than 70 years"), but not the name of a compared group ("in the
+    # elderly group", "in younger patients (<65 years) (181 vs. 263 days)")
+    r"\b(?:younger|older|elderly)\b(?![\s\-]+(?:and\s+(?:non[\s\-]*elderly|younger|older)\s+)?"
+    r"(?:groups?|patients|cohorts?|arms?|population|subgroups?|cases|adults|individuals))",
     r"\bpatency\b",
     r"\bstent\w*",
     r"\bhospital\w*",
@@ -284,6 +291,10 @@ TP_UNIT = r"(?:months?|mo|years?|yrs?|weeks?|wks?)"
 # a rate's timepoint written after the percentage: "survival rates of 46% at 6 months"
 RATE_TP_AFTER_RE = re.compile(
     rf"\s*(?:at|after|by)\s+(?P<tp>{TP})\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b", re.I
+)
+# "32.5% at year 5": the timepoint written unit first
+RATE_AT_YEAR_RE = re.compile(
+    r"\s*(?:at|after|by)\s+(?P<tpu>years?|months?)\s+(?P<tp>\d+)\b(?![.\u00b7]\d)", re.I
 )
 RATE_WORD_RE = re.compile(r"\brates?\b|\bsurvival\b|\balive\b|\bsurvivors?\b", re.I)
 EP_FOR_RATE = (

@@ -131,6 +131,10 @@ _ARM_PAIR_GAP_RE = re.compile(
     r"(?:(?:those|patients|participants)\s+(?:who\s+(?:received|were\s+treated\s+with)|treated\s+with|given|receiving)\s+)?",
     re.I,
 )
+_AGE_GROUP_RE = re.compile(
+    r"(?:non[\s\-]*)?(?:elderly|older|younger|old|young)(?:\s+(?:adult|patient)s?)?\s+(?:group|cohort|arm)s?",
+    re.I,
+)
 _TWO_GROUPS_RE = re.compile(
     r"\b(?:in|for|of|between|to)\s+the\s+(?P<a>[A-Za-z][\w\-+/]*(?:\s+[\w\-+/]+){0,2}?)\s+and\s+"
     r"(?P<b>[A-Za-z][\w\-+/]*(?:\s+[\w\-+/]+){0,2}?)\s+(?:groups|arms|cohorts)\b",
@@ -1104,6 +1108,8 @@ class SurvivalRulesV1:
             masks.append((m.start() + s, m.end() + s))
         for m in lx.N_RE.finditer(sent) if "=" in sent else ():
             masks.append((m.start("n") + s, m.end("n") + s))
+        for m in lx.RATE_AT_YEAR_RE.finditer(sent) if "year " in lsent or "month " in lsent else ():
+            masks.append((m.start("tp") + s, m.end("tp") + s))  # "32.5% at year 5": 5 is a timepoint
         for a in arms:
             if s <= a.start < e:
                 masks.append((a.start, a.end))
@@ -1400,8 +1406,9 @@ class SurvivalRulesV1:
                     text, o, v, chunk, at, s, e, arms, design, respectively, vals, after_arms, ctx, low
                 )
                 o.subgroup = self._subgroup(text, s, v, e, low)
-                if ctx.pop("named_subset", False) and o.subgroup is None:
-                    o.subgroup = o.arm  # a named part of a one-regimen study is a subgroup of it
+                named = ctx.pop("named_subset", None)
+                if named and o.subgroup is None:
+                    o.subgroup = named  # a named part of a one-regimen study is a subgroup of it
                 if o.subgroup:
                     o.n = _subgroup_n(text, o.subgroup, s, v.start) or o.n
                 ex.outcomes.append(o)
@@ -1497,7 +1504,7 @@ class SurvivalRulesV1:
     def _rate_after(text: str, v: Value, anc: Mention) -> float | None:
         """The timepoint of a percentage written after it ("46% at 6 months"), when a rate or
         survival word stands between the endpoint and the value."""
-        m = lx.RATE_TP_AFTER_RE.match(text, v.ext_end)
+        m = lx.RATE_TP_AFTER_RE.match(text, v.ext_end) or lx.RATE_AT_YEAR_RE.match(text, v.ext_end)
         if m is None or not lx.RATE_WORD_RE.search(text, max(anc.start, v.start - 60), v.start):
             return None
         return lx.timepoint_months(m.group("tp"), m.group("tpu"))
@@ -1511,7 +1518,9 @@ class SurvivalRulesV1:
         # a carried endpoint is an empty mention at the value: look from the sentence start
         if not _RATE_WORD_RE.search(text, s if anc.start == anc.end else anc.start, v.start):
             return None
-        m = lx.RATE_TP_AFTER_RE.match(text, members[-1].ext_end)
+        m = lx.RATE_TP_AFTER_RE.match(text, members[-1].ext_end) or lx.RATE_AT_YEAR_RE.match(
+            text, members[-1].ext_end
+        )
         if m:
             return lx.timepoint_months(m.group("tp"), m.group("tpu"))
         head = members[0].start
@@ -1911,7 +1920,9 @@ class SurvivalRulesV1:
         elif family is None and fam_arm is not None and fam_arm.generic == "named" and not design.arms:
             # "in the second-line group" of a one-regimen study: a subset of that regimen's patients
             family = design.single_regimen
-            ctx["named_subset"] = True
+            ctx["named_subset"] = label
+            if _AGE_GROUP_RE.fullmatch(label):
+                label = ""  # "in the elderly group": an age subgroup of the whole population
         elif family is None and not label and design.arms:
             family = design.single_regimen
         o.arm, o.regimen = label, family

@@ -116,3 +116,30 @@ def test_a_subgroup_does_not_leak_into_the_next_abstract(protocol):
     assert len(first) == len(second)
     assert [o.subgroup for o in extract_abstract(first, protocol).outcomes] == ["FGFR2 fusions"]
     assert [o.subgroup for o in extract_abstract(second, protocol).outcomes] == [None]
+
+
+def test_age_group_names_are_not_ages_and_give_subgroups(protocol):
+    """'in the elderly group' names a compared age group (a subgroup of a one-regimen cohort):
+    its numbers are read, not taken for ages, and the group is the subgroup, not an arm"""
+    t = "Median OS was 9.9 months in the elderly group and 12.0 months in the younger group (P = 0.21)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.subgroup) for o in ex.outcomes] == [
+        (9.9, "", "elderly group"),
+        (12.0, "", "younger group"),
+    ]
+    t = "In patients older than 70 years, median OS was 7.7 months."
+    assert [o.value for o in extract_abstract(t, protocol).outcomes] == [7.7]
+
+
+def test_survived_names_overall_survival(protocol):
+    t = "Patients with a normal albumin survived significantly longer (11.0 vs. 6.1 months, P < 0.001)."
+    assert [v[:3] for v in values(protocol, t)] == [("OS", 11.0, "months"), ("OS", 6.1, "months")]
+
+
+def test_a_rate_at_year_n(protocol):
+    t = "Overall survival was 35.0% at year 3 and 21.4% at year 5."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.statistic, o.timepoint_months) for o in ex.outcomes] == [
+        (35.0, "rate", 36.0),
+        (21.4, "rate", 60.0),
+    ]
