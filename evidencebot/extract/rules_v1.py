@@ -135,6 +135,9 @@ _AGE_GROUP_RE = re.compile(
     r"(?:non[\s\-]*)?(?:elderly|older|younger|old|young)(?:\s+(?:adult|patient)s?)?\s+(?:group|cohort|arm)s?",
     re.I,
 )
+_TWO_GROUP_ROLES = frozenset(
+    {"chemotherapy", "control", "placebo", "monotherapy", "combination", "experimental", "doublet", "triplet"}
+)
 _TWO_GROUPS_RE = re.compile(
     r"\b(?:in|for|of|between|to)\s+the\s+(?P<a>[A-Za-z][\w\-+/]*(?:\s+[\w\-+/]+){0,2}?)\s+and\s+"
     r"(?P<b>[A-Za-z][\w\-+/]*(?:\s+[\w\-+/]+){0,2}?)\s+(?:groups|arms|cohorts)\b",
@@ -660,8 +663,16 @@ class SurvivalRulesV1:
                     continue  # "the first- and second-line groups": one name, written twice
                 for name in ("a", "b"):
                     a, b = m.start(name), m.end(name)
-                    if free(a, b) and not _NOT_ARM_NAME.search(m.group(name)):
-                        merged.append(ArmMention(a, b, m.group(name), "", "listed"))
+                    said = m.group(name)
+                    if not free(a, b):
+                        continue
+                    role = _ROLE_CANON.get(said.lower(), said.lower())
+                    if role in _TWO_GROUP_ROLES:
+                        # "the chemotherapy and BSC groups": a group named by its role
+                        merged.append(ArmMention(a, b, said, "", role))
+                        take(a, b)
+                    elif not _NOT_ARM_NAME.search(said):
+                        merged.append(ArmMention(a, b, said, "", "listed"))
                         take(a, b)
         merged.sort(key=lambda a: a.start)
         return merged

@@ -267,3 +267,14 @@ def test_a_named_group_as_the_subject_of_a_comparison(protocol):
     assert [(o.value, o.arm) for o in ex.outcomes] == [(4.4, "switch group"), (2.8, "control group")]
     t = "The same group had a median PFS of 3.5 months."
     assert [o.arm for o in extract_abstract(t, protocol).outcomes] == [""]
+
+
+def test_two_groups_named_by_their_roles(protocol):
+    """'for the chemotherapy and BSC groups ... 11.0 months vs. 6.9 months': the first number is
+    the chemotherapy group's, not the supportive care group's"""
+    t = "The median survival for the chemotherapy and BSC groups was 11.0 months vs. 6.9 months (p = 0.002)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.regimen) for o in ex.outcomes] == [
+        (11.0, "chemotherapy", None),
+        (6.9, "BSC", "active symptom control"),
+    ]
