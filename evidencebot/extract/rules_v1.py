@@ -786,12 +786,13 @@ class SurvivalRulesV1:
             fams = self._foreground(title, title_arms)
             if len(fams) >= 2:
                 title_comp = fams[:3]
+        from_title = False
         if not comp_arms or (
             title_comp
             and len(title_comp) == 2
             and not {a.family for a in comp_arms} >= {a.family for a in title_comp}
         ):
-            comp_arms = title_comp
+            comp_arms, from_title = title_comp, bool(title_comp)
         if len(comp_arms) == 3:
             a0, a1, a2 = comp_arms
             src = title if a0.start < len(title) and title[a0.start : a0.end] == a0.label else text
@@ -832,6 +833,13 @@ class SurvivalRulesV1:
                 d.arms = [d.arms[1], d.arms[0]]
                 d.arm_components = [d.arm_components[1], d.arm_components[0]]
         self._with_or_without(title, title_arms, d)
+        if from_title and len(d.arms) == 2 and not {f.lower() for _, f in d.arms} & _PLACEBO_LIKE:
+            # "Sorafenib versus lenvatinib" in the title, "44 patients treated with lenvatinib and
+            # 88 with sorafenib" in the text: the results follow the order the text sized them in
+            pair = self._sized_pair(text, arms, sents, two_family_arms)
+            if pair is not None and [a.family for a in pair] == [f for _, f in reversed(d.arms)]:
+                d.arms.reverse()
+                d.arm_components.reverse()
         if not d.arms and _RANDOMISED_GATED.search(text, low):
             # "(nal-IRI plus 5-FU/LV, n = 88; 5-FU/LV, n = 86)": arms named with their sizes
             sized = self._foreground(text, [a for a in arms if _N_EQ_AFTER.match(text, a.end)])
@@ -839,20 +847,10 @@ class SurvivalRulesV1:
                 d.arms = [(a.label, a.family) for a in sized[:3]]
                 d.arm_components = [a.components for a in sized[:3]]
         if not d.arms:
-            # a cohort comparison without allocation: "49 patients treated with GP and 44 treated
-            # with XP", "137 in the X group and 141 in the Y group" (two arms sized in one sentence)
-            for s, e in sents:
-                if not two_family_arms(s, e):
-                    continue
-                here = self._foreground(text, [a for a in arms if s <= a.start < e], s)
-                if (
-                    len(here) == 2
-                    and _SIZED_PAIR_RE.fullmatch(text, here[0].end, here[1].start)
-                    and all(_arm_n(text, a) is not None for a in here)
-                ):
-                    d.arms = [(a.label, a.family) for a in here]
-                    d.arm_components = [a.components for a in here]
-                    break
+            pair = self._sized_pair(text, arms, sents, two_family_arms)
+            if pair is not None:
+                d.arms = [(a.label, a.family) for a in pair]
+                d.arm_components = [a.components for a in pair]
         if not d.arms:
             # a cohort comparison: "patients who received X or Y as second-line treatment"
             for s, e in sents:
@@ -896,6 +894,23 @@ class SurvivalRulesV1:
             for _, fam in d.arms:
                 d.n_by_family.setdefault(fam, per_arm)
         return d
+
+    def _sized_pair(
+        self, text: str, arms: list[ArmMention], sents: list[tuple[int, int]], two_family_arms
+    ) -> list[ArmMention] | None:
+        """A cohort comparison without allocation: "49 patients treated with GP and 44 treated
+        with XP", "137 in the X group and 141 in the Y group" (two arms sized in one sentence)."""
+        for s, e in sents:
+            if not two_family_arms(s, e):
+                continue
+            here = self._foreground(text, [a for a in arms if s <= a.start < e], s)
+            if (
+                len(here) == 2
+                and _SIZED_PAIR_RE.fullmatch(text, here[0].end, here[1].start)  # holds the second size
+                and _arm_n(text, here[0]) is not None
+            ):
+                return here
+        return None
 
     def _with_or_without(self, title: str, title_arms: list[ArmMention], d: Design) -> None:
         """'X with or without Y', 'X alone or with Y', 'X plus or minus Y': arms X + Y and X."""
@@ -2723,7 +2738,7 @@ def _arm_n_before(window: str, lwin: str | None):
 # "<X> and 44 patients treated with <Y>", "<X> group and 141 in the <Y>": two cohorts sized in turn
 _SIZED_PAIR_RE = re.compile(
     rf"\s*(?:arm|group|cohort)?\s*(?:\(\s*n\s*=\s*\d+\s*\))?\s*,?\s*and\s+(?:{lx.COUNT})\s+"
-    rf"(?:{_PEOPLE}\s+)?(?:were\s+)?(?:in\s+the|treated\s+with|received|receiving|on|given)\s+(?:the\s+)?",
+    rf"(?:{_PEOPLE}\s+)?(?:were\s+)?(?:in\s+the|treated\s+with|received|receiving|on|given|with)\s+(?:the\s+)?",
     re.I,
 )
 

@@ -278,3 +278,18 @@ def test_two_groups_named_by_their_roles(protocol):
         (11.0, "chemotherapy", None),
         (6.9, "BSC", "active symptom control"),
     ]
+
+
+def test_the_text_sizes_the_arms_in_the_order_its_results_follow(protocol):
+    """Title 'X versus Y', text '40 patients treated with Y and 80 with X ... (a vs b months)':
+    a is Y's - the results follow the order the text introduced the cohorts in"""
+    title = "Regorafenib versus trifluridine/tipiracil in refractory colorectal cancer: a cohort study"
+    t = (
+        "We included 40 patients treated with trifluridine/tipiracil and 80 with regorafenib. "
+        "The OS (8.1 vs 6.6 months, p = 0.21) did not differ between the two drugs."
+    )
+    ex = extract_abstract(t, protocol, title=title)
+    assert [(o.value, o.regimen) for o in ex.outcomes] == [
+        (8.1, "trifluridine + tipiracil"),
+        (6.6, "regorafenib"),
+    ]
