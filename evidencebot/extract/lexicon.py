@@ -223,9 +223,10 @@ OTHER_ANCHORS = [
     r"(?:since|from|after)[\s\-]+(?:the[\s\-]+)?(?:initial[\s\-]+)?diagnosis",
     r"\bdiagnos\w*",
     r"(?<!confidence\s)(?<!credible\s)\binterval\b",
-    r"\brange\b",
-    r"\bIQR\b",
-    r"\binterquartile\b",
+    # (not a value's own spread: "9.2 months (range: 1.0-24.9 months)")
+    r"(?<![(\[])\brange\b",
+    r"(?<![(\[])\bIQR\b",
+    r"(?<![(\[])\binterquartile\b",
     r"\bcycles?\b",
     r"\bdoses?\b",
     r"\binfusions?\b",

@@ -143,3 +143,13 @@ def test_a_rate_at_year_n(protocol):
         (35.0, "rate", 36.0),
         (21.4, "rate", 60.0),
     ]
+
+
+def test_a_values_own_range_is_no_other_time(protocol):
+    """'9.2 months (range: 1.0-24.9 months), ... which was 2.3 months': 'range' in the first
+    value's parenthesis is that value's spread, not a time the second value could belong to"""
+    t = (
+        "The median survival of the FOLFIRI group was 8.8 months (range: 1.1-22.0 months), compared "
+        "with that of the FOLFOX group, which was 6.0 months (range: 0.9-19.5 months)."
+    )
+    assert [(o.value, o.ci_low) for o in extract_abstract(t, protocol).outcomes] == [(8.8, None), (6.0, None)]
