@@ -293,6 +293,10 @@ TP_UNIT = r"(?:months?|mo|years?|yrs?|weeks?|wks?)"
 RATE_TP_AFTER_RE = re.compile(
     rf"\s*(?:at|after|by)\s+(?P<tp>{TP})\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b", re.I
 )
+# "57.9% (6 mo) and 38.8% (12 mo)": the timepoint in parentheses after the rate
+RATE_TP_PAREN_RE = re.compile(
+    rf"\s*\(\s*(?:at\s+)?(?P<tp>{TP})\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\s*\)", re.I
+)
 # "32.5% at year 5": the timepoint written unit first
 RATE_AT_YEAR_RE = re.compile(
     r"\s*(?:at|after|by)\s+(?P<tpu>years?|months?)\s+(?P<tp>\d+)\b(?![.\u00b7]\d)", re.I

@@ -1136,6 +1136,9 @@ class SurvivalRulesV1:
             masks.append((m.start("n") + s, m.end("n") + s))
         for m in lx.RATE_AT_YEAR_RE.finditer(sent) if "year " in lsent or "month " in lsent else ():
             masks.append((m.start("tp") + s, m.end("tp") + s))  # "32.5% at year 5": 5 is a timepoint
+        for m in lx.RATE_TP_PAREN_RE.finditer(sent) if "%" in sent else ():
+            if sent[: m.start()].rstrip().endswith("%"):  # "57.9% (6 mo)": 6 is a timepoint
+                masks.append((m.start("tp") + s, m.end("tpu") + s))
         for a in arms:
             if s <= a.start < e:
                 masks.append((a.start, a.end))
@@ -1530,7 +1533,11 @@ class SurvivalRulesV1:
     def _rate_after(text: str, v: Value, anc: Mention) -> float | None:
         """The timepoint of a percentage written after it ("46% at 6 months"), when a rate or
         survival word stands between the endpoint and the value."""
-        m = lx.RATE_TP_AFTER_RE.match(text, v.ext_end) or lx.RATE_AT_YEAR_RE.match(text, v.ext_end)
+        m = (
+            lx.RATE_TP_AFTER_RE.match(text, v.ext_end)
+            or lx.RATE_AT_YEAR_RE.match(text, v.ext_end)
+            or lx.RATE_TP_PAREN_RE.match(text, v.ext_end)
+        )
         if m is None or not lx.RATE_WORD_RE.search(text, max(anc.start, v.start - 60), v.start):
             return None
         return lx.timepoint_months(m.group("tp"), m.group("tpu"))
@@ -1608,8 +1615,9 @@ class SurvivalRulesV1:
         v.ext_end = pos
         for c in cis:
             gap = text[pos : c[4]]
-            if c[4] >= pos and len(gap) <= 20 and _RX19.fullmatch(gap):
-                if _ARM_WORD_RE.search(gap):
+            arm_first = c[4] >= pos and len(gap) <= 24 and _ARM_THEN_CI_RE.fullmatch(gap) is not None
+            if c[4] >= pos and (arm_first or (len(gap) <= 20 and _RX19.fullmatch(gap))):
+                if arm_first or _ARM_WORD_RE.search(gap):
                     v.arm_before_ci = pos
                 v.ci = (c[0], c[1], c[2], c[3], c[4], c[5])
                 pos = c[5]
@@ -1715,8 +1723,11 @@ class SurvivalRulesV1:
         if _GAP_BLOCK.search(gap[-30:]) or _GAIN_BEFORE.search(gap[-60:]):
             return True
         if len(gap) <= 12 and _GAIN_LEAD_CI.search(text, low, max(s, anc.start - 40), anc.start):
-            # "an improvement in median OS of 2.1 months" - but "of 7.8 vs 7.1 months" are medians
+            # "an improvement in median OS of 2.1 months" - but "of 7.8 vs 7.1 months" are medians,
+            # and so are "no difference in median PFS (6.0, 7.0, 6.3 months ...)"
             paired = _AT_PAIR_RE.match(text, v.end) or _VS_ONLY_RE.match(text, v.ext_end)
+            listed = text.startswith(",", v.ext_end) or "," in gap
+            paired = paired or (listed and _PAREN_LIST_RE.fullmatch(gap) is not None)
             if not paired and not _VS_BEFORE_RE.search(text, max(s, v.start - 12), v.start):
                 return True
         # "meeting the prespecified boundary, and the 6-month PFS rate was": only this clause counts
@@ -2880,6 +2891,12 @@ _RX19 = re.compile(
     r"\s*(?:\(\s*(?:m|mo|mos|months)\s*\)\s*)?(?:of\s+(?:the\s+)?patients\s*)?"
     r"(?:(?:for|in)\s+(?:arm|group|cohort)\s+[A-D1-4]\s*)?[,;:]?\s*(?:with\s+an?\s+)?[\[(]?\s*"
 )
+# "13.6 months with GC (95% CI, 9.7 to 16.6)": the CI after a one-word arm
+_ARM_THEN_CI_RE = re.compile(
+    r"\s+(?:with|in|for)\s+(?:the\s+)?[A-Za-z][\w\-+/]{0,11}(?:\s+(?:arm|group))?\s*[\[(]\s*"
+)
+# "(6.0, 7.0, " between an endpoint and a value: a list of values in parentheses
+_PAREN_LIST_RE = re.compile(r"\s*\((?:\s*\d+(?:[.\u00b7]\d+)?\s*,)*\s*")
 _RX20 = re.compile(r"\s*(?:percent\b|per\s+cent\b)?\s*[\])]?\s*(?:(" + lx.UNIT_WORDS + r")(?![\w]))?", re.I)
 _RX21 = re.compile(r"\s*[(\[]\s*")
 _RX22 = re.compile(r"\s*[)\]]?\s*(?:,|and|or|/|,\s*and|as\s+well\s+as)?\s*(?:the\s+)?(?:median\s+)?", re.I)

@@ -153,3 +153,40 @@ def test_a_values_own_range_is_no_other_time(protocol):
         "with that of the FOLFOX group, which was 6.0 months (range: 0.9-19.5 months)."
     )
     assert [(o.value, o.ci_low) for o in extract_abstract(t, protocol).outcomes] == [(8.8, None), (6.0, None)]
+
+
+def test_a_list_of_medians_after_no_difference_in(protocol):
+    """'no difference in median PFS (5.1, 5.9, 6.2 months ...) for arms A, B and C, respectively':
+    a list of medians, not a difference between them ('an improvement in median OS of 2.1
+    months' stays a difference)"""
+    t = (
+        "There was no difference in median PFS (5.1, 5.9, 6.2 months, P = 0.80) for arms A, B and C, "
+        "respectively."
+    )
+    assert [(o.value, o.arm) for o in extract_abstract(t, protocol).outcomes] == [
+        (5.1, "arm A"),
+        (5.9, "arm B"),
+        (6.2, "arm C"),
+    ]
+    assert values(protocol, "The combination gave an improvement in median OS of 2.1 months.") == []
+
+
+def test_a_ci_after_a_one_word_arm(protocol):
+    t = (
+        "Median OS was 12.2 months with FOLFOX (95% CI, 10.1 to 14.0) and 10.9 months with FOLFIRI "
+        "(95% CI, 8.8 to 13.1)."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen, o.ci_low, o.ci_high) for o in ex.outcomes] == [
+        (12.2, "FOLFOX", 10.1, 14.0),
+        (10.9, "FOLFIRI", 8.8, 13.1),
+    ]
+
+
+def test_a_rate_with_its_timepoint_in_parentheses(protocol):
+    t = "Overall survival rates were 61.0% (6 mo) and 35.5% (12 mo)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.statistic, o.timepoint_months) for o in ex.outcomes] == [
+        (61.0, "rate", 6.0),
+        (35.5, "rate", 12.0),
+    ]
