@@ -135,6 +135,19 @@ _AGE_GROUP_RE = re.compile(
     r"(?:non[\s\-]*)?(?:elderly|older|younger|old|young)(?:\s+(?:adult|patient)s?)?\s+(?:group|cohort|arm)s?",
     re.I,
 )
+# rates named without their endpoint (carried from the sentence before): "Rates at 12 and 18
+# months", "the 6- and 12-month rates"
+_CARRIED_RATES_AT_RE = re.compile(
+    rf"\brates?\s+(?:at|after)\s+(?P<tps>{lx.TP}(?:\s*(?:,|and|or)\s*{lx.TP})*)"
+    rf"\s*[\-\u2010]?\s*(?P<tpu>{lx.TP_UNIT})\b",
+    re.I,
+)
+_CARRIED_RATES_PRE_RE = re.compile(
+    rf"(?<![\w\-])(?P<tps>{lx.TP}(?:\s*[\-\u2010]?\s*(?:,|and|or)\s*{lx.TP})*)"
+    rf"\s*[\-\u2010]\s*(?P<tpu>{lx.TP_UNIT})\s+"
+    r"(?:survival\s+)?rates?\b",
+    re.I,
+)
 _TWO_GROUP_ROLES = frozenset(
     {"chemotherapy", "control", "placebo", "monotherapy", "combination", "experimental", "doublet", "triplet"}
 )
@@ -1064,6 +1077,16 @@ class SurvivalRulesV1:
                         continue
                 anchors.append(Mention("ENDPOINT", a, b, ep))
                 ep_spans.append((a, b))
+        if carry_ep and not anchors and "rate" in lsent:
+            # "Median OS was 11.1 vs 9.2 months. Rates at 12 and 18 months were 45.6% vs 39.5% and
+            # 26.2% vs 19.3%": rates of the endpoint just named, one timepoint per pair
+            for rx in (_CARRIED_RATES_AT_RE, _CARRIED_RATES_PRE_RE):
+                for m in rx.finditer(sent):
+                    a, b = m.start() + s, m.end() + s
+                    for tp in _RX14.findall(m.group("tps")):
+                        tp_months = lx.timepoint_months(tp, m.group("tpu"))
+                        anchors.append(Mention("RATE", a, b, carry_ep, (tp_months,)))
+                    masks.append((a, b))
         # other time concepts matter only from the first endpoint on (or everywhere when an
         # endpoint may be carried over from the previous sentence)
         if anchors:

@@ -190,3 +190,20 @@ def test_a_rate_with_its_timepoint_in_parentheses(protocol):
         (61.0, "rate", 6.0),
         (35.5, "rate", 12.0),
     ]
+
+
+def test_rates_named_without_their_endpoint_take_the_one_just_named(protocol):
+    """'Median OS was a vs b months. Rates at 12 and 24 months were c% vs d% and e% vs f%,
+    respectively': OS rates, one timepoint per compared pair"""
+    t = (
+        "Median OS was 13.0 months with FOLFIRINOX vs 10.2 months with FOLFOX (HR 0.80). Rates at 12 "
+        "and 24 months were 52.1% vs 43.0% and 22.5% vs 15.8%, respectively."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.statistic, o.timepoint_months, o.regimen) for o in ex.outcomes[2:]] == [
+        (52.1, "rate", 12.0, "FOLFIRINOX"),
+        (43.0, "rate", 12.0, "FOLFOX"),
+        (22.5, "rate", 24.0, "FOLFIRINOX"),
+        (15.8, "rate", 24.0, "FOLFOX"),
+    ]
+    assert {o.endpoint for o in ex.outcomes} == {"OS"}
