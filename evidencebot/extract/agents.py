@@ -204,6 +204,7 @@ AGENTS_OF = {
     "xelox": {"capecitabine", "oxaliplatin"},
     "capiri": {"capecitabine", "irinotecan"},
     "nal-iri + 5-fu/lv": {"nal-iri", "liposomal irinotecan", "fluorouracil", "5-fluorouracil", "5-fu"},
+    "nalirifox": {"nal-iri", "liposomal irinotecan", "fluorouracil", "5-fluorouracil", "5-fu", "oxaliplatin"},
     "5-fu/lv": {"fluorouracil", "5-fluorouracil", "5-fu"},
     "gemcitabine + cisplatin": {"gemcitabine", "cisplatin"},
     "gemcitabine + oxaliplatin": {"gemcitabine", "oxaliplatin"},

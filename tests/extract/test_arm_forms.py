@@ -293,3 +293,10 @@ def test_the_text_sizes_the_arms_in_the_order_its_results_follow(protocol):
         (8.1, "trifluridine + tipiracil"),
         (6.6, "regorafenib"),
     ]
+
+
+def test_nalirifox_is_its_own_regimen(protocol):
+    """NALIRIFOX (nal-IRI + oxaliplatin + 5-FU/LV) is neither nal-IRI + 5-FU/LV nor FOLFIRINOX"""
+    for said in ("NALIRIFOX", "nal-IRI plus oxaliplatin and 5-FU/LV"):
+        t = f"Median OS was 11.4 months with {said}."
+        assert [o.regimen for o in extract_abstract(t, protocol).outcomes] == ["NALIRIFOX"], said
