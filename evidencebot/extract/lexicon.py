@@ -184,7 +184,7 @@ ENDPOINT_LONG = [
     ("OS", r"overall(?=\s+and\s+progression[\s\-\u2010\u2011]*free[\s\-]+survival)"),
     # "survival probabilities reached 41.0% vs 33.5% at 12 months"
     ("OS", r"probabilit(?:y|ies)\s+of\s+survival|survival\s+probabilit(?:y|ies)"),
-    # "elderly patients survived significantly shorter (7.6 vs. 12.7 months)", "survived a median of"
+    # "older patients survived markedly shorter (5.9 vs. 10.4 months)", "survived a median of"
     (
         "OS",
         r"(?<![\w\-])survived(?=\s+(?:(?:significantly|markedly|slightly|numerically)\s+)?"
@@ -223,7 +223,7 @@ OTHER_ANCHORS = [
     r"(?:since|from|after)[\s\-]+(?:the[\s\-]+)?(?:initial[\s\-]+)?diagnosis",
     r"\bdiagnos\w*",
     r"(?<!confidence\s)(?<!credible\s)\binterval\b",
-    # (not a value's own spread: "9.2 months (range: 1.0-24.9 months)")
+    # (not a value's own spread: "8.4 months (range: 1.5-20.2 months)")
     r"(?<![(\[])\brange\b",
     r"(?<![(\[])\bIQR\b",
     r"(?<![(\[])\binterquartile\b",
@@ -261,7 +261,7 @@ OTHER_ANCHORS = [
     r"\bfirst[\s\-]+treatment",
     r"\bmedian[\s\-]+time[\s\-]+(?:from|since|between)",
     # ages ("patients older than 70 years"), but not the name of a compared group ("in the
-    # elderly group", "in younger patients (<65 years) (181 vs. 263 days)")
+    # elderly group", "in younger patients (<60 years) (190 vs. 240 days)")
     r"\b(?:younger|older|elderly)\b(?![\s\-]+(?:and\s+(?:non[\s\-]*elderly|younger|older)\s+)?"
     r"(?:groups?|patients|cohorts?|arms?|population|subgroups?|cases|adults|individuals))",
     r"\bpatency\b",
@@ -293,11 +293,11 @@ TP_UNIT = r"(?:months?|mo|years?|yrs?|weeks?|wks?)"
 RATE_TP_AFTER_RE = re.compile(
     rf"\s*(?:at|after|by)\s+(?P<tp>{TP})\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b", re.I
 )
-# "57.9% (6 mo) and 38.8% (12 mo)": the timepoint in parentheses after the rate
+# "61.0% (6 mo) and 35.5% (12 mo)": the timepoint in parentheses after the rate
 RATE_TP_PAREN_RE = re.compile(
     rf"\s*\(\s*(?:at\s+)?(?P<tp>{TP})\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\s*\)", re.I
 )
-# "32.5% at year 5": the timepoint written unit first
+# "30.1% at year 5": the timepoint written unit first
 RATE_AT_YEAR_RE = re.compile(
     r"\s*(?:at|after|by)\s+(?P<tpu>years?|months?)\s+(?P<tp>\d+)\b(?![.\u00b7]\d)", re.I
 )
@@ -356,7 +356,7 @@ ARM_GENERIC_RE = CI(
 ARM_NAMED_RE = CI(
     # "in the RFA group", and a group named in parentheses after its treatment: "(dual-regimen group)"
     r"(?:\b(?=[iotf])(?:in|to|on|of|for)\sthe\s|\("
-    # and a group that is the subject of its sentence: "The immune group had longer median PFS"
+    # and a group that is the subject of its sentence: "The switch group had a longer median PFS"
     r"|\bthe\s(?=[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?\s+(?:group|arm|cohort)\s+(?:had|showed|achieved|experienced|"
     r"demonstrated|reached|obtained)\b))"
     r"(?P<name>[\w\-/+]+(?:\s+[\w\-/+]+){0,2}?)\s+(?:group|arm|cohort)\b",
@@ -395,7 +395,7 @@ EXCLUDED_PRECEDING_RE = CI(
     r"(?:\bexceed\w*|\bgreater\s+than|\bof\s+at\s+least|\bevery|\beach|\bq|\bper|\bwithin|\bafter|\bbefore|\bup\s+to|\buntil|\bover|\bthan|\bbeyond|\blast|\bfor"
     r"|\bat\s+least|\bat|(?<!improved\s)(?<!increased\s)(?<!prolonged\s)(?<!extended\s)(?<!rose\s)(?<!went\s)(?<!rising\s)(?<!improving\s)(?<!increasing\s)(?<!lengthened\s)\bfrom|\bduring|\bapproximately\s+every|\bfor\s+up\s+to|\bmore\s+than|\bless\s+than|\bat\s+most"
     r"|[\u2265\u2264><]|\bonly|\bexceeding|\blonger\s+than|\bshorter\s+than|\bby|\bnearly|\bearly|\bday|\bdays|\bweek|\bweeks|\bcycle"
-    # labels with a number: "ECOG 0, 8.7 months; ECOG 1, 4.8 months", "cohort 2", "stage 3"
+    # labels with a number: "ECOG 0, 9.1 months; ECOG 1, 5.2 months", "cohort 2", "stage 3"
     r"|\becog|\bps|\bstatus|\bgrade|\bstage|\bphase|\bcohort|\barm|\bpart)\s*$",
 )
 EXCLUDED_FOLLOWING_RE = re.compile(

@@ -97,7 +97,7 @@ _TOX_EVENT_RE = re.compile(
 # bool(lx.EXCLUDED_PRECEDING_RE.search(...)), settled first on the window's last word
 _EXCLUDED_PRECEDING = EndsWithWord(lx.EXCLUDED_PRECEDING_RE)
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
-# between two endpoints of one list: "median survival time and time to progression", "time to
+# between two endpoints of one list: "median survival time and time to tumour progression", "time to
 # progression after S-1 treatment and survival after ..."
 _ANCHOR_GAP_RE = re.compile(
     r"\s*(?:times?|rates?|estimates?)?(?:\s+(?:after|from|following|since)\s+[^,;.]{1,40}?)?"
@@ -114,7 +114,7 @@ _CHANGE_OF_RE = re.compile(
 _AND_BEFORE_RE = re.compile(r"\band\s+$", re.I)
 _RANGE_AFTER_RE = re.compile(r"\s*[(\[]\s*(?:range|IQR|interquartile\s+range)\b[^()\[\]]{0,40}[)\]]", re.I)
 _AND_WITHOUT_RE = re.compile(r"and\s+without\s+(.+)", re.I)
-# "29.1 ± 2.7 months", "29.1+/-2.7 months": a standard deviation or error, part of its value
+# "18.4 ± 3.1 months", "18.4+/-3.1 months": a standard deviation or error, part of its value
 _PLUS_MINUS_RE = re.compile(r"\s*(?:\u00b1|\+\s*/\s*[\-\u2212]|\+[\-\u2212])\s*\d+(?:[.\u00b7]\d+)?")
 _COMPARE_CONNECTOR_RE = re.compile(r"\s*,?\s*(?:against|compared\s+(?:with|to)|versus|vs\.?)\s*", re.I)
 _SLASH_SECOND_RE = re.compile(r"(?<=\d[.\u00b7]\d/)(\d+[.\u00b7]\d+)(?![\w\u00b7/]|[.\u00b7]\d)")
@@ -135,7 +135,7 @@ _AGE_GROUP_RE = re.compile(
     r"(?:non[\s\-]*)?(?:elderly|older|younger|old|young)(?:\s+(?:adult|patient)s?)?\s+(?:group|cohort|arm)s?",
     re.I,
 )
-# rates named without their endpoint (carried from the sentence before): "Rates at 12 and 18
+# rates named without their endpoint (carried from the sentence before): "Rates at 12 and 24
 # months", "the 6- and 12-month rates"
 _CARRIED_RATES_AT_RE = re.compile(
     rf"\brates?\s+(?:at|after)\s+(?P<tps>{lx.TP}(?:\s*(?:,|and|or)\s*{lx.TP})*)"
@@ -373,7 +373,7 @@ class Value:
     ext_end: int = 0
     group: int = -1
     idx_in_group: int = 0
-    arm_before_ci: int = 0  # where "12.0 m for arm B (95% CI ...)" names its arm, before the CI
+    arm_before_ci: int = 0  # where "10.5 m for arm B (95% CI ...)" names its arm, before the CI
 
 
 @dataclass
@@ -669,7 +669,7 @@ class SurvivalRulesV1:
                     continue
                 merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", "named"))
         if "groups" in text or "arms" in text or "cohorts" in text:
-            # "for the adjuvant CCRT and chemotherapy groups": two compared groups sharing one
+            # "for the maintenance and early-switch groups": two compared groups sharing one
             # noun (not subsets of one regimen's patients, as a group named alone may be)
             for m in _TWO_GROUPS_RE.finditer(text):
                 if m.group("a").endswith("-"):
@@ -847,8 +847,8 @@ class SurvivalRulesV1:
                 d.arm_components = [d.arm_components[1], d.arm_components[0]]
         self._with_or_without(title, title_arms, d)
         if from_title and len(d.arms) == 2 and not {f.lower() for _, f in d.arms} & _PLACEBO_LIKE:
-            # "Sorafenib versus lenvatinib" in the title, "44 patients treated with lenvatinib and
-            # 88 with sorafenib" in the text: the results follow the order the text sized them in
+            # "Regorafenib versus TAS-102" in the title, "40 patients treated with TAS-102 and 80
+            # with regorafenib" in the text: the results follow the order the text sized them in
             pair = self._sized_pair(text, arms, sents, two_family_arms)
             if pair is not None and [a.family for a in pair] == [f for _, f in reversed(d.arms)]:
                 d.arms.reverse()
@@ -911,7 +911,7 @@ class SurvivalRulesV1:
     def _sized_pair(
         self, text: str, arms: list[ArmMention], sents: list[tuple[int, int]], two_family_arms
     ) -> list[ArmMention] | None:
-        """A cohort comparison without allocation: "49 patients treated with GP and 44 treated
+        """A cohort comparison without allocation: "52 patients treated with GP and 47 treated
         with XP", "137 in the X group and 141 in the Y group" (two arms sized in one sentence)."""
         for s, e in sents:
             if not two_family_arms(s, e):
@@ -1078,8 +1078,8 @@ class SurvivalRulesV1:
                 anchors.append(Mention("ENDPOINT", a, b, ep))
                 ep_spans.append((a, b))
         if carry_ep and not anchors and "rate" in lsent:
-            # "Median OS was 11.1 vs 9.2 months. Rates at 12 and 18 months were 45.6% vs 39.5% and
-            # 26.2% vs 19.3%": rates of the endpoint just named, one timepoint per pair
+            # "Median OS was 13.0 vs 10.2 months. Rates at 12 and 24 months were 52.1% vs 43.0% and
+            # 22.5% vs 15.8%": rates of the endpoint just named, one timepoint per pair
             for rx in (_CARRIED_RATES_AT_RE, _CARRIED_RATES_PRE_RE):
                 for m in rx.finditer(sent):
                     a, b = m.start() + s, m.end() + s
@@ -1103,8 +1103,8 @@ class SurvivalRulesV1:
                 continue  # "median OS from enrolment was ...": the origin of the endpoint, not another time
             anchors.append(Mention("OTHER", a, b, m.group(0).lower()))
         if anchors and other_from > 0 and _LIST_OF_TIMES_RE.search(sent, 0, other_from):
-            # "time to treatment failure, PFS and OS were ...", "the response rate (RR), disease
-            # control rate (DCR), PFS and OS were ...": times and rates listed before the endpoints,
+            # "time to treatment failure, PFS and OS were ...", "the objective response (ORR),
+            # disease control (DCR), PFS and OS were ...": times and rates listed before the endpoints,
             # read from the first endpoint backwards as long as the list goes on
             lo = max(0, other_from - 100)
             listed = list(_scan(_OTHER_RE, _OTHER_SCAN, sent, low and lsent, lo, other_from))
@@ -1158,9 +1158,9 @@ class SurvivalRulesV1:
         for m in lx.N_RE.finditer(sent) if "=" in sent else ():
             masks.append((m.start("n") + s, m.end("n") + s))
         for m in lx.RATE_AT_YEAR_RE.finditer(sent) if "year " in lsent or "month " in lsent else ():
-            masks.append((m.start("tp") + s, m.end("tp") + s))  # "32.5% at year 5": 5 is a timepoint
+            masks.append((m.start("tp") + s, m.end("tp") + s))  # "30.1% at year 5": 5 is a timepoint
         for m in lx.RATE_TP_PAREN_RE.finditer(sent) if "%" in sent else ():
-            if sent[: m.start()].rstrip().endswith("%"):  # "57.9% (6 mo)": 6 is a timepoint
+            if sent[: m.start()].rstrip().endswith("%"):  # "61.0% (6 mo)": 6 is a timepoint
                 masks.append((m.start("tp") + s, m.end("tpu") + s))
         for a in arms:
             if s <= a.start < e:
@@ -1286,7 +1286,7 @@ class SurvivalRulesV1:
             for key, gs in by_anchors.items():
                 listed = [m for m in anchors if id(m) in key]
                 eps_here = [m for m in listed if m.label == "ENDPOINT"]
-                # "response rate, PFS and OS were 17% vs 20%, 4.0 vs 4.3 months and 7.8 vs 9.1
+                # "response rate, PFS and OS were 11% vs 15%, 2.9 vs 3.4 months and 6.6 vs 7.7
                 # months": a time or rate that is not an endpoint here keeps its place in the list
                 distinct = len({m.value for m in eps_here}) == len(eps_here)
                 if len(gs) == len(listed) and len(eps_here) > 1 and distinct:
@@ -1381,7 +1381,7 @@ class SurvivalRulesV1:
             eps = [m for m in anchor_list if m.label == "ENDPOINT"]
             each = members[0].nr or _EACH_AFTER_RE.match(text, members[0].ext_end) is not None
             if n == 1 and each and len(eps) > 1 and len({m.value for m in eps}) == len(eps):
-                # "median PFS and OS were not reached", "PFS and TTP were 11.6 months each": one
+                # "median PFS and OS were not reached", "PFS and TTP were 7.2 months each": one
                 # value for every endpoint named
                 pairs = [(0, members[0], m) for m in eps]
             for i, v, anc in pairs:
@@ -1506,7 +1506,7 @@ class SurvivalRulesV1:
 
     @staticmethod
     def _one_band_each(outcomes: list[Outcome]) -> None:
-        """ "3.5 and 5.9 months for patients <40 and \u226540 years": one age band per number, in order."""
+        """ "4.4 and 5.1 months for patients <50 and \u226550 years": one age band per number, in order."""
         i = 0
         while i < len(outcomes):
             m = _BANDS_RE.fullmatch(outcomes[i].subgroup or "")
@@ -1567,7 +1567,7 @@ class SurvivalRulesV1:
 
     @staticmethod
     def _rate_timepoint(text: str, v: Value, members: list, anc: Mention, s: int, e: int) -> float | None:
-        """The timepoint of a survival percentage written away from it: "38.5% vs 30.9% at 18
+        """The timepoint of a survival percentage written away from it: "41.0% vs 33.2% at 18
         months", "at 1 (29.1% vs 12.4%) and 2 years (11.2% vs 4.0%)", "OS rates were 17.7% for X
         and 11.7% for Y at 36 months" (the one timepoint of the sentence). Needs a rate word
         ("rate", "probability", "survival", "alive") between the endpoint and the number."""
@@ -1747,7 +1747,7 @@ class SurvivalRulesV1:
             return True
         if len(gap) <= 12 and _GAIN_LEAD_CI.search(text, low, max(s, anc.start - 40), anc.start):
             # "an improvement in median OS of 2.1 months" - but "of 7.8 vs 7.1 months" are medians,
-            # and so are "no difference in median PFS (6.0, 7.0, 6.3 months ...)"
+            # and so are "no difference in median PFS (5.1, 5.9, 6.2 months ...)"
             paired = _AT_PAIR_RE.match(text, v.end) or _VS_ONLY_RE.match(text, v.ext_end)
             listed = text.startswith(",", v.ext_end) or "," in gap
             paired = paired or (listed and _PAREN_LIST_RE.fullmatch(gap) is not None)
@@ -1818,7 +1818,7 @@ class SurvivalRulesV1:
                 # "X (chemo group), X plus Y (dual group) or ... (triple group) had ... respectively"
                 fam_arm = named[i]
             elif not before_list and resp:
-                # "For the X (n = 51) and Y (n = 50) arms, the 1-year survival was a% and b%, and the
+                # "For the X (n = 38) and Y (n = 36) arms, the 1-year survival was a% and b%, and the
                 # median survival times were c and d months, respectively": the arms at the head
                 head = _dedupe_arms([a for a in sent_arms if a.start < vals[0].start])
                 if len(head) == n and all(
@@ -1885,7 +1885,7 @@ class SurvivalRulesV1:
                 and _COMPARE_RE.search(text, members[0].ext_end, members[-1].start)
             ):
                 fam_arm = head[i]
-        # 2c. "(48.4% vs. 39.6%, P = 0.44) between patients who received X or Y": the arms in order
+        # 2c. "(44.0% vs. 38.5%, P = 0.30) between patients who received X or Y": the arms in order
         if fam_arm is None and n > 1 and not any(after_arms.get(id(m)) for m in members):
             tail = _dedupe_arms([a for a in sent_arms if a.start >= members[-1].ext_end])[:n]
             if len(tail) == n:
@@ -1908,7 +1908,7 @@ class SurvivalRulesV1:
             if before:
                 fam_arm = before[-1]
         if fam_arm is None and n > 1 and i == 0 and any(after_arms.get(id(m)) for m in members[1:]):
-            # "The treatment group had a median OS of 17 months compared with 7 months in the control group"
+            # "The treatment group had a median OS of 15 months compared with 9 months in the control group"
             prev_end = max([x.ext_end for x in vals if x.ext_end <= v.start], default=s)
             taken = {id(x) for x in after_arms.values() if x is not None}
             before = [a for a in sent_arms if prev_end <= a.start and a.end <= v.start and id(a) not in taken]
@@ -1957,7 +1957,7 @@ class SurvivalRulesV1:
             and (n == 1 or ctx.get("endpoint_list"))
             and not _WHOLE_POPULATION_RE.search(text, s, v.start)
         ):
-            # "Arm B showed an ORR of 40%. Median OS was 15.5 months": the arm the previous
+            # "Cohort B had an ORR of 25%. Median OS was 9.8 months": the arm the previous
             # sentence was about, when this one names none
             label, family = ctx["subject_arm"].label, self.resolve_family(ctx["subject_arm"], design)
             o.confidence -= 0.15
@@ -2496,7 +2496,7 @@ _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(
     r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than|than(?:\s+with)?)\s+(?:the\s+)?", re.I
 )
-# "(3.5 vs 2.2 months, p = 0.04) compared with the Y group": what follows the compared numbers
+# "(4.2 vs 2.6 months, p = 0.02) compared with the Y group": what follows the compared numbers
 _COMPARED_AFTER_RE = re.compile(
     r"[^()]{0,40}?\)\s*,?\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|relative\s+to|than(?:\s+with)?)\s+(?:the\s+)?",
     re.I,
@@ -2914,7 +2914,7 @@ _RX19 = re.compile(
     r"\s*(?:\(\s*(?:m|mo|mos|months)\s*\)\s*)?(?:of\s+(?:the\s+)?patients\s*)?"
     r"(?:(?:for|in)\s+(?:arm|group|cohort)\s+[A-D1-4]\s*)?[,;:]?\s*(?:with\s+an?\s+)?[\[(]?\s*"
 )
-# "13.6 months with GC (95% CI, 9.7 to 16.6)": the CI after a one-word arm
+# "12.2 months with FOLFOX (95% CI, 10.1 to 14.0)": the CI after a one-word arm
 _ARM_THEN_CI_RE = re.compile(
     r"\s+(?:with|in|for)\s+(?:the\s+)?[A-Za-z][\w\-+/]{0,11}(?:\s+(?:arm|group))?\s*[\[(]\s*"
 )

@@ -238,9 +238,9 @@ def test_subgroup_named_before_patients_had(protocol):
 
 
 def test_a_dictionary_spelling_with_a_space_is_found_hyphenated(protocol):
-    """'nanoliposomal-irinotecan with 5-fluorouracil and folinic acid' in a title names nal-IRI +
+    """'liposomal-irinotecan plus 5-fluorouracil and leucovorin' in a title names nal-IRI +
     5-FU/LV, not 5-FU/LV alone"""
-    title = "Liposomal-irinotecan with 5-fluorouracil and folinic acid after gemcitabine: a cohort study"
+    title = "Liposomal-irinotecan plus 5-fluorouracil and leucovorin after gemcitabine: a cohort study"
     t = "We reviewed 61 patients. Median OS was 6.2 months and median PFS was 2.9 months."
     ex = extract_abstract(t, protocol, title=title)
     assert [o.regimen for o in ex.outcomes] == ["nal-IRI + 5-FU/LV", "nal-IRI + 5-FU/LV"]
@@ -270,9 +270,9 @@ def test_a_named_group_as_the_subject_of_a_comparison(protocol):
 
 
 def test_two_groups_named_by_their_roles(protocol):
-    """'for the chemotherapy and BSC groups ... 11.0 months vs. 6.9 months': the first number is
+    """'in the chemotherapy and BSC groups ... 11.0 months vs. 6.9 months': the first number is
     the chemotherapy group's, not the supportive care group's"""
-    t = "The median survival for the chemotherapy and BSC groups was 11.0 months vs. 6.9 months (p = 0.002)."
+    t = "Median OS in the chemotherapy and BSC groups was 11.0 months vs. 6.9 months (p = 0.002)."
     ex = extract_abstract(t, protocol)
     assert [(o.value, o.arm, o.regimen) for o in ex.outcomes] == [
         (11.0, "chemotherapy", None),

@@ -35,12 +35,12 @@ def test_a_label_with_a_number_is_not_a_value(protocol):
 
 
 def test_response_rates_listed_with_the_endpoints_keep_their_place(protocol):
-    """'the ORR (ORR), DCR, PFS and OS of A versus B were a% vs b%, c% vs d%, e vs f months and
+    """'for A versus B, the ORR (...), the DCR (...), PFS and OS were a% vs b%, c% vs d%, e vs f months and
     g vs h months, respectively': the two pairs with a unit are PFS and OS, in that order"""
     t = (
-        "The objective response rate (ORR), disease control rate (DCR), PFS and OS of FOLFIRI versus "
-        "FOLFOX were 11.0% vs. 14.5% (P = 0.40), 47.1% vs. 52.0% (P = 0.51), 2.9 months vs. 3.4 months "
-        "(P = 0.62), and 6.6 months vs. 7.7 months (P = 0.35), respectively."
+        "For FOLFIRI versus FOLFOX, the ORR (objective response rate), the DCR (disease control rate), "
+        "PFS and OS were 11.0% vs. 14.5% (P = 0.40), 47.1% vs. 52.0% (P = 0.51), 2.9 months vs. 3.4 "
+        "months (P = 0.62), and 6.6 months vs. 7.7 months (P = 0.35), respectively."
     )
     ex = extract_abstract(t, protocol)
     assert [(o.endpoint, o.value, o.regimen) for o in ex.outcomes] == [
