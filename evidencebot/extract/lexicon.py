@@ -190,6 +190,9 @@ ENDPOINT_LONG = [
         r"(?<![\w\-])survived(?=\s+(?:(?:significantly|markedly|slightly|numerically)\s+)?"
         r"(?:longer|shorter|less|a\s+median|for\s+a\s+median|median))",
     ),
+    # "The survival rate was 35% ... at 1 year": a rate whose timepoint comes after the numbers
+    ("OS", r"(?<![\w\-])(?<!free\s)survival(?=[\s\-]+rates?\s+(?:was|were|is)\b)"),
+    # bare "survival" (last: the rules treat the last entry as the bare word)
     ("OS", r"(?<![\w\-])(?<!free\s)survival(?![\s\-]+rate)"),
 ]
 ENDPOINT_ABBR = [

@@ -1602,6 +1602,15 @@ class SurvivalRulesV1:
         if len(points) == 1:
             tp, unit = points.pop()
             return lx.timepoint_months(tp, unit)
+        if len(points) > 1:
+            # "35% in the X group versus 22% in the Y group at 1 year, and 9% versus 4% at 2
+            # years": each pair's timepoint is the first one written after it
+            nxt = _TP_ANYWHERE_RE.search(text, members[-1].ext_end, min(e, members[-1].ext_end + 120))
+            if nxt is not None and not _PCT_RE.search(text, members[-1].ext_end, nxt.start()):
+                return lx.timepoint_months(nxt.group("tp"), nxt.group("tpu"))
+            after = _TP_ANYWHERE_RE.search(text, v.ext_end, min(e, v.ext_end + 120))
+            if after is not None and _PCT_ONLY_VS_RE.fullmatch(text, v.ext_end, after.start()):
+                return lx.timepoint_months(after.group("tp"), after.group("tpu"))
         return None
 
     def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
@@ -2512,6 +2521,14 @@ _TP_BEFORE_RE = re.compile(
 _TP_UNIT_RE = re.compile(rf"\b{lx.TP_UNIT}\b", re.I)
 _TP_ANYWHERE_RE = re.compile(
     rf"\b(?:at|by|after)\s+(?P<tp>{lx.TP})\s*[\-\u2010]?\s*(?P<tpu>{lx.TP_UNIT})\b", re.I
+)
+_PCT_RE = re.compile(r"\d\s*%")
+# between a percentage and its timepoint: only the other arm's percentage ("in the X group
+# versus 22% in the Y group ")
+_PCT_ONLY_VS_RE = re.compile(
+    r"(?:\s+(?:in|with|for)\s+(?:the\s+)?[\w\-+/]+(?:\s+[\w\-+/]+){0,3}?)?\s*,?\s*(?:vs\.?|versus|and|compared\s+with)\s+"
+    r"\d+(?:[.\u00b7]\d+)?\s*%(?:\s+(?:in|with|for)\s+(?:the\s+)?[\w\-+/]+(?:\s+[\w\-+/]+){0,3}?)?\s*",
+    re.I,
 )
 _FOLLOW_UP_BEFORE_RE = re.compile(r"follow|cut-?off|data\s+cut", re.I)
 _PCT_IN_PAREN_RE = re.compile(r"\s*\(\s*\d+(?:[.\u00b7]\d+)?\s*%")

@@ -207,3 +207,19 @@ def test_rates_named_without_their_endpoint_take_the_one_just_named(protocol):
         (15.8, "rate", 24.0, "FOLFOX"),
     ]
     assert {o.endpoint for o in ex.outcomes} == {"OS"}
+
+
+def test_rates_whose_timepoints_follow_the_pairs(protocol):
+    """'The survival rate was a% in the X group versus b% in the Y group at 1 year, and c% versus
+    d% at 2 years': each pair takes the first timepoint written after it"""
+    t = (
+        "The survival rate was 41% in the FOLFIRI group versus 30% in the FOLFOX group at 1 year, "
+        "and 12% versus 7% at 2 years."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.timepoint_months, o.regimen) for o in ex.outcomes] == [
+        (41.0, 12.0, "FOLFIRI"),
+        (30.0, 12.0, "FOLFOX"),
+        (12.0, 24.0, "FOLFIRI"),
+        (7.0, 24.0, "FOLFOX"),
+    ]
