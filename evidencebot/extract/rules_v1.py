@@ -2113,6 +2113,12 @@ class SurvivalRulesV1:
 
     def _subgroup(self, text: str, s: int, v: Value, e: int, low: str | None = None) -> str | None:
         """`low`: lx.lower_text(text), where the sentence's subgroup cues are looked for."""
+        # "(ECOG 0, 8.7 months; ECOG 1, 4.8 months)", "(GBC: 8.2 months; ...; ECC: 16.8 months)":
+        # a short label right before the value, at the start of a parenthesis or list item
+        if (label := _LABEL_BEFORE_RE.search(text, max(s, v.start - 24), v.start)) is not None:
+            said = label.group("label")
+            if not _NOT_A_LABEL_RE.fullmatch(said) and not self._names_an_arm(said):
+                return said
         # keyed by the text too: the rule set is shared by every abstract, and two abstracts can
         # have a sentence at the same offsets
         key = (text, s, e)
@@ -2523,6 +2529,13 @@ _TP_ANYWHERE_RE = re.compile(
     rf"\b(?:at|by|after)\s+(?P<tp>{lx.TP})\s*[\-\u2010]?\s*(?P<tpu>{lx.TP_UNIT})\b", re.I
 )
 _PCT_RE = re.compile(r"\d\s*%")
+_LABEL_BEFORE_RE = re.compile(
+    r"[(;]\s*(?P<label>(?:ECOG|PS|ECOG\s+PS)\s*\d(?:\s*[\-\u2013/]\s*\d)?|[A-Z][A-Za-z0-9\-]{1,7})\s*[,:]\s*$"
+)
+# abbreviations that are not subgroups when they stand before a number
+_NOT_A_LABEL_RE = re.compile(
+    r"(?:m?OS|m?PFS|TTP|DFS|RFS|D[oO]R|ORR|DCR|HR|CI|OR|RR|IQR|SD|SE|NR|NE|P|N|n|Median|Range|Mean|Total|All|Overall)",
+)
 # between a percentage and its timepoint: only the other arm's percentage ("in the X group
 # versus 22% in the Y group ")
 _PCT_ONLY_VS_RE = re.compile(

@@ -223,3 +223,19 @@ def test_rates_whose_timepoints_follow_the_pairs(protocol):
         (12.0, 24.0, "FOLFIRI"),
         (7.0, 24.0, "FOLFOX"),
     ]
+
+
+def test_short_labels_before_values_are_their_subgroups(protocol):
+    """'(ECOG 0, 9.1 months; ECOG 1, 5.2 months)', '(GBC: 7.9 months; ECC: 15.0 months)': each
+    value's own subgroup, not the whole population's; an arm or a statistic is no such label"""
+    t = "Median OS differed by ECOG score (ECOG 0, 9.1 months; ECOG 1, 5.2 months; ECOG 2, 2.4 months)."
+    assert [(o.value, o.subgroup) for o in extract_abstract(t, protocol).outcomes] == [
+        (9.1, "ECOG 0"),
+        (5.2, "ECOG 1"),
+        (2.4, "ECOG 2"),
+    ]
+    t = "Median OS by site (GBC: 7.9 months; 95% CI, 5.0-10.8; ECC: 15.0 months; 95% CI, 11.1-18.9)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.subgroup) for o in ex.outcomes] == [(7.9, "GBC"), (15.0, "ECC")]
+    t = "Median OS was 9.0 months (FOLFOX, 9.4 months; FOLFIRI, 8.1 months)."
+    assert all(o.subgroup is None for o in extract_abstract(t, protocol).outcomes)
