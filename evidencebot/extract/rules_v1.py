@@ -138,7 +138,7 @@ _AGE_GROUP_RE = re.compile(
 # rates named without their endpoint (carried from the sentence before): "Rates at 12 and 24
 # months", "the 6- and 12-month rates"
 _CARRIED_RATES_AT_RE = re.compile(
-    rf"\brates?\s+(?:at|after)\s+(?P<tps>{lx.TP}(?:\s*(?:,|and|or)\s*{lx.TP})*)"
+    rf"\brates?\s+(?:at|after)\s+(?P<tps>{lx.TP}(?:\s*(?:,\s*(?:and|or)?|and|or)\s*{lx.TP})*)"
     rf"\s*[\-\u2010]?\s*(?P<tpu>{lx.TP_UNIT})\b",
     re.I,
 )
@@ -688,7 +688,8 @@ class SurvivalRulesV1:
                         merged.append(ArmMention(a, b, said, "", "listed"))
                         take(a, b)
         merged.sort(key=lambda a: a.start)
-        return merged
+        # "sorafenib-naive", "oxaliplatin-refractory": a treatment history, not an arm
+        return [a for a in merged if not (a.family and _HISTORY_SUFFIX_RE.match(text, a.end))]
 
     def _hyphen_possible(self, text: str, low: str | None) -> bool:
         """False when no dash in the text is followed by an agent, so _hyphen_re cannot match."""
@@ -1472,6 +1473,8 @@ class SurvivalRulesV1:
                 last_ep = m.value
         self._with_and_without(ex.outcomes[n_before:])
         self._one_band_each(ex.outcomes[n_before:])
+        if "espectively" in lsent:
+            self._one_subgroup_each(ex.outcomes[n_before:], text, e)
         self._keep_ci_level(cis, ctx)
         for arms_list in ctx["group_arms"].values():
             if all(x is not None for x in arms_list) and len({x for x in arms_list}) == len(arms_list):
@@ -1503,6 +1506,18 @@ class SurvivalRulesV1:
             ):
                 outcomes[i - 1].subgroup = m.group(1)
                 outcomes[i].subgroup = f"without {m.group(1)}"
+
+    @staticmethod
+    def _one_subgroup_each(outcomes: list[Outcome], text: str, e: int) -> None:
+        """ "26.6 and 15.1 months in sorafenib-naive and sorafenib-experienced patients,
+        respectively": two subgroups named together after a pair of numbers, one each, in order."""
+        for i in range(len(outcomes) - 1):
+            a, b = outcomes[i], outcomes[i + 1]
+            if a.endpoint != b.endpoint or a.subgroup != b.subgroup or a.arm != b.arm:
+                continue
+            m = _TWO_SUBGROUPS_AFTER_RE.match(text, b.span[1], e)
+            if m is not None and not any(w in m.group("a").lower() for w in ("arm", "group")):
+                a.subgroup, b.subgroup = m.group("a"), m.group("b")
 
     @staticmethod
     def _one_band_each(outcomes: list[Outcome]) -> None:
@@ -2529,6 +2544,17 @@ _TP_ANYWHERE_RE = re.compile(
     rf"\b(?:at|by|after)\s+(?P<tp>{lx.TP})\s*[\-\u2010]?\s*(?P<tpu>{lx.TP_UNIT})\b", re.I
 )
 _PCT_RE = re.compile(r"\d\s*%")
+# after the second number (its unit and CI): "in A and B patients, respectively"
+_TWO_SUBGROUPS_AFTER_RE = re.compile(
+    r"[^;]{0,60}?\s(?:in|among|for)\s+(?:the\s+)?(?P<a>[\w\-+/\u2265\u2264<> ]{2,30}?)\s+and\s+"
+    r"(?P<b>[\w\-+/\u2265\u2264<> ]{2,30}?)\s+(?:patients|cases|subgroups|cohorts|tumou?rs)"
+    r"\s*,?\s*respectively",
+    re.I,
+)
+_HISTORY_SUFFIX_RE = re.compile(
+    r"[\-\u2010\u2011]\s*(?:na[i\u00ef]ve|experienced|pre-?treated|refractory|resistant|intolerant|exposed|failed|failure)\b",
+    re.I,
+)
 _LABEL_BEFORE_RE = re.compile(
     r"[(;]\s*(?P<label>(?:ECOG|PS|ECOG\s+PS)\s*\d(?:\s*[\-\u2013/]\s*\d)?|[A-Z][A-Za-z0-9\-]{1,7})\s*[,:]\s*$"
 )

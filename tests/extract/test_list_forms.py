@@ -239,3 +239,33 @@ def test_short_labels_before_values_are_their_subgroups(protocol):
     assert [(o.value, o.subgroup) for o in ex.outcomes] == [(7.9, "GBC"), (15.0, "ECC")]
     t = "Median OS was 9.0 months (FOLFOX, 9.4 months; FOLFIRI, 8.1 months)."
     assert all(o.subgroup is None for o in extract_abstract(t, protocol).outcomes)
+
+
+def test_three_landmark_rates_listed_with_a_comma_and(protocol):
+    t = (
+        "Median OS was 12.9 months with FOLFIRI vs 10.1 months with FOLFOX (HR 0.81). Estimated rates at "
+        "6, 12, and 24 months were 70.1% vs 64.0%, 51.2% vs 40.3%, and 20.6% vs 14.4%, respectively."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.timepoint_months, o.regimen) for o in ex.outcomes[2:]] == [
+        (70.1, 6.0, "FOLFIRI"),
+        (64.0, 6.0, "FOLFOX"),
+        (51.2, 12.0, "FOLFIRI"),
+        (40.3, 12.0, "FOLFOX"),
+        (20.6, 24.0, "FOLFIRI"),
+        (14.4, 24.0, "FOLFOX"),
+    ]
+
+
+def test_a_treatment_history_is_no_arm(protocol):
+    """'in gemcitabine-naive and gemcitabine-pretreated patients, respectively': two subgroups of
+    the study's own regimen, not gemcitabine arms"""
+    t = (
+        "Patients received pembrolizumab. Median OS was 14.0 months (95% CI 10.2-17.9) and 9.3 months "
+        "(95% CI 7.0-11.8) in gemcitabine-naive and gemcitabine-pretreated patients, respectively."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen, o.subgroup) for o in ex.outcomes] == [
+        (14.0, "pembrolizumab", "gemcitabine-naive"),
+        (9.3, "pembrolizumab", "gemcitabine-pretreated"),
+    ]
