@@ -1102,6 +1102,8 @@ class SurvivalRulesV1:
                 continue
             if _FROM_RE.search(text, max(s, a - 30), a) and any(0 <= a - pe <= 40 for _, pe in ep_spans):
                 continue  # "median OS from enrolment was ...": the origin of the endpoint, not another time
+            if _IN_SUBGROUP_NAME_RE.search(text, max(s, a - 50), a):
+                continue  # "in those without a CA19-9 response (12.6 vs. 5.6 months)": a subgroup's name
             anchors.append(Mention("OTHER", a, b, m.group(0).lower()))
         if anchors and other_from > 0 and _LIST_OF_TIMES_RE.search(sent, 0, other_from):
             # "time to treatment failure, PFS and OS were ...", "the objective response (ORR),
@@ -1146,6 +1148,9 @@ class SurvivalRulesV1:
             )
             mentions.append(Mention("CI", m.start() + s, m.end() + s))
         ci_label = lx.CI_LABEL_RE.search(sent) if has_ci else None
+        # "Median PFS (80% CI) was 6.47 (5.7-7.1) months": the label's level for the bare intervals
+        level_said = _LEVEL_IN_LABEL_RE.search(ci_label.group(0)) if ci_label is not None else None
+        label_level = float(level_said.group(1)) / 100 if level_said else 0.95
         ci_spans = [(c[4], c[5]) for c in cis]
         # (a CI_MENTION_RE match holds a _CI_HINT match: none without has_ci)
         for m in lx.CI_MENTION_RE.finditer(sent) if has_ci and "%" in sent else ():
@@ -1211,7 +1216,8 @@ class SurvivalRulesV1:
         vals = [v for v in vals if not _overlaps(v.start, v.end, masks)]
         vals.sort(key=lambda v: v.start)
         for v in vals:
-            self._attach(text, v, e, cis, ci_label is not None and ci_label.start() + s < v.start)
+            label_seen = ci_label is not None and ci_label.start() + s < v.start
+            self._attach(text, v, e, cis, label_seen, label_level)
         # numbers inside another value's CI ("10·8 months (9·9–11·7)") are not values of their own
         inner = [(v.end, v.ext_end) for v in vals if v.ext_end > v.end]
         vals = [v for v in vals if not any(a <= v.start and v.end <= b for a, b in inner)]
@@ -1506,6 +1512,12 @@ class SurvivalRulesV1:
             ):
                 outcomes[i - 1].subgroup = m.group(1)
                 outcomes[i].subgroup = f"without {m.group(1)}"
+                continue
+            # "longer in patients with X than in those without X (a vs. b months)"
+            m = _THAN_WITHOUT_RE.fullmatch(outcomes[i].subgroup or "")
+            if m and outcomes[i - 1].subgroup == outcomes[i].subgroup:
+                outcomes[i - 1].subgroup = m.group("a")
+                outcomes[i].subgroup = f"without {m.group('b')}"
 
     @staticmethod
     def _one_subgroup_each(outcomes: list[Outcome], text: str, e: int) -> None:
@@ -1628,7 +1640,11 @@ class SurvivalRulesV1:
                 return lx.timepoint_months(after.group("tp"), after.group("tpu"))
         return None
 
-    def _attach(self, text: str, v: Value, e: int, cis: list, label_seen: bool) -> None:
+    def _attach(
+        self, text: str, v: Value, e: int, cis: list, label_seen: bool, label_level: float = 0.95
+    ) -> None:
+        """The value's unit or %, spread, range and CI. `label_seen`: a "(95% CI)" label came
+        before it in the sentence, so a bare interval after it is a CI of `label_level`."""
         pos = v.end
         spread = text.startswith(("\u00b1", " \u00b1", "+", " +"), pos) and _PLUS_MINUS_RE.match(text, pos, e)
         if spread:
@@ -1685,7 +1701,7 @@ class SurvivalRulesV1:
                     before = text[max(0, v.start - 60) : v.start]
                     if label_seen or not _RX43.search(before + text[pos : m.end()]):
                         v.ci = (
-                            0.95 if label_seen else None,
+                            label_level if label_seen else None,
                             low,
                             high,
                             high_nr,
@@ -2110,8 +2126,9 @@ class SurvivalRulesV1:
             return fams[min(range(len(fams)), key=lambda i: sizes[i])]
         if kind == "placebo":
             pl = [i for i, c in enumerate(design.arm_components) if c & _PLACEBO_LIKE]
-            if len(pl) == 1:
-                return fams[pl[0]]
+            # no arm of the design holds a placebo ("... ramucirumab or merestinib ... the pooled
+            # placebo arm"): the placebo arm is none of them
+            return fams[pl[0]] if len(pl) == 1 else None
         if kind in {"experimental", "investigational", "intervention", "treatment", "study", "A", "1"} or (
             kind in {"combination", "triplet"}
         ):
@@ -2544,6 +2561,13 @@ _TP_ANYWHERE_RE = re.compile(
     rf"\b(?:at|by|after)\s+(?P<tp>{lx.TP})\s*[\-\u2010]?\s*(?P<tpu>{lx.TP_UNIT})\b", re.I
 )
 _PCT_RE = re.compile(r"\d\s*%")
+_LEVEL_IN_LABEL_RE = re.compile(r"(\d{2}(?:\.\d+)?)\s*%")
+_THAN_WITHOUT_RE = re.compile(r"(?P<a>.+?)\s+than\s+(?:in\s+)?(?:those|patients)\s+without\s+(?P<b>.+)", re.I)
+_IN_SUBGROUP_NAME_RE = re.compile(
+    r"\b(?:patients|those|participants|subjects|cases)\s+(?:with|without|who\s+(?:had|achieved|showed))\s+"
+    r"(?:an?\s+|the\s+)?[^,;()]{0,30}$",
+    re.I,
+)
 # after the second number (its unit and CI): "in A and B patients, respectively"
 _TWO_SUBGROUPS_AFTER_RE = re.compile(
     r"[^;]{0,60}?\s(?:in|among|for)\s+(?:the\s+)?(?P<a>[\w\-+/\u2265\u2264<> ]{2,30}?)\s+and\s+"

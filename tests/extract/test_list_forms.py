@@ -269,3 +269,24 @@ def test_a_treatment_history_is_no_arm(protocol):
         (14.0, "pembrolizumab", "gemcitabine-naive"),
         (9.3, "pembrolizumab", "gemcitabine-pretreated"),
     ]
+
+
+def test_a_ci_label_gives_its_level_to_the_bare_intervals(protocol):
+    """'Median PFS (80% CI) was 5.9 (5.1-6.6) months': an 80% interval, not a 95% one"""
+    t = "Median PFS (80% CI) was 5.9 (5.1-6.6) months with FOLFIRI and 5.2 (4.6-5.8) months with FOLFOX."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.ci_level, o.ci_low, o.ci_high) for o in ex.outcomes] == [
+        (5.9, 0.8, 5.1, 6.6),
+        (5.2, 0.8, 4.6, 5.8),
+    ]
+
+
+def test_a_subgroup_compared_with_those_without(protocol):
+    """'longer in patients with X than in those without X (a vs. b months)': a response subgroup,
+    whose word 'response' is no time of its own"""
+    t = "OS was longer in patients with a CEA response than in those without a CEA response (10.9 vs 6.0 mo)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.subgroup) for o in ex.outcomes] == [
+        (10.9, "a CEA response"),
+        (6.0, "without a CEA response"),
+    ]
