@@ -688,7 +688,7 @@ class SurvivalRulesV1:
                         merged.append(ArmMention(a, b, said, "", "listed"))
                         take(a, b)
         merged.sort(key=lambda a: a.start)
-        # "sorafenib-naive", "oxaliplatin-refractory": a treatment history, not an arm
+        # "gemcitabine-naive", "oxaliplatin-refractory": a treatment history, not an arm
         return [a for a in merged if not (a.family and _HISTORY_SUFFIX_RE.match(text, a.end))]
 
     def _hyphen_possible(self, text: str, low: str | None) -> bool:
@@ -1103,7 +1103,7 @@ class SurvivalRulesV1:
             if _FROM_RE.search(text, max(s, a - 30), a) and any(0 <= a - pe <= 40 for _, pe in ep_spans):
                 continue  # "median OS from enrolment was ...": the origin of the endpoint, not another time
             if _IN_SUBGROUP_NAME_RE.search(text, max(s, a - 50), a):
-                continue  # "in those without a CA19-9 response (12.6 vs. 5.6 months)": a subgroup's name
+                continue  # "in those without a CEA response (10.9 vs 6.0 mo)": a subgroup's name
             anchors.append(Mention("OTHER", a, b, m.group(0).lower()))
         if anchors and other_from > 0 and _LIST_OF_TIMES_RE.search(sent, 0, other_from):
             # "time to treatment failure, PFS and OS were ...", "the objective response (ORR),
@@ -1148,7 +1148,7 @@ class SurvivalRulesV1:
             )
             mentions.append(Mention("CI", m.start() + s, m.end() + s))
         ci_label = lx.CI_LABEL_RE.search(sent) if has_ci else None
-        # "Median PFS (80% CI) was 6.47 (5.7-7.1) months": the label's level for the bare intervals
+        # "Median PFS (80% CI) was 5.9 (5.1-6.6) months": the label's level for the bare intervals
         level_said = _LEVEL_IN_LABEL_RE.search(ci_label.group(0)) if ci_label is not None else None
         label_level = float(level_said.group(1)) / 100 if level_said else 0.95
         ci_spans = [(c[4], c[5]) for c in cis]
@@ -1521,7 +1521,7 @@ class SurvivalRulesV1:
 
     @staticmethod
     def _one_subgroup_each(outcomes: list[Outcome], text: str, e: int) -> None:
-        """ "26.6 and 15.1 months in sorafenib-naive and sorafenib-experienced patients,
+        """ "14.0 and 9.3 months in gemcitabine-naive and gemcitabine-pretreated patients,
         respectively": two subgroups named together after a pair of numbers, one each, in order."""
         for i in range(len(outcomes) - 1):
             a, b = outcomes[i], outcomes[i + 1]
@@ -1630,7 +1630,7 @@ class SurvivalRulesV1:
             tp, unit = points.pop()
             return lx.timepoint_months(tp, unit)
         if len(points) > 1:
-            # "35% in the X group versus 22% in the Y group at 1 year, and 9% versus 4% at 2
+            # "41% in the X group versus 30% in the Y group at 1 year, and 12% versus 7% at 2
             # years": each pair's timepoint is the first one written after it
             nxt = _TP_ANYWHERE_RE.search(text, members[-1].ext_end, min(e, members[-1].ext_end + 120))
             if nxt is not None and not _PCT_RE.search(text, members[-1].ext_end, nxt.start()):
@@ -2126,8 +2126,8 @@ class SurvivalRulesV1:
             return fams[min(range(len(fams)), key=lambda i: sizes[i])]
         if kind == "placebo":
             pl = [i for i, c in enumerate(design.arm_components) if c & _PLACEBO_LIKE]
-            # no arm of the design holds a placebo ("... ramucirumab or merestinib ... the pooled
-            # placebo arm"): the placebo arm is none of them
+            # no arm of the design holds a placebo (two added drugs, each with its own placebo,
+            # and "the pooled placebo arm"): the placebo arm is none of them
             return fams[pl[0]] if len(pl) == 1 else None
         if kind in {"experimental", "investigational", "intervention", "treatment", "study", "A", "1"} or (
             kind in {"combination", "triplet"}
@@ -2145,7 +2145,7 @@ class SurvivalRulesV1:
 
     def _subgroup(self, text: str, s: int, v: Value, e: int, low: str | None = None) -> str | None:
         """`low`: lx.lower_text(text), where the sentence's subgroup cues are looked for."""
-        # "(ECOG 0, 8.7 months; ECOG 1, 4.8 months)", "(GBC: 8.2 months; ...; ECC: 16.8 months)":
+        # "(ECOG 0, 9.1 months; ECOG 1, 5.2 months)", "(GBC: 7.9 months; ...; ECC: 15.0 months)":
         # a short label right before the value, at the start of a parenthesis or list item
         if (label := _LABEL_BEFORE_RE.search(text, max(s, v.start - 24), v.start)) is not None:
             said = label.group("label")
