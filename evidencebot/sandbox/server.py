@@ -131,8 +131,10 @@ class _Handler(BaseHTTPRequestHandler):
             reply = getattr(server.eutils, name)(params)
             reply = dataclasses.replace(reply, headers=reply.headers + rate_headers)
         kind = fault.kind if fault is not None else ""
-        self._send(reply, truncate=kind == "truncate", malformed=kind == "malformed")
+        # counted before the reply goes out: a client that reads /sandbox/stats right after its
+        # response must find it counted (counting after the write raced with that read)
         server.count_status(reply.status)
+        self._send(reply, truncate=kind == "truncate", malformed=kind == "malformed")
 
     def _send(self, reply: Reply, truncate: bool = False, malformed: bool = False) -> None:
         body = reply.body
