@@ -9,6 +9,8 @@ change to a pattern carries over.
 from __future__ import annotations
 
 import re
+from re import _constants as sre  # opcodes of re's parsed form (SUBPATTERN, BRANCH, ...)
+from re import _parser
 
 from evidencebot.extract import lexicon as lx
 
@@ -189,23 +191,26 @@ class EndsWithWord:
         return self.ci.search(text, low) is not None
 
 
+def _parse_case_sensitive(pattern: str, flags: int = 0):
+    """`re`'s parse of a case-sensitive pattern (its internal parser: the readers below walk the
+    parsed form), or None for a case-insensitive one or a form the parser does not take."""
+    if flags & re.I:
+        return None
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except Exception:  # an unknown form: nothing to read
+        return None
+    return None if parsed.state.flags & re.I else parsed
+
+
 def required_literals(pattern: str, flags: int = 0, lookbehind: bool = True) -> frozenset[str] | None:
     """Literal texts one of which the searched text holds wherever `pattern` matches (None when
     no such set is found), read from the parsed pattern: a run of literal characters, a group, a
     repeat of at least one, a positive lookaround, or a branch all of whose alternatives have
     such a set (lookbehinds only with `lookbehind`: they may read before a search's start).
-    Case-sensitive: use it on
-    a pattern without re.I (a lowercase twin, tested on lowered text)."""
-    if flags & re.I:
-        return None
-    try:
-        from re import _constants as c
-        from re import _parser
-
-        parsed = _parser.parse(pattern, flags)
-    except Exception:  # an unknown form: no test
-        return None
-    if parsed.state.flags & re.I:
+    Case-sensitive: use it on a pattern without re.I (a lowercase twin, tested on lowered text)."""
+    parsed = _parse_case_sensitive(pattern, flags)
+    if parsed is None:
         return None
 
     def seq(items) -> frozenset[str] | None:
@@ -218,24 +223,24 @@ def required_literals(pattern: str, flags: int = 0, lookbehind: bool = True) -> 
                 best = found
 
         for op, av in items:
-            if op is c.LITERAL:
+            if op is sre.LITERAL:
                 run.append(chr(av))
                 continue
             if run:
                 consider(frozenset(["".join(run)]))
                 run = []
-            if op is c.SUBPATTERN:
+            if op is sre.SUBPATTERN:
                 if not av[1] & re.I:  # no (?i:...) inside
                     consider(seq(av[-1]))
-            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
                 consider(seq(av[2]))
-            elif op is c.BRANCH:
+            elif op is sre.BRANCH:
                 alts = [seq(alt) for alt in av[1]]
                 if all(alts):
                     consider(frozenset().union(*alts))
-            elif op is c.ATOMIC_GROUP:
+            elif op is sre.ATOMIC_GROUP:
                 consider(seq(av))
-            elif op is c.ASSERT and (lookbehind or av[0] > 0):  # (?=...), (?<=...): the text holds it too
+            elif op is sre.ASSERT and (lookbehind or av[0] > 0):  # (?=...), (?<=...): the text holds it too
                 consider(seq(av[1]))
         if run:
             consider(frozenset(["".join(run)]))
@@ -273,25 +278,17 @@ def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     run of literal characters, a set of single characters ([Pp]), a group or branch all of whose
     alternatives have such a set, or an optional part (its set and that of what follows it).
     Case-sensitive: use it on a pattern without re.I (a lowercase twin, tested on lowered text)."""
-    if flags & re.I:
-        return None
-    try:
-        from re import _constants as c
-        from re import _parser
-
-        parsed = _parser.parse(pattern, flags)
-    except Exception:  # an unknown form: no set
-        return None
-    if parsed.state.flags & re.I:
+    parsed = _parse_case_sensitive(pattern, flags)
+    if parsed is None:
         return None
 
     def zero_width(items) -> bool:
         for op, av in items:
-            if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
                 continue
-            if op is c.SUBPATTERN and not av[1] & re.I and zero_width(av[-1]):
+            if op is sre.SUBPATTERN and not av[1] & re.I and zero_width(av[-1]):
                 continue
-            if op is c.BRANCH and all(zero_width(alt) for alt in av[1]):
+            if op is sre.BRANCH and all(zero_width(alt) for alt in av[1]):
                 continue
             return False
         return True
@@ -299,24 +296,24 @@ def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     def starts(items) -> frozenset[str] | None:
         items = list(items)
         for k, (op, av) in enumerate(items):
-            if op is c.LITERAL:
+            if op is sre.LITERAL:
                 run = []
                 for op2, av2 in items[k:]:
-                    if op2 is not c.LITERAL:
+                    if op2 is not sre.LITERAL:
                         break
                     run.append(chr(av2))
                 # ("cycles?" parses as c, y, c, l, e and a repeat of s: the run is "cycle")
                 return frozenset(["".join(run)])
             if zero_width([(op, av)]):
                 continue
-            if op is c.IN and all(op2 is c.LITERAL for op2, _ in av):  # [Pp]: its characters
+            if op is sre.IN and all(op2 is sre.LITERAL for op2, _ in av):  # [Pp]: its characters
                 return frozenset(chr(ch) for _, ch in av)
-            if op is c.SUBPATTERN:
+            if op is sre.SUBPATTERN:
                 return None if av[1] & re.I else starts(av[-1])
-            if op is c.BRANCH:
+            if op is sre.BRANCH:
                 alts = [starts(alt) for alt in av[1]]
                 return frozenset().union(*alts) if all(alts) else None
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
                 body = starts(av[2])
                 if body is None or av[0] >= 1:
                     return body
