@@ -305,6 +305,15 @@ RATE_AT_YEAR_RE = re.compile(
     r"\s*(?:at|after|by)\s+(?P<tpu>years?|months?)\s+(?P<tp>\d+)\b(?![.\u00b7]\d)", re.I
 )
 RATE_WORD_RE = re.compile(r"\brates?\b|\bsurvival\b|\balive\b|\bsurvivors?\b", re.I)
+
+
+def timepoint_after(text: str, pos: int, parenthesised: bool = False) -> float | None:
+    """The months of a rate's timepoint written right at `pos`: " at 6 months", " at year 5",
+    and with `parenthesised` also " (6 mo)"; None when there is none."""
+    m = RATE_TP_AFTER_RE.match(text, pos) or RATE_AT_YEAR_RE.match(text, pos)
+    if m is None and parenthesised:
+        m = RATE_TP_PAREN_RE.match(text, pos)
+    return timepoint_months(m.group("tp"), m.group("tpu")) if m is not None else None
 EP_FOR_RATE = (
     r"(?P<ep>overall[\s\-]+survival|progression[\s\-\u2010\u2011]*free[\s\-]+survival|progression[\s\-\u2010\u2011]*free|"
     r"disease[\s\-]*free[\s\-]+survival|(?:relapse|recurrence)[\s\-]*free[\s\-]+survival|survival|(?:rw)?OS|(?:rw)?PFS|DFS|RFS|TTP)"

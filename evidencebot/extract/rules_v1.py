@@ -1583,14 +1583,10 @@ class SurvivalRulesV1:
     def _rate_after(text: str, v: Value, anc: Mention) -> float | None:
         """The timepoint of a percentage written after it ("46% at 6 months"), when a rate or
         survival word stands between the endpoint and the value."""
-        m = (
-            lx.RATE_TP_AFTER_RE.match(text, v.ext_end)
-            or lx.RATE_AT_YEAR_RE.match(text, v.ext_end)
-            or lx.RATE_TP_PAREN_RE.match(text, v.ext_end)
-        )
-        if m is None or not lx.RATE_WORD_RE.search(text, max(anc.start, v.start - 60), v.start):
+        months = lx.timepoint_after(text, v.ext_end, parenthesised=True)
+        if months is None or not lx.RATE_WORD_RE.search(text, max(anc.start, v.start - 60), v.start):
             return None
-        return lx.timepoint_months(m.group("tp"), m.group("tpu"))
+        return months
 
     @staticmethod
     def _rate_timepoint(text: str, v: Value, members: list, anc: Mention, s: int, e: int) -> float | None:
@@ -1601,11 +1597,9 @@ class SurvivalRulesV1:
         # a carried endpoint is an empty mention at the value: look from the sentence start
         if not _RATE_WORD_RE.search(text, s if anc.start == anc.end else anc.start, v.start):
             return None
-        m = lx.RATE_TP_AFTER_RE.match(text, members[-1].ext_end) or lx.RATE_AT_YEAR_RE.match(
-            text, members[-1].ext_end
-        )
-        if m:
-            return lx.timepoint_months(m.group("tp"), m.group("tpu"))
+        months = lx.timepoint_after(text, members[-1].ext_end)
+        if months is not None:
+            return months
         head = members[0].start
         r = _TP_RATE_OF_RE.search(text, max(s, head - 40), head)
         if r is not None:  # "and an estimated 1-year rate of 52%"
