@@ -1177,7 +1177,7 @@ class SurvivalRulesV1:
         masks.extend((a, b) for a, b, _ in pvals)
 
         # hazard ratios
-        hr_found = self._hazard_ratios(
+        self._hazard_ratios(
             text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep, low
         )
         if not anchors and "alive" not in lsent and not _may_carry(carry_ep, sent, lsent):
@@ -1489,7 +1489,6 @@ class SurvivalRulesV1:
         distinct = list(dict.fromkeys(here))
         if len(distinct) >= 2 and len(here) == len(distinct):
             ctx["last_arms"] = distinct
-        del hr_found
         return last_ep
 
     @staticmethod
@@ -1686,28 +1685,28 @@ class SurvivalRulesV1:
                         pos += tail.end()
                 v.ext_end = pos
                 return
-        if label_seen or True:
-            m = lx.BARE_RANGE_RE.match(text, pos, e)
-            if m:
-                low, _ = _bound(m.group("low"))
-                high, high_nr = _bound(m.group("high"))
-                if low is not None and (high_nr or (high is not None and low <= (v.value or low) <= high)):
-                    before = text[max(0, v.start - 60) : v.start]
-                    if label_seen or not _RX43.search(before + text[pos : m.end()]):
-                        v.ci = (
-                            label_level if label_seen else None,
-                            low,
-                            high,
-                            high_nr,
-                            m.start("low"),
-                            m.end("high"),
-                        )
-                        pos = m.end()
-                        tail = lx.UNIT_RE.match(text, pos)
-                        if tail and v.unit is None and not v.pct:
-                            v.unit = lx.canon_unit(tail.group(1))
-                            pos = tail.end()
-                        v.ext_end = pos
+        # a bare interval right after the value: its CI (of the stated level after a CI label)
+        m = lx.BARE_RANGE_RE.match(text, pos, e)
+        if m:
+            low, _ = _bound(m.group("low"))
+            high, high_nr = _bound(m.group("high"))
+            if low is not None and (high_nr or (high is not None and low <= (v.value or low) <= high)):
+                before = text[max(0, v.start - 60) : v.start]
+                if label_seen or not _RX43.search(before + text[pos : m.end()]):
+                    v.ci = (
+                        label_level if label_seen else None,
+                        low,
+                        high,
+                        high_nr,
+                        m.start("low"),
+                        m.end("high"),
+                    )
+                    pos = m.end()
+                    tail = lx.UNIT_RE.match(text, pos)
+                    if tail and v.unit is None and not v.pct:
+                        v.unit = lx.canon_unit(tail.group(1))
+                        pos = tail.end()
+                    v.ext_end = pos
 
     def _anchor_list(self, text: str, anchors: list[Mention], pos: int, s: int) -> list[Mention]:
         before = [m for m in anchors if m.end <= pos]
