@@ -202,6 +202,14 @@ ENDPOINT_ABBR = [
     ("DFS", r"\bDFS\b"),
     ("RFS", r"\bRFS\b"),
     ("DoR", r"\bm?D[oO]R\b"),
+    # lower-case abbreviations, as some abstracts write them; a bare "os" only where it cannot be
+    # a word of its own: "median os", "pfs and os", "os and pfs", "(os)"
+    ("PFS", r"\bm?pfs\b"),
+    (
+        "OS",
+        r"(?<=median\s)os\b|(?<=\()os(?=\))|(?<=pfs\sand\s)os\b|(?<=pfs,\s)os\b"
+        r"|\bos(?=\s+(?:and|or|&)\s+m?pfs\b)",
+    ),
 ]
 # Time concepts that are not endpoints: a value nearest to one of these is not a survival number.
 OTHER_ANCHORS = [

@@ -52,7 +52,7 @@ _EP_RE = lx.CI(
     + ")"
 )
 _EP_ABBR_RE = re.compile(
-    r"\b(?=[mrOPTDR])(?:" + "|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)) + ")"
+    r"\b(?=[mrOPTDRpo])(?:" + "|".join(f"(?P<A{i}>{p})" for i, (_, p) in enumerate(lx.ENDPOINT_ABBR)) + ")"
 )
 # texts one of which every endpoint mention holds (lowered text / as written): a sentence with
 # none of them has none (None: no such test)
@@ -385,6 +385,9 @@ class Design:
     n_by_label: dict[str, int] = field(default_factory=dict)  # groups named in words: "monotherapy"
     randomised: bool = False
     arm_components: list[frozenset] = field(default_factory=list)
+    # lettered or numbered arms bound to a regimen where the text says which is which:
+    # "arm A (X, n = 40)", "Arm B received Y", "Y (group 2)" -> {"A": X, "B": Y, "2": Y}
+    letter_family: dict[str, str] = field(default_factory=dict)
 
 
 _WS_RE = re.compile(r"\s+")
@@ -847,6 +850,14 @@ class SurvivalRulesV1:
                 d.arms = [d.arms[1], d.arms[0]]
                 d.arm_components = [d.arm_components[1], d.arm_components[0]]
         self._with_or_without(title, title_arms, d)
+        d.letter_family = _letter_families(text, arms)
+        if not d.arms and len(set(d.letter_family.values())) >= 2:
+            # "Arm A received X and arm B received Y": the letters name the compared arms
+            by_family = {a.family: a for a in arms if a.family}
+            for _, fam in sorted(d.letter_family.items()):
+                if fam not in [f for _, f in d.arms]:
+                    d.arms.append((by_family[fam].label, fam))
+                    d.arm_components.append(by_family[fam].components)
         if from_title and len(d.arms) == 2 and not {f.lower() for _, f in d.arms} & _PLACEBO_LIKE:
             # "Regorafenib versus TAS-102" in the title, "40 patients treated with TAS-102 and 80
             # with regorafenib" in the text: the results follow the order the text sized them in
@@ -2105,6 +2116,9 @@ class SurvivalRulesV1:
         kind = arm.generic
         if kind == "named":
             return None
+        bound = design.letter_family.get(kind)
+        if bound is not None:
+            return bound
         if not design.arms:
             return design.single_regimen if kind and kind[0] in "ABCD1234" and len(kind) == 1 else None
         fams = [f for _, f in design.arms]
@@ -2806,7 +2820,7 @@ _N_STRONG_AFTER = lx.CI(
 
 _ARM_N_AFTER = re.compile(
     # "(n = 49)", "(XELIRI 31, ...)" - not "capecitabine 1,000 mg/m2", where the comma groups thousands
-    r"\s*(?:arm|group|cohort)?\s*(?:[\[(,;:]\s*n\s*=\s*(?P<n>\d+)|[(:]?\s*(?P<n2>\d+)\s*(?:patients\s*)?(?=[),;](?!\d)))",
+    r"(?:\s+(?:alone|monotherapy))?\s*(?:arm|group|cohort)?\s*(?:[\[(,;:]\s*n\s*=\s*(?P<n>\d+)|[(:]?\s*(?P<n2>\d+)\s*(?:patients\s*)?(?=[),;](?!\d)))",
     re.I,
 )
 _ARM_N_BEFORE = lx.CI(
@@ -2864,6 +2878,37 @@ def _arm_n(text: str, a: ArmMention) -> int | None:
         if n is not None and n >= 2:
             return n
     return None
+
+
+# What stands between a lettered arm and the regimen it names: "arm A (X", "arm A: X", "arm A
+# (n = 40) received X", "group 2 was treated with X", "arm B, X"; and between a regimen and the
+# letter after it: "X (arm A)", "X group [group A]"
+_LETTER_THEN_AGENT_RE = re.compile(
+    r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?"
+    r"(?:\s*[(\[:=,]\s*|\s*[\-\u2013\u2014]\s+"
+    r"|,?\s+(?:patients\s+)?(?:who\s+)?(?:received|receiving|(?:was|were)\s+given|(?:was|were)\s+treated\s+with|"
+    r"treated\s+with|consisted\s+of|comprised)\s+)"
+    r"(?:the\s+|a\s+)?(?:combination\s+of\s+)?",
+    re.I,
+)
+_AGENT_THEN_LETTER_RE = re.compile(r"(?:[\s\-]+(?:arm|group|cohort))?\s*[(\[]\s*(?:the\s+)?", re.I)
+
+
+def _letter_families(text: str, arms: list[ArmMention]) -> dict[str, str]:
+    """Which regimen each lettered arm stands for, where the text binds the two (first binding
+    wins): without it "arm B" would be given the study's most-named regimen."""
+    bound: dict[str, str] = {}
+    for i, a in enumerate(arms):
+        letter = a.generic
+        if len(letter) != 1 or letter in bound or a.family:
+            continue
+        nxt = arms[i + 1] if i + 1 < len(arms) else None
+        prev = arms[i - 1] if i else None
+        if nxt is not None and nxt.family and _LETTER_THEN_AGENT_RE.fullmatch(text, a.end, nxt.start):
+            bound[letter] = nxt.family
+        elif prev is not None and prev.family and _AGENT_THEN_LETTER_RE.fullmatch(text, prev.end, a.start):
+            bound[letter] = prev.family
+    return bound
 
 
 def _sentence_arm_mentions(text: str, arms: list[ArmMention], s: int, e: int) -> list[ArmMention]:

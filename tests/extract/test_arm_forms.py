@@ -300,3 +300,30 @@ def test_nalirifox_is_its_own_regimen(protocol):
     for said in ("NALIRIFOX", "nal-IRI plus oxaliplatin and 5-FU/LV"):
         t = f"Median OS was 11.4 months with {said}."
         assert [o.regimen for o in extract_abstract(t, protocol).outcomes] == ["NALIRIFOX"], said
+
+
+def test_lettered_arms_bound_to_their_regimens(protocol):
+    """arm A (X, n = 40) or arm B (Y alone, n = 38): each letter keeps its own regimen and size"""
+    t = (
+        "Patients were randomised to arm A (toripalimab plus lenvatinib, n = 40) or arm B "
+        "(lenvatinib alone, n = 38). Median PFS was 5.2 months in arm A and 3.1 months in arm B "
+        "(HR 0.62, 95% CI 0.40-0.95)."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.regimen, o.n, o.span) for o in ex.outcomes] == [
+        (5.2, "arm A", "toripalimab + lenvatinib", 40, at(t, "5.2")),
+        (3.1, "arm B", "lenvatinib", 38, at(t, "3.1")),
+    ]
+    assert [h.comparison for h in ex.hazard_ratios] == ["toripalimab + lenvatinib vs lenvatinib"]
+
+
+def test_lettered_arms_named_by_what_they_received(protocol):
+    """'Arm 1 received X and arm 2 received Y' and 'X (group 2)': the letter is that regimen's arm"""
+    t = (
+        "Group 1 received irinotecan, whereas capecitabine (group 2) served as the comparator. "
+        "Median OS was 6.9 months in group 1 and 5.4 months in group 2."
+    )
+    assert rows(protocol, t) == [
+        (6.9, "group 1", "irinotecan", at(t, "6.9")),
+        (5.4, "group 2", "capecitabine", at(t, "5.4")),
+    ]

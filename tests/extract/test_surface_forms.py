@@ -179,3 +179,18 @@ def test_hr_bracket_ci_and_one_sided_p(protocol):
     t = "Median OS was 10.3 months vs 7.5 months (HR, 0.79 [95% CI, 0.56-1.12]; 1-sided P = .09)."
     (hr,) = extract_abstract(t, protocol).hazard_ratios
     assert (hr.value, hr.ci_low, hr.ci_high, hr.p_value) == (0.79, 0.56, 1.12, ".09")
+
+
+def test_lower_case_endpoint_abbreviations(protocol):
+    """'the median pfs and os were a and b months, respectively'; 'median os' is OS, not the
+    endpoint carried from the sentence before"""
+    t = (
+        "The median pfs and os were 2.8 and 7.7 months, respectively. "
+        "The median os of responders was 13.5 months."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.endpoint, o.value, o.span) for o in ex.outcomes] == [
+        ("PFS", 2.8, at(t, "2.8")),
+        ("OS", 7.7, at(t, "7.7")),
+        ("OS", 13.5, at(t, "13.5")),
+    ]
