@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -123,6 +124,15 @@ _BETWEEN_ARMS_RE = re.compile(
     r"between\s+(?:the\s+)?(?:patients|those|participants|groups?|arms?|cohorts?)?\s*"
     r"(?:who\s+(?:received|were\s+(?:treated|given)\s+(?:with)?|underwent)|treated\s+with|receiving|given)?"
     r"\s*(?:the\s+)?",
+    re.I,
+)
+# between compared numbers and the arms they belong to, named in the same order right after
+# them: " (HR 0.79; p = 0.10) for ", " in patients treated with ", ", among the "
+_ARMS_AFTER_PAIR_RE = re.compile(
+    r"\s*(?:[(\[][^()\[\]]*[)\]]\s*)?,?\s*(?:for|in|with|among|on)\s+(?:the\s+)?"
+    r"(?:(?:patients|those|participants)\s+)?"
+    r"(?:who\s+(?:received|were\s+(?:treated|given)\s+(?:with)?|underwent)\s+|treated\s+with\s+|receiving\s+|given\s+)?"
+    r"(?:the\s+)?",
     re.I,
 )
 # between two arms named in a row: " or ", "-based adjuvant chemotherapy or ", ", and "
@@ -616,7 +626,8 @@ class SurvivalRulesV1:
                 if (_COMBINE_RE.match(gap) or comma_list) and "\n" not in gap:
                     joiner = gap.strip().lower()
                     after = text[e : e + 30]
-                    two_arms = _RX29.match(after)
+                    # "for regorafenib and placebo": a placebo added is written "plus placebo"
+                    two_arms = _RX29.match(after) or (joiner == "and" and "placebo" in (fam, prev.family))
                     if joiner != "and" or not two_arms:
                         merged[-1] = ArmMention(
                             prev.start,
@@ -1869,6 +1880,18 @@ class SurvivalRulesV1:
                     _AND_LIST_RE.fullmatch(text, x.end, y.start) for x, y in zip(head, head[1:], strict=False)
                 ):
                     fam_arm = head[i]
+        # 1b. "4.9 vs 3.6 months (HR 0.79) for X and Y", "3.1 vs 2.0 months in patients treated
+        # with X or Y": the arms named in a row right after the numbers, in their order
+        if fam_arm is None and n > 1 and not any(after_arms.get(id(m)) for m in members[:-1]):
+            tail = _dedupe_arms([a for a in sent_arms if a.start >= members[-1].ext_end])[:n]
+            if (
+                len(tail) == n
+                and after_arms.get(id(members[-1])) in (None, tail[0])
+                and _ARMS_AFTER_PAIR_RE.fullmatch(text, members[-1].ext_end, tail[0].start)
+                and all(_ARM_PAIR_GAP_RE.fullmatch(text, x.end, y.start) for x, y in itertools.pairwise(tail))
+                and not any(tail[0].end <= x.start < tail[-1].start for x in vals)
+            ):
+                fam_arm = tail[i]
         # 2. adjacent mention after the value
         if fam_arm is None:
             fam_arm = after_arms.get(id(v))

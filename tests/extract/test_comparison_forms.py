@@ -782,3 +782,27 @@ def test_arms_named_after_the_numbers_with_between(protocol):
 def test_the_entire_patient_cohort_is_no_arm(protocol):
     t = "In the entire patient cohort, median OS was 14.2 months."
     assert arms(protocol, t) == [("OS", 14.2, "", None)]
+
+
+def test_arms_named_in_order_after_the_compared_numbers(protocol):
+    """'a vs b months (HR ...) for Y and X' names the arms in the numbers' order, even against
+    the order of the design ('randomly assigned to X or Y'); 'X and placebo' is two arms"""
+    t = (
+        "In all, 96 patients were randomly assigned to cabozantinib or placebo. Median PFS was "
+        "1.9 months vs. 3.4 months (HR 0.71, 95% CI 0.48-1.05; p=0.08) for placebo and cabozantinib."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.regimen, o.span) for o in ex.outcomes] == [
+        (1.9, "placebo", "placebo", at(t, "1.9")),
+        (3.4, "cabozantinib", "cabozantinib", at(t, "3.4")),
+    ]
+
+
+def test_arms_after_the_numbers_as_patients_treated_with(protocol):
+    """'a vs b months in patients treated with X or Y': the first arm is not also the second's"""
+    t = "Median PFS was 3.3 vs 2.2 months in patients treated with FOLFIRI or FOLFOX."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.regimen) for o in ex.outcomes] == [
+        (3.3, "FOLFIRI", "FOLFIRI"),
+        (2.2, "FOLFOX", "FOLFOX"),
+    ]
