@@ -8,6 +8,7 @@ W205  number {value!r} not found in the text at its span
 W206  rate {value}% outside 0-100
 W207  hazard ratio for {endpoint} without a comparison (arms unknown)
 W208  CI bounds reversed
+W209  CI lower bound {low} below zero (an interval from a normal approximation)
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def check(text: str, ex: Extraction) -> list[Flag]:
             flags.append(Flag("W201", f"W201: median for arm '{arm}' reported without CI", o.span))
         if o.ci_low is not None and o.ci_high is not None and o.ci_low > o.ci_high:
             flags.append(Flag("W208", f"W208: CI bounds reversed ({o.ci_low} > {o.ci_high})", o.span))
+        if o.ci_low is not None and o.ci_low < 0:
+            why = "an interval from a normal approximation"
+            flags.append(Flag("W209", f"W209: CI lower bound {o.ci_low} below zero ({why})", o.span))
         if o.value is not None:
             lo_bad = o.ci_low is not None and o.value < o.ci_low
             hi_bad = o.ci_high is not None and o.value > o.ci_high

@@ -115,7 +115,8 @@ CI_HEAD = (
 RANGE_SEP = rf"\s*(?:[{DASH}]|to\b|,|~|\.\.\.?|\u2009)\s*"
 CI_RE = re.compile(
     rf"(?<![\w.])(?=\d\d|[Cc])(?:{CI_HEAD})\s*(?:[:;,=]|\bof\b|\bwas\b|\bwere\b|\bis\b)?\s*[\[(]?\s*"
-    rf"(?P<low>{BOUND})\s*(?:%|(?:{UNIT_WORDS})\b)?{RANGE_SEP}(?P<high>{BOUND})"
+    # a lower bound may be negative where the interval came from a normal approximation
+    rf"(?P<low>(?:[\-\u2212](?=\d))?{BOUND})\s*(?:%|(?:{UNIT_WORDS})\b)?{RANGE_SEP}(?P<high>{BOUND})"
     rf"(?P<tail>\s*(?:%|(?:{UNIT_WORDS})(?![\w])))?",
     re.I,
 )
@@ -559,7 +560,7 @@ def parse_count(text: str) -> int | None:
 
 def parse_num(text: str) -> float:
     """'11·4' -> 11.4, '.002' -> 0.002."""
-    t = text.replace("\u00b7", ".").strip()
+    t = text.replace("\u00b7", ".").replace("\u2212", "-").strip()
     if t.startswith("."):
         t = "0" + t
     return float(t)

@@ -4,7 +4,7 @@ Flags (kinds):
 * screen      — the model put the record in the review band (screening.decision 'review',
                 decided_by 'model:<v>'); a reviewer's "unsure" keeps it here as `deferred`;
 * extraction  — an active machine evidence row of an included/review-band record failed a
-                consistency check (evidence.flags, codes W201-W208);
+                consistency check (evidence.flags, codes W201-W209);
 * duplicate   — a record with no registry id or acronym (study 'pmid:<pmid>') has a value
                 matching another study's (same regimen, endpoint and measure, and the same
                 n or the same value): perhaps another report of a known trial;

@@ -34,3 +34,14 @@ def test_clean_extraction_has_no_flags(protocol):
 def test_w201_message_names_the_arm(protocol):
     ex = extract_abstract("Median OS was 6.2 months with FOLFOX.", protocol)
     assert [f.message for f in ex.flags] == ["W201: median for arm 'FOLFOX' reported without CI"]
+
+
+def test_w209_negative_lower_bound_is_read_and_flagged(protocol):
+    """'(95% CI -1.4 to 20.2)', also with a minus sign: the bound is kept as written, and flagged"""
+    for t in (
+        "Median OS was 9.4 months (95% CI -1.4 to 20.2).",
+        "Median OS was 9.4 months (95% CI: \u22121.4-20.2).",
+    ):
+        ex = extract_abstract(t, protocol)
+        assert [(o.value, o.ci_low, o.ci_high) for o in ex.outcomes] == [(9.4, -1.4, 20.2)]
+        assert [f.code for f in ex.flags] == ["W209"]
