@@ -116,6 +116,7 @@ AGENTS = (
     "lirafugratinib",
     "PD-1 inhibitor",
     "PD-L1 inhibitor",
+    "PD-1/PD-L1 inhibitor",
     "immune checkpoint inhibitor",
     # drug classes written as arms: "gemcitabine/platinum", "anti-PD-1 antibody" (preclinical)
     "platinum",
@@ -124,6 +125,14 @@ AGENTS = (
     "anti-PD-L1",
     "anti-CTLA-4",
 )
+# drug classes written in the plural for the arm that received one of them ("lenvatinib plus
+# PD-1 inhibitors"), read as the singular agent
+AGENT_PLURALS = {
+    "PD-1 inhibitors": "PD-1 inhibitor",
+    "PD-L1 inhibitors": "PD-L1 inhibitor",
+    "PD-1/PD-L1 inhibitors": "PD-1/PD-L1 inhibitor",
+    "immune checkpoint inhibitors": "immune checkpoint inhibitor",
+}
 # abbreviations written for whole regimens -> a family name
 ABBREVIATIONS = {
     "GC": "gemcitabine + cisplatin",

@@ -361,7 +361,8 @@ ALIVE_AFTER_RE = re.compile(
 )
 N_RE = re.compile(r"\b[nN]\s*=\s*(?P<n>\d+)")
 ARM_GENERIC_RE = CI(
-    r"\b(?=[eitscpmdagbw1-4])(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
+    # ("the first-line treatment group" is a subgroup named by its line, not the treatment arm)
+    r"\b(?=[eitscpmdagbw1-4])(?<!line\s)(?<!line-)(?:(?P<kind>experimental|investigational|intervention|treatment|study|combination|control|comparator|"
     r"placebo|monotherapy|standard|chemotherapy|triplet|doublet|maintenance)[\s\-]+(?:arm|group|cohort)s?"
     r"|(?:arm|group|cohort)\s+(?P<letter>[A-D1-4])\b|(?P<letter2>[A-D])[\s\-]+(?:arm|group|cohort)\b"
     r"|the\s(?P<kind2>combination|control|doublets?|triplets?|comparator|monotherapy|placebo)\b"

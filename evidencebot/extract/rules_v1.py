@@ -21,7 +21,14 @@ import re
 from dataclasses import dataclass, field
 
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.agents import ABBREVIATIONS, AGENTS, AGENTS_OF, N_AGENTS, cytotoxic_core
+from evidencebot.extract.agents import (
+    ABBREVIATIONS,
+    AGENT_PLURALS,
+    AGENTS,
+    AGENTS_OF,
+    N_AGENTS,
+    cytotoxic_core,
+)
 from evidencebot.extract.fastre import (
     Anchored,
     AnyMatch,
@@ -40,11 +47,14 @@ _ABBREV_END = re.compile(
 )
 # = r"\n+|(?<=[.!?])\s+(?=[A-Z(\[0-9])", written to start with one whitespace character so that
 # `re` skips ahead to the next whitespace instead of trying every position
-_SENT_BREAK = re.compile(r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9]))")
+# (a sentence may also start in lower case after a closing parenthesis: "... P = .11). nal-IRI ...")
+_SENT_BREAK = re.compile(r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9])|(?<=\)\.\s)\s*(?=[a-z]))")
 # where a _SENT_BREAK match can start (while it reads as here): at a newline, or at the character
 # after a '.', '!' or '?'; those are few, and str.find reaches them sooner than re's scan
 _SENT_BREAK_AFTER = (
-    ".!?" if _SENT_BREAK.pattern == r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9]))" else None
+    ".!?"
+    if _SENT_BREAK.pattern == r"\s(?:(?<=\n)\n*|(?<=[.!?]\s)\s*(?=[A-Z(\[0-9])|(?<=\)\.\s)\s*(?=[a-z]))"
+    else None
 )
 _SECTION = re.compile(r"^\s*([A-Z][A-Za-z ,&/]{2,60}):\s")
 _EP_RE = lx.CI(
@@ -337,6 +347,7 @@ _COMBINE_RE = re.compile(
 _FROM_TO_RE = re.compile(r"\s*to\s", re.I)
 _COMPARE_RE = re.compile(r"\b(?:vs|versus|compared|than)\b", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
+_ALONE_AFTER_RE = re.compile(r"\s*(?:alone|monotherapy)\b", re.I)  # _ALONE_RE at a position
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
 # every acronym's agents (cytotoxic_core), worked out once: _acronym_for compares a combination
 # with all of them
@@ -533,7 +544,7 @@ class SurvivalRulesV1:
         self._sub_cache: list = []
         fam_of = {syn.lower(): fam for fam, syn in synonyms}
         for a in self._agents():
-            fam_of.setdefault(a.lower(), a.lower())
+            fam_of.setdefault(a.lower(), AGENT_PLURALS.get(a, a).lower())
         # "GEM-S-1": regimen shorthand joined by a hyphen (three letters or more, so that words
         # such as "off-label" stay words)
         for abbr, fam in ABBREVIATIONS.items():
@@ -562,7 +573,7 @@ class SurvivalRulesV1:
 
     @staticmethod
     def _agents() -> tuple[str, ...]:
-        return AGENTS
+        return AGENTS + tuple(AGENT_PLURALS)
 
     # ------------------------------------------------------------------ regimens / arms
     def arm_mentions(self, text: str, regimen_spans: list[tuple[int, int, str]]) -> list[ArmMention]:
@@ -603,7 +614,8 @@ class SurvivalRulesV1:
         if self._agent_re is not None:
             for m in self._agent_re.finditer(text, low):
                 if free(m.start(), m.end()):
-                    spans.append((m.start(), m.end(), m.group(0).lower()))
+                    said = m.group(0).lower()
+                    spans.append((m.start(), m.end(), self._fam_of.get(said, said)))
                     take(m.start(), m.end())
         spans.sort()
         merged: list[ArmMention] = []
@@ -655,6 +667,8 @@ class SurvivalRulesV1:
             if m:
                 a.label = text[a.start : m.end()]
             take(a.start, m.end() if m else a.end)  # "X-based chemotherapy group" is one mention
+            if m is None and a.family and (alone := _ALONE_AFTER_RE.match(text, a.end)):
+                take(a.end, alone.end())  # "X monotherapy" is one mention, not X and a role
         for m in lx.ARM_GENERIC_RE.finditer(text, low):
             bare = m.group("kind2") or m.group("kind3")
             a = m.start("kind2") if m.group("kind2") else m.start("kind3") if bare else m.start()
@@ -842,7 +856,11 @@ class SurvivalRulesV1:
                         components=a1.components | a2.components,
                     ),
                 ]
-            else:
+            elif not (
+                _THREE_ARM_GAP_RE.fullmatch(src, a0.end, a1.start) and _THREE_ARM_GAP_RE.fullmatch(mid)
+            ):
+                # "to pembrolizumab or placebo every 3 weeks, plus best supportive care": two arms
+                # and what both received; "to X, Y monotherapy, or Z": three arms, a list
                 comp_arms = comp_arms[:2]
         if comp_arms:
             d.arms = [(a.label, a.family) for a in comp_arms]
@@ -1940,6 +1958,8 @@ class SurvivalRulesV1:
                 len(head) == n
                 and all(
                     _RX40.fullmatch(text[x.start + len(x.label) : y.start])
+                    # "X (n = 50) improved outcomes versus Y (n = 48): median OS was a versus b"
+                    or _HEAD_VERSUS_RE.fullmatch(text, x.start + len(x.label), y.start)
                     # "in the X and Y arms, median PFS was 2.8 vs 2.9 months"
                     or (
                         _AND_RE.fullmatch(text[x.start + len(x.label) : y.start])
@@ -2305,6 +2325,16 @@ class SurvivalRulesV1:
     def _comparison(self, text, s, a, arms, design) -> str | None:
         if len(design.arms) >= 2:
             first, second = design.arms[0][1], design.arms[1][1]
+            if len(design.arms) > 2:
+                # a three-arm trial: the two arms this sentence compares, in its order
+                fams = [f for _, f in design.arms]
+                named = []
+                for m in arms:
+                    fam = self.resolve_family(m, design) if s <= m.start < a else None
+                    if fam in fams and fam not in named:
+                        named.append(fam)
+                if len(named) == 2:
+                    first, second = named
             if first.lower() in _PLACEBO_LIKE or (
                 second.lower() not in _PLACEBO_LIKE
                 and len(second) > len(first)
@@ -3085,6 +3115,16 @@ _RX37 = re.compile(
 )
 _RX38 = re.compile(r"\s*(?:,|and)\s*")
 _RX39 = re.compile(r"median|mean", re.I)
+# between the arms of a three-arm list: ", ", " monotherapy, or ", " (n = 117), and "
+_THREE_ARM_GAP_RE = re.compile(
+    r"(?:\s+(?:alone|monotherapy))?(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s*(?:,\s*(?:or\s+|and\s+)?|(?:or|and)\s+)(?:to\s+)?(?:the\s+)?",
+    re.I,
+)
+_HEAD_VERSUS_RE = re.compile(
+    r"(?:\s+(?:alone|monotherapy))?(?:\s*\(\s*n\s*=\s*\d+\s*\))?[^.;:\d()]{0,60}?"
+    r"\b(?:vs\.?|versus|compared\s+(?:with|to))\s+(?:the\s+)?",
+    re.I,
+)
 _RX40 = re.compile(r"[\s\-\u2010]*(?:,|vs\.?|versus|or|compared\s+(?:with|to))\s*(?:the\s+)?", re.I)
 _RX41 = re.compile(r"\beach\b", re.I)
 _RX42 = re.compile(r"\d")

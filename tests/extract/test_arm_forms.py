@@ -327,3 +327,42 @@ def test_lettered_arms_named_by_what_they_received(protocol):
         (6.9, "group 1", "irinotecan", at(t, "6.9")),
         (5.4, "group 2", "capecitabine", at(t, "5.4")),
     ]
+
+
+def test_three_arm_trial_with_a_monotherapy_arm(protocol):
+    """'assigned to X plus Y, X monotherapy, or Y': nal-IRI alone is a regimen of its own, and a
+    sentence comparing two of the three arms ('X monotherapy (n = 52) ... versus Y (n = 47): median
+    OS was a versus b'), even one starting in lower case, keeps its own arms and comparison"""
+    t = (
+        "Patients were randomly assigned to nal-IRI plus 5-FU/LV, nal-IRI monotherapy, or 5-FU/LV. "
+        "The combination prolonged survival (P = .02). nal-IRI monotherapy (n = 52) gave similar "
+        "results versus 5-FU/LV (n = 47): median OS was 4.6 versus 4.4 months (HR = 0.94, P = .71)."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.regimen, o.n) for o in ex.outcomes] == [
+        (4.6, "nal-IRI monotherapy", "nal-IRI monotherapy", 52),
+        (4.4, "5-FU/LV", "5-FU/LV", 47),
+    ]
+    assert [h.comparison for h in ex.hazard_ratios] == ["nal-IRI monotherapy vs 5-FU/LV"]
+
+
+def test_two_arms_and_what_both_received_are_not_three_arms(protocol):
+    """'assigned to X or placebo every 3 weeks, plus best supportive care': BSC is no third arm"""
+    t = (
+        "Patients were randomly assigned to regorafenib or placebo once daily, plus best supportive "
+        "care. Median OS was 5.3 versus 4.1 months."
+    )
+    assert [(v, r) for v, _, r, _ in rows(protocol, t)] == [(5.3, "regorafenib"), (4.1, "placebo")]
+
+
+def test_a_line_of_therapy_group_is_no_treatment_arm(protocol):
+    """'the first-line treatment group' of a one-regimen series is a subset of that regimen's
+    patients, not 'the treatment group' of a comparison"""
+    t = (
+        "Patients received lenvatinib plus PD-1 inhibitors. The first-line treatment group had a "
+        "longer median PFS (10.2 vs. 5.9 months) than the non-first-line treatment group."
+    )
+    assert [(v, r) for v, _, r, _ in rows(protocol, t)] == [
+        (10.2, "lenvatinib + pd-1 inhibitor"),
+        (5.9, "lenvatinib + pd-1 inhibitor"),
+    ]
