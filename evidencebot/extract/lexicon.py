@@ -114,9 +114,10 @@ CI_HEAD = (
 )
 RANGE_SEP = rf"\s*(?:[{DASH}]|to\b|,|~|\.\.\.?|\u2009)\s*"
 CI_RE = re.compile(
-    rf"(?<![\w.])(?=\d\d|[Cc])(?:{CI_HEAD})\s*(?:[:;,=]|\bof\b|\bwas\b|\bwere\b|\bis\b)?\s*[\[(]?\s*"
-    # a lower bound may be negative where the interval came from a normal approximation
-    rf"(?P<low>(?:[\-\u2212](?=\d))?{BOUND})\s*(?:%|(?:{UNIT_WORDS})\b)?{RANGE_SEP}(?P<high>{BOUND})"
+    rf"(?<![\w.])(?=\d\d|[Cc])(?:{CI_HEAD})\s*(?:[:;,=]|(?<=[A-Za-z])[{DASH}](?=\d)|\bof\b|\bwas\b|\bwere\b|\bis\b)?\s*[\[(]?\s*"
+    # a lower bound may be negative where the interval came from a normal approximation; a
+    # sign right after the label is a separator ("95%CI-0.50-0.97")
+    rf"(?P<low>(?:(?<=[\s:(\[])[\-\u2212](?=\d))?{BOUND})\s*(?:%|(?:{UNIT_WORDS})\b)?{RANGE_SEP}(?P<high>{BOUND})"
     rf"(?P<tail>\s*(?:%|(?:{UNIT_WORDS})(?![\w])))?",
     re.I,
 )

@@ -520,6 +520,13 @@ def _ci_level(m: re.Match) -> float | None:
     return round(lx.parse_num(lvl) / 100, 4) if lvl else None
 
 
+def _inside(value: float | None, low: float | None, high: float | None, high_nr: bool) -> bool:
+    """Whether an interval holds the value (an open end holds everything beyond it)."""
+    if value is None or low is None:
+        return True
+    return low <= value and (high_nr or high is None or value <= high)
+
+
 def _bound(text: str) -> tuple[float | None, bool]:
     if lx.is_nr(text):
         return None, True
@@ -1713,6 +1720,8 @@ class SurvivalRulesV1:
             gap = text[pos : c[4]]
             arm_first = c[4] >= pos and len(gap) <= 24 and _ARM_THEN_CI_RE.fullmatch(gap) is not None
             if c[4] >= pos and (arm_first or (len(gap) <= 20 and _RX19.fullmatch(gap))):
+                if ";" in gap and not _inside(v.value, c[1], c[2], c[3]):
+                    break  # "(3.5 vs. 2.3 months; 95% CI: 0.43-0.65)": the comparison's interval
                 if arm_first or _ARM_WORD_RE.search(gap):
                     v.arm_before_ci = pos
                 v.ci = (c[0], c[1], c[2], c[3], c[4], c[5])

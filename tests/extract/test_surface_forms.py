@@ -194,3 +194,18 @@ def test_lower_case_endpoint_abbreviations(protocol):
         ("OS", 7.7, at(t, "7.7")),
         ("OS", 13.5, at(t, "13.5")),
     ]
+
+
+def test_interval_glued_to_its_label_and_a_comparison_interval_after_a_pair(protocol):
+    """'(95%CI-0.52-0.94' reads 0.52 (the hyphen separates, it is no minus sign); a CI after
+    '; ' that does not hold the number before it is the comparison's, not that median's"""
+    t = "The HR for death was 0.70 (95%CI-0.52-0.94; p=0.02)."
+    assert [(h.value, h.ci_low, h.ci_high) for h in extract_abstract(t, protocol).hazard_ratios] == [
+        (0.70, 0.52, 0.94)
+    ]
+    t = "Treatment prolonged progression-free survival (3.9 vs. 2.6 months; 95% CI: 0.41-0.72)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.ci_low, o.ci_high, o.span) for o in ex.outcomes] == [
+        (3.9, None, None, at(t, "3.9")),
+        (2.6, None, None, at(t, "2.6")),
+    ]
