@@ -657,6 +657,16 @@ class SurvivalRulesV1:
                         )
                         continue
             merged.append(ArmMention(s, e, text[s:e], fam, components=_family_parts(fam)))
+        for k, a in enumerate(merged):
+            # "a PD-1 inhibitor plus chemotherapy": an agent added to unnamed chemotherapy is an
+            # arm of its own, not the agent alone
+            m = _PLUS_CHEMO_RE.match(text, a.end) if "hemotherapy" in text else None
+            if m is not None and a.family and "chemotherapy" not in a.components and free(a.end, m.end()):
+                fam = self._combine(a.family, "chemotherapy")
+                merged[k] = ArmMention(
+                    a.start, m.end(), text[a.start : m.end()], fam, components=a.components | {"chemotherapy"}
+                )
+                take(a.end, m.end())
         # comparators named by what they are, not by an agent: "versus chemotherapy",
         # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
         if "hemotherapy" in text or "choice" in text or "chosen" in text or "standard" in text:
@@ -2585,6 +2595,11 @@ _HYPOTHESIS_AFTER_CI = lx.CI(_HYPOTHESIS_AFTER_RE.pattern, _HYPOTHESIS_AFTER_RE.
 _FAVOURING_RE = re.compile(
     r"[\s,;)\]]*(?:\(?\s*p\s*[<=>\u2264]\s*0?[.\u00b7]\d+\s*\)?[\s,;]*)?"
     r"(?:favou?ring|in\s+favou?r\s+of)\s+(?:the\s+)?",
+    re.I,
+)
+_PLUS_CHEMO_RE = re.compile(
+    r"\s*(?:\+|plus|combined\s+with|in\s+combination\s+with)\s+(?:systemic\s+|cytotoxic\s+)?chemotherapy\b"
+    r"(?![\s\-]+(?:regimens?\s+)?(?:with|of|including|consisting|containing|such)\b)",
     re.I,
 )
 _COMPARATOR_RE = re.compile(

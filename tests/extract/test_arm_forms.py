@@ -366,3 +366,17 @@ def test_a_line_of_therapy_group_is_no_treatment_arm(protocol):
         (10.2, "lenvatinib + pd-1 inhibitor"),
         (5.9, "lenvatinib + pd-1 inhibitor"),
     ]
+
+
+def test_agent_plus_unnamed_chemotherapy_is_an_arm_of_its_own(protocol):
+    """'with a PD-1 inhibitor plus chemotherapy ... with PD-1 inhibitor monotherapy ... with
+    chemotherapy alone': three arms, the first not the PD-1 inhibitor alone"""
+    t = (
+        "Median OS was 13.2 months with a PD-1 inhibitor plus chemotherapy, against 5.0 months with "
+        "PD-1 inhibitor monotherapy and 7.4 months with chemotherapy alone."
+    )
+    assert [(v, r) for v, _, r, _ in rows(protocol, t)] == [
+        (13.2, "pd-1 inhibitor + chemotherapy"),
+        (5.0, "pd-1 inhibitor"),
+        (7.4, "chemotherapy"),
+    ]
