@@ -435,7 +435,7 @@ LIST_CONNECTOR_RE = re.compile(
     re.I,
 )
 TOX_GRADE_RE = re.compile(
-    r"\b(?=[gGsShH])(?:grade\s*(?:\u2265|>=|>\s*|\u2267|3\s*(?:or|and|to)\s*(?:higher|greater|more|worse|above|4|5|iv)|3\s*[\-\u2013/\u2010]\s*[45]"
+    r"\b(?=[gGsShH])(?:grades?\s*(?:\u2265|>=|>\s*|\u2267|3\s*(?:or|and|to)\s*(?:higher|greater|more|worse|above|4|5|iv)|3\s*[\-\u2013/\u2010]\s*[45]"
     r"|iii\s*(?:or|and|to|[\-\u2013/])\s*(?:higher|greater|more|worse|iv|v)|\u2265\s*iii|3\+|3\s*\+|three\s+or\s+(?:higher|more|worse))"
     r"|(?:severe|high[\s\-]+grade)\s+(?:adverse|toxicit|treatment)|grade\s*3\b|grade\s*iii\b)",
     re.I,
@@ -450,6 +450,7 @@ TOX_EVENTS = [
     ("anaemia", r"an(?:a)?emia"),
     ("leukopenia", r"leu[ck]openia|white\s+blood\s+cell\s+count\s+decrease[d]?"),
     ("lymphopenia", r"lymphopenia|lymphocyte\s+count\s+decrease[d]?"),
+    ("myelosuppression", r"myelosuppression|(?:bone\s+)?marrow\s+suppression|myelotoxicity"),
     ("fatigue", r"fatigue|asthenia"),
     ("diarrhoea", r"diarrho?ea|diarrhea"),
     ("nausea", r"nausea"),

@@ -126,3 +126,14 @@ def test_not_low_grade_or_discontinuation(protocol):
         "treatment was stopped because of adverse events in 2% of patients."
     )
     assert toxes(protocol, t) == [("stomatitis", 0.06, at(t, "6%")[:1] + (at(t, "6%")[0] + 1,))]
+
+
+def test_myelosuppression_is_an_event_of_its_own(protocol):
+    """'the most common grade 3 or 4 adverse event was myelosuppression (6/48, 12.5%)': not
+    'any adverse event' at 12.5%"""
+    t = (
+        "Patients received lenvatinib. The most common grade 3 or 4 adverse event was "
+        "myelosuppression (6/48, 12.5%)."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(x.event, x.proportion) for x in ex.toxicities] == [("myelosuppression", 0.125)]
