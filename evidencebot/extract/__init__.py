@@ -12,7 +12,7 @@ from evidencebot.extract.model import Extraction, Flag, HazardRatio, Outcome, To
 
 # Bumped whenever the rules read any abstract differently: the extract stage re-reads every record
 # whose rows came from another revision (reviewers' verified rows and deletions always stand).
-CODE_REVISION = "0.3"
+CODE_REVISION = "0.4"
 EXTRACTOR_VERSION = f"evidencebot.survival_rules.v1+{CODE_REVISION}"
 
 __all__ = [
