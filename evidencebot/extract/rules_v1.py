@@ -2124,7 +2124,9 @@ class SurvivalRulesV1:
             return before[0]
         if better and len(before) == 2:
             # "longer with X than with Y (median, a vs. b)"
-            if _OVER_RE.fullmatch(text, before[0].start + len(before[0].label), before[1].start):
+            gap = (before[0].start + len(before[0].label), before[1].start)
+            if _OVER_RE.fullmatch(text, *gap) or _BETTER_THAN_RE.fullmatch(text, *gap):
+                # "Patients who received X had longer OS than those managed with Y (a vs b)"
                 return before[0]
         return None
 
@@ -2155,6 +2157,8 @@ class SurvivalRulesV1:
         (a vs b) compared with Y" (`after`: the end of the compared numbers), else the design."""
         starts = []
         if text and (m := _OVER_RE.match(text, arm.end)) is not None:
+            starts.append(m.end())
+        if text and (m := _BETTER_THAN_RE.match(text, arm.start + len(arm.label))) is not None:
             starts.append(m.end())
         if text and after is not None and (m := _COMPARED_AFTER_RE.match(text, after)) is not None:
             starts.append(m.end())
@@ -2607,7 +2611,13 @@ _COMPARATOR_RE = re.compile(
     r"(?:\s+(?:chemotherapy|treatment|therapy))?"
     r"|(?<=versus\s)chemotherapy\b|(?<=vs\s)chemotherapy\b|(?<=vs\.\s)chemotherapy\b"
     r"|(?<=with\s)chemotherapy(?=\s*[,;.(]|\s+alone\b|\s+\(|\s+\w+\s+\()"
-    r"|(?<=with\s)standard(?:\s+of)?\s+care\b|(?<=versus\s)standard(?:\s+of)?\s+care\b",
+    r"|(?<=with\s)standard(?:\s+of)?\s+care\b|(?<=versus\s)standard(?:\s+of)?\s+care\b"
+    # chemotherapy named by its line or purpose as the treatment patients received, facing best
+    # supportive care: "patients receiving second-line chemotherapy", "treated with palliative
+    # chemotherapy" (not "chemotherapy with X", "chemotherapy-naive", "chemotherapy regimens")
+    r"|(?:(?<=received\s)|(?<=receiving\s)|(?<=given\s)|(?<=with\s)|(?<=underwent\s)|(?<=undergoing\s))"
+    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic)\s+chemotherapy\b"
+    r"(?![\s\-]+(?:with|of|including|consisting|containing|such|based|regimens?|agents?|naive|na\u00efve|refractory)\b|-)",
     re.I,
 )
 _COMPARATOR_CI = lx.CI(_COMPARATOR_RE.pattern, _COMPARATOR_RE.flags & ~re.I)  # its lowercase twin
@@ -2626,6 +2636,13 @@ _RECEIVED_GATED = Gated(lx.CI(_RECEIVED_RE.pattern, _RECEIVED_RE.flags & ~re.I))
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(
     r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than|than(?:\s+with)?)\s+(?:the\s+)?", re.I
+)
+# "X had longer OS than those managed with Y": between the favoured arm and the other one
+_BETTER_THAN_RE = re.compile(
+    r"[^.;()\d]{0,60}?\b(?:longer|improved|better|superior|prolonged|extended|higher|greater)\b[^.;()\d]{0,40}?"
+    r"\bthan\s+(?:(?:those|patients|the\s+patients)\s+(?:who\s+)?(?:were\s+)?"
+    r"(?:managed|treated|receiving|received|given|on|undergoing|underwent)\s+)?(?:with\s+)?(?:the\s+)?",
+    re.I,
 )
 # "(4.2 vs 2.6 months, p = 0.02) compared with the Y group": what follows the compared numbers
 _COMPARED_AFTER_RE = re.compile(

@@ -806,3 +806,31 @@ def test_arms_after_the_numbers_as_patients_treated_with(protocol):
         (3.3, "FOLFIRI", "FOLFIRI"),
         (2.2, "FOLFOX", "FOLFOX"),
     ]
+
+
+def test_chemotherapy_named_by_its_line_faces_supportive_care(protocol):
+    """'for patients receiving second-line chemotherapy and ... for those receiving best
+    supportive care alone': the chemotherapy numbers are not best supportive care's"""
+    t = (
+        "Of 104 patients, 61 received second-line chemotherapy and 43 received best supportive care. "
+        "Median OS was 7.2 months (95% CI 5.9-8.5) for patients receiving second-line chemotherapy "
+        "and 3.1 months (95% CI 2.4-3.8) for those receiving best supportive care alone."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.regimen, o.n) for o in ex.outcomes] == [
+        (7.2, "second-line chemotherapy", "second-line chemotherapy", 61),
+        (3.1, "best supportive care alone", "active symptom control", 43),
+    ]
+
+
+def test_favoured_arm_then_than_those_managed_with_the_other(protocol):
+    """'Patients who received X had longer OS than those managed with Y (a vs b months)'"""
+    t = (
+        "Patients who received palliative chemotherapy had longer OS than those managed with BSC "
+        "alone (8.1 vs 3.3 months, p<0.001)."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.arm, o.regimen) for o in ex.outcomes] == [
+        (8.1, "palliative chemotherapy", "palliative chemotherapy"),
+        (3.3, "BSC", "active symptom control"),
+    ]
