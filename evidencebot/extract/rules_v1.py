@@ -2224,6 +2224,13 @@ class SurvivalRulesV1:
             said = label.group("label")
             if not _NOT_A_LABEL_RE.fullmatch(said) and not self._names_an_arm(said):
                 return said
+        # a subgroup named right after the value is its own: "a months for ECOG 0-1 versus b
+        # months for ECOG 2", whatever subgroup the sentence named before
+        gap = len(text[v.ext_end : e]) - len(text[v.ext_end : e].lstrip())
+        after = lx.SUBGROUP_RE.match(text, v.ext_end + gap, e)
+        said = _sub_what(after) if after is not None else None
+        if said and _PERFORMANCE_STATUS_RE.search(said):
+            return said.strip()
         # keyed by the text too: the rule set is shared by every abstract, and two abstracts can
         # have a sentence at the same offsets
         key = (text, s, e)
@@ -2830,6 +2837,9 @@ _WHOLE_POPULATION_RE = re.compile(
     r"\b(?:overall(?![\s\-]+survival)|all\s+(?:\d+\s+)?patients|entire|whole|pooled|intention[\s\-]+to[\s\-]+treat|ITT)\b",
     re.I,
 )
+
+
+_PERFORMANCE_STATUS_RE = re.compile(r"\b(?:ECOG|PS|KPS|performance\s+status)\b", re.I)
 
 
 def _sub_what(m: re.Match) -> str | None:

@@ -290,3 +290,19 @@ def test_a_subgroup_compared_with_those_without(protocol):
         (10.9, "a CEA response"),
         (6.0, "without a CEA response"),
     ]
+
+
+def test_performance_status_subgroups_and_their_numbers(protocol):
+    """'of patients with ECOG 0-1 ... versus b months for ECOG 2', 'with a PS of 0 or 1 and c
+    months in those with PS 2': subgroup numbers (never the whole population's), each its own
+    subgroup, and the scores 0 and 1 are no survival values"""
+    t = "The median PFS of patients with ECOG 0-1 was 3.8 months versus 1.6 months for ECOG 2 (p=0.02)."
+    assert [(o.value, o.subgroup) for o in extract_abstract(t, protocol).outcomes] == [
+        (3.8, "ECOG 0-1"),
+        (1.6, "ECOG 2"),
+    ]
+    t = "Median OS was 7.7 months in patients with a PS of 0 or 1 and 2.6 months in those with PS 2."
+    assert [(o.value, o.subgroup) for o in extract_abstract(t, protocol).outcomes] == [
+        (7.7, "a PS of 0 or 1"),
+        (2.6, "PS 2"),
+    ]
