@@ -325,6 +325,9 @@ def timepoint_after(text: str, pos: int, parenthesised: bool = False) -> float |
         m = RATE_TP_PAREN_RE.match(text, pos)
     return timepoint_months(m.group("tp"), m.group("tpu")) if m is not None else None
 EP_FOR_RATE = (
+    # two endpoints sharing the timepoints: "1-year OS and PFS rates", "OS and DFS rates at 1 and 3 years"
+    r"(?:(?P<ep0>overall(?:[\s\-]+survival)?|progression[\s\-\u2010\u2011]*free(?:[\s\-]+survival)?"
+    r"|disease[\s\-]*free(?:[\s\-]+survival)?|(?:rw)?OS|(?:rw)?PFS|DFS|RFS|TTP)\s*(?:and|&|/)\s*)?"
     r"(?P<ep>overall[\s\-]+survival|progression[\s\-\u2010\u2011]*free[\s\-]+survival|progression[\s\-\u2010\u2011]*free|"
     r"disease[\s\-]*free[\s\-]+survival|(?:relapse|recurrence)[\s\-]*free[\s\-]+survival|survival|(?:rw)?OS|(?:rw)?PFS|DFS|RFS|TTP)"
 )

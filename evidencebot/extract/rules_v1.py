@@ -1097,10 +1097,14 @@ class SurvivalRulesV1:
                 if _overlaps(a, b, masks):
                     continue
                 ep_word = (m.groupdict().get("state") or m.group("ep")).lower()
-                ep = _rate_endpoint(ep_word)
+                first = m.groupdict().get("ep0")
+                # one anchor per endpoint and timepoint, endpoint first: "OS and DFS rates at 1 and
+                # 3 years were a% and b%, and c% and d%" are OS's two rates, then DFS's
+                eps = [_rate_endpoint(first), _rate_endpoint(ep_word)] if first else [_rate_endpoint(ep_word)]
                 tps = _RX14.findall(m.group("tps"))
-                for tp in tps:
-                    anchors.append(Mention("RATE", a, b, ep, (lx.timepoint_months(tp, m.group("tpu")),)))
+                for ep in eps:
+                    for tp in tps:
+                        anchors.append(Mention("RATE", a, b, ep, (lx.timepoint_months(tp, m.group("tpu")),)))
                 masks.append((a, b))
         rate_anchors = [m for m in anchors if m.label == "RATE"]
         if rate_anchors:

@@ -306,3 +306,15 @@ def test_performance_status_subgroups_and_their_numbers(protocol):
         (7.7, "a PS of 0 or 1"),
         (2.6, "PS 2"),
     ]
+
+
+def test_two_endpoints_sharing_a_rate_timepoint(protocol):
+    """'1-year OS and PFS rates were a% and b%', 'OS and DFS rates at 1 and 3 years were a% and
+    b%, and c% and d%': each rate its own endpoint (all went to the last-named endpoint, or none
+    was read at all)"""
+    t = "The 1-year OS and PFS rates were 58.4% and 27.9%, respectively."
+    rates = [(o.endpoint, o.timepoint_months, o.value) for o in extract_abstract(t, protocol).outcomes]
+    assert rates == [("OS", 12.0, 58.4), ("PFS", 12.0, 27.9)]
+    t = "OS and DFS rates at 1 and 3 years were 79% and 47%, and 66% and 35%, respectively."
+    rates = [(o.endpoint, o.timepoint_months, o.value) for o in extract_abstract(t, protocol).outcomes]
+    assert rates == [("OS", 12.0, 79.0), ("OS", 36.0, 47.0), ("DFS", 12.0, 66.0), ("DFS", 36.0, 35.0)]
