@@ -1994,6 +1994,10 @@ class SurvivalRulesV1:
                 )
                 and _COMPARE_RE.search(text, members[0].ext_end, members[-1].start)
             ):
+                lead = _clause_start(text, s, head[0].start)
+                if n == 2 and _COMPARED_WITH_LEAD_RE.fullmatch(text, lead, head[0].start):
+                    # "Compared with Y, X improved PFS (a vs b)": the first arm named is the comparator
+                    head = head[::-1]
                 fam_arm = head[i]
         # 2c. "(44.0% vs. 38.5%, P = 0.30) between patients who received X or Y": the arms in order
         if fam_arm is None and n > 1 and not any(after_arms.get(id(m)) for m in members):
@@ -3173,6 +3177,10 @@ _RX39 = re.compile(r"median|mean", re.I)
 # between the arms of a three-arm list: ", ", " monotherapy, or ", " (n = 117), and "
 _THREE_ARM_GAP_RE = re.compile(
     r"(?:\s+(?:alone|monotherapy))?(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s*(?:,\s*(?:or\s+|and\s+)?|(?:or|and)\s+)(?:to\s+)?(?:the\s+)?",
+    re.I,
+)
+_COMPARED_WITH_LEAD_RE = re.compile(
+    r"\s*(?:(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+(?:the\s+)?",
     re.I,
 )
 _HEAD_VERSUS_RE = re.compile(

@@ -834,3 +834,10 @@ def test_favoured_arm_then_than_those_managed_with_the_other(protocol):
         (8.1, "palliative chemotherapy", "palliative chemotherapy"),
         (3.3, "BSC", "active symptom control"),
     ]
+
+
+def test_compared_with_y_comma_x_improved(protocol):
+    """'Compared with Y, X improved PFS (median a vs b months)': a is X's, though Y is named first"""
+    t = "Compared with capecitabine, XELOX significantly improved PFS (median 4.9 vs 3.0 months; P = 0.02)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.regimen) for o in ex.outcomes] == [(4.9, "XELOX"), (3.0, "capecitabine")]
