@@ -2150,6 +2150,11 @@ class SurvivalRulesV1:
         named = _dedupe_arms(
             [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
         )
+        if len(named) == 2:
+            # "The median OS of the X group was shorter than that of the Y group (a vs b)"
+            gap = (named[0].start + len(named[0].label), named[1].start)
+            if _OVER_RE.fullmatch(text, *gap) or _BETTER_THAN_RE.fullmatch(text, *gap):
+                return named[0]
         return named[0] if len(named) == 1 else None
 
     def _other_arm(
@@ -2164,9 +2169,11 @@ class SurvivalRulesV1:
         """The other arm of a two-arm comparison, given one of them: "X over Y", "X had longer PFS
         (a vs b) compared with Y" (`after`: the end of the compared numbers), else the design."""
         starts = []
-        if text and (m := _OVER_RE.match(text, arm.end)) is not None:
-            starts.append(m.end())
-        if text and (m := _BETTER_THAN_RE.match(text, arm.start + len(arm.label))) is not None:
+        said_end = arm.start + len(arm.label)  # "the X group": the label may run past the agent
+        for at in {arm.end, said_end} if text else ():
+            if (m := _OVER_RE.match(text, at)) is not None:
+                starts.append(m.end())
+        if text and (m := _BETTER_THAN_RE.match(text, said_end)) is not None:
             starts.append(m.end())
         if text and after is not None and (m := _COMPARED_AFTER_RE.match(text, after)) is not None:
             starts.append(m.end())
@@ -2650,12 +2657,15 @@ _RECEIVED_RE = re.compile(r"\b(?:received|receiving|treated\s+with|given|underwe
 _RECEIVED_GATED = Gated(lx.CI(_RECEIVED_RE.pattern, _RECEIVED_RE.flags & ~re.I))
 _AND_RE = re.compile(r"\s*,?\s*and\s+(?:the\s+)?", re.I)
 _OVER_RE = re.compile(
-    r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than|than(?:\s+with)?)\s+(?:the\s+)?", re.I
+    r"\s*(?:over|versus|vs\.?|compared\s+(?:with|to)|rather\s+than"
+    r"|than(?:\s+(?:with|in|for|among|on|that\s+of|those\s+(?:of|in|on|with|receiving|treated\s+with)))?)\s+(?:the\s+)?",
+    re.I,
 )
 # "X had longer OS than those managed with Y": between the favoured arm and the other one
 _BETTER_THAN_RE = re.compile(
-    r"[^.;()\d]{0,60}?\b(?:longer|improved|better|superior|prolonged|extended|higher|greater)\b[^.;()\d]{0,40}?"
-    r"\bthan\s+(?:(?:those|patients|the\s+patients)\s+(?:who\s+)?(?:were\s+)?"
+    r"[^.;()\d]{0,60}?\b(?:longer|improved|better|superior|prolonged|extended|higher|greater"
+    r"|shorter|worse|inferior|lower|poorer)\b[^.;()\d]{0,40}?"
+    r"\bthan\s+(?:that\s+of\s+|those\s+of\s+)?(?:(?:those|patients|the\s+patients)\s+(?:who\s+)?(?:were\s+)?"
     r"(?:managed|treated|receiving|received|given|on|undergoing|underwent)\s+)?(?:with\s+)?(?:the\s+)?",
     re.I,
 )

@@ -841,3 +841,18 @@ def test_compared_with_y_comma_x_improved(protocol):
     t = "Compared with capecitabine, XELOX significantly improved PFS (median 4.9 vs 3.0 months; P = 0.02)."
     ex = extract_abstract(t, protocol)
     assert [(o.value, o.regimen) for o in ex.outcomes] == [(4.9, "XELOX"), (3.0, "capecitabine")]
+
+
+def test_two_arms_set_against_each_other_with_than(protocol):
+    """'longer in the X arm than in the Y arm (a vs b)', 'the median OS of the X group was
+    shorter than that of the Y group (a vs b)': a is X's, b is Y's"""
+    t = "The median PFS was longer in the FOLFIRINOX arm than in the gemcitabine arm (5.9 vs. 3.1 months)."
+    assert [(o.value, o.regimen) for o in extract_abstract(t, protocol).outcomes] == [
+        (5.9, "FOLFIRINOX"),
+        (3.1, "gemcitabine"),
+    ]
+    t = "The median OS of the FOLFOX group was shorter than that of the FOLFIRI group (4.8 vs 7.9 months)."
+    assert [(o.value, o.regimen) for o in extract_abstract(t, protocol).outcomes] == [
+        (4.8, "FOLFOX"),
+        (7.9, "FOLFIRI"),
+    ]
