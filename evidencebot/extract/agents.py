@@ -139,6 +139,8 @@ ABBREVIATIONS = {
     "GP": "gemcitabine + cisplatin",
     "CisGem": "gemcitabine + cisplatin",
     "GemCis": "gemcitabine + cisplatin",
+    "CISGEM": "gemcitabine + cisplatin",
+    "GEMCIS": "gemcitabine + cisplatin",
     "Gem/Cis": "gemcitabine + cisplatin",
     "GEMOX": "gemcitabine + oxaliplatin",
     "GemOx": "gemcitabine + oxaliplatin",

@@ -226,6 +226,8 @@ OTHER_ANCHORS = [
     r"treated[\s\-]+for",
     r"\bon[\s\-]+(?:treatment|therapy)\b",
     r"\bPPS\b",
+    # endpoints outside this review's set, whose numbers are no OS or PFS
+    r"event[\s\-]*free[\s\-]+survival|\bEFS\b|failure[\s\-]*free[\s\-]+survival|\bFFS\b",
     r"post[\s\-]*progression[\s\-]+survival",
     r"duration[\s\-]+of[\s\-]+disease[\s\-]+control",
     r"time[\s\-]+to[\s\-]+(?:response|treatment[\s\-]+failure|next[\s\-]+treatment|deterioration|onset|first|objective|strategy)",
@@ -456,7 +458,7 @@ TOX_EVENTS = [
         r"neutropenia|neutrophil\s+count\s+decrease[d]?|decreased\s+neutrophil\s+count|neutropaenia|low\s+neutrophil\s+count",
     ),
     ("thrombocytopenia", r"thrombocytopenia|platelet\s+count\s+decrease[d]?|decreased\s+platelet\s+count"),
-    ("anaemia", r"an(?:a)?emia"),
+    ("anaemia", r"an(?:a)?emia|ha?emoglobin\s+(?:decrease[d]?|decline)|(?:decreased|low)\s+ha?emoglobin"),
     ("leukopenia", r"leu[ck]openia|white\s+blood\s+cell\s+count\s+decrease[d]?"),
     ("lymphopenia", r"lymphopenia|lymphocyte\s+count\s+decrease[d]?"),
     ("myelosuppression", r"myelosuppression|(?:bone\s+)?marrow\s+suppression|myelotoxicity"),
@@ -495,7 +497,7 @@ TOX_EVENTS = [
     ),
     (
         "increased GGT",
-        r"(?:(?:increased|elevated|raised)\s+)?(?:GGT|(?:gamma|\u03b3)[\s\-]*glutamyl[\s\-]*transferase)(?:\s+increased?)?",
+        r"(?:(?:increased|elevated|raised)\s+)?(?:GGT|(?:gamma|\u03b3)[\s\-]*(?:glutamyl[\s\-]*transferase|GTP))(?:\s+increased?)?",
     ),
     (
         "increased CPK",

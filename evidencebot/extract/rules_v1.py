@@ -527,6 +527,15 @@ def _inside(value: float | None, low: float | None, high: float | None, high_nr:
     return low <= value and (high_nr or high is None or value <= high)
 
 
+def _stray_minus(value: float | None, low: float, high: float | None) -> bool:
+    """Whether the '-' of a negative lower bound is a stray hyphen: a normal-approximation
+    interval ("6.4 (95% CI -2.1 to 14.9)") is centred on its value, so the bound is read with
+    the sign that centres the interval better ("7.65 (95% CI, -7.14 to 8.16)" reads 7.14)."""
+    if value is None or high is None:
+        return False
+    return abs((high - low) / 2 - value) < abs((high + low) / 2 - value)
+
+
 def _bound(text: str) -> tuple[float | None, bool]:
     if lx.is_nr(text):
         return None, True
@@ -1738,7 +1747,10 @@ class SurvivalRulesV1:
                     break  # "(3.5 vs. 2.3 months; 95% CI: 0.43-0.65)": the comparison's interval
                 if arm_first or _ARM_WORD_RE.search(gap):
                     v.arm_before_ci = pos
-                v.ci = (c[0], c[1], c[2], c[3], c[4], c[5])
+                low = c[1]
+                if low is not None and low < 0 and _stray_minus(v.value, low, c[2]):
+                    low = -low  # "7.65 months (95% CI, -7.14 to 8.16)": a stray hyphen, not a sign
+                v.ci = (c[0], low, c[2], c[3], c[4], c[5])
                 pos = c[5]
                 tail = _RX20.match(text[pos:e])
                 if tail:
@@ -2297,6 +2309,9 @@ class SurvivalRulesV1:
             clean = window
             if label:
                 clean = window[: label.start()] + " " * (label.end() - label.start()) + window[label.end() :]
+            if (dash := _HR_DASH_RE.match(clean)) is not None:
+                # "HR-0.66", "[HR]-0.72": the dash separates, it is no minus sign
+                clean = clean[: dash.end() - 1] + " " + clean[dash.end() :]
             nm = lx.NUM_RE.search(clean)
             if not nm:
                 continue
@@ -3189,6 +3204,7 @@ _THREE_ARM_GAP_RE = re.compile(
     r"(?:\s+(?:alone|monotherapy))?(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s*(?:,\s*(?:or\s+|and\s+)?|(?:or|and)\s+)(?:to\s+)?(?:the\s+)?",
     re.I,
 )
+_HR_DASH_RE = re.compile(r"\s*[\])]?\s*[\-\u2013](?=\d)")
 _COMPARED_WITH_LEAD_RE = re.compile(
     r"\s*(?:(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+(?:the\s+)?",
     re.I,

@@ -37,7 +37,8 @@ def test_w201_message_names_the_arm(protocol):
 
 
 def test_w209_negative_lower_bound_is_read_and_flagged(protocol):
-    """'(95% CI -1.4 to 20.2)', also with a minus sign: the bound is kept as written, and flagged"""
+    """'(95% CI -1.4 to 20.2)', also with a minus sign: the bound is kept as written, and flagged;
+    '(95% CI, -7.1 to 8.2)' around 7.6 is a stray hyphen (the interval is centred on 7.1, not 0.5)"""
     for t in (
         "Median OS was 9.4 months (95% CI -1.4 to 20.2).",
         "Median OS was 9.4 months (95% CI: \u22121.4-20.2).",
@@ -45,3 +46,7 @@ def test_w209_negative_lower_bound_is_read_and_flagged(protocol):
         ex = extract_abstract(t, protocol)
         assert [(o.value, o.ci_low, o.ci_high) for o in ex.outcomes] == [(9.4, -1.4, 20.2)]
         assert [f.code for f in ex.flags] == ["W209"]
+    t = "Median OS was 7.6 months (95% CI, -7.1 to 8.2)."
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.ci_low, o.ci_high) for o in ex.outcomes] == [(7.6, 7.1, 8.2)]
+    assert "W209" not in [f.code for f in ex.flags]

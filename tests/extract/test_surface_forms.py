@@ -209,3 +209,25 @@ def test_interval_glued_to_its_label_and_a_comparison_interval_after_a_pair(prot
         (3.9, None, None, at(t, "3.9")),
         (2.6, None, None, at(t, "2.6")),
     ]
+
+
+def test_forms_from_a_round_of_unseen_abstracts(protocol):
+    """'[HR]-0.66, 95%-CI ...' (a dash after HR), 'the CISGEM arm', 'event free survival (EFS)'
+    is no OS, 'haemoglobin decrease' and 'gamma-GTP increase' are their own events"""
+    t = "PFS was improved (hazard ratio [HR]-0.61, 95%-CI 0.50–0.74, P < 0.0001)."
+    assert [(h.value, h.ci_low, h.ci_high) for h in extract_abstract(t, protocol).hazard_ratios] == [
+        (0.61, 0.50, 0.74)
+    ]
+    t = "Median PFS was 6.0 months in the mFOLFIRINOX arm and 7.1 months in the CISGEM arm."
+    regimens = [o.regimen for o in extract_abstract(t, protocol).outcomes]
+    assert regimens == ["FOLFIRINOX", "gemcitabine + cisplatin"]
+    t = "Median OS was 9.9 months, while the median event free survival (EFS) was 4.1 months."
+    assert [(o.endpoint, o.value) for o in extract_abstract(t, protocol).outcomes] == [("OS", 9.9)]
+    t = (
+        "Patients received gemcitabine. Grade 3-4 haemoglobin decrease (30.5%) and gamma-GTP "
+        "increase (21.0%) occurred."
+    )
+    assert [(x.event, x.proportion) for x in extract_abstract(t, protocol).toxicities] == [
+        ("anaemia", 0.305),
+        ("increased GGT", 0.21),
+    ]
