@@ -157,6 +157,7 @@ ABBREVIATIONS = {
     "TAS-102": "trifluridine + tipiracil",
     "FTD/TPI": "trifluridine + tipiracil",
     "FTD-TPI": "trifluridine + tipiracil",
+    "FTD\u2013TPI": "trifluridine + tipiracil",
     "Lonsurf": "trifluridine + tipiracil",
     "UFT": "tegafur + uracil",
     # spellings seen in real abstracts (Japanese and European trial shorthand)

@@ -109,7 +109,7 @@ UNIT_WORDS = (
 CI_WORD = r"(?:CIs?|C\.I\.|confidence\s+intervals?|confidence\s+limits?|CrI|credible\s+intervals?)"
 LEVEL = r"(?P<lvl>\d{2}(?:[.\u00b7]\d+)?)\s*(?:%|per\s*cent\b)"  # "95%", "95 percent"
 CI_HEAD = (
-    rf"(?:{LEVEL}\s*[{DASH}]?\s*{CI_WORD}(?:\s*[\[({{]\s*(?:CI|CrI)\s*[\])}}]|\s*,\s*(?:CI|CrI)\b)?"
+    rf"(?:{LEVEL}\s*[{DASH}]?\s*{CI_WORD}(?:\s*[\[({{]\s*(?:\d{{2}}\s*%\s*)?(?:CI|CrI)\s*[\])}}]|\s*,\s*(?:CI|CrI)\b)?"
     rf"|{CI_WORD}\s*(?:[\[(]\s*(?:CI|CrI)\s*[\])])?\s*(?:{LEVEL.replace('lvl', 'lvl2')})?)"
 )
 RANGE_SEP = rf"\s*(?:[{DASH}]|to\b|,|~|\.\.\.?|\u2009)\s*"
@@ -234,7 +234,8 @@ OTHER_ANCHORS = [
     r"\bTTR\b",
     r"\bTTF\d?\b",
     r"\bTTNT\d?\b",
-    r"\bTTD\d?\b",
+    r"\b(?:rw)?TTD\d?\b",
+    r"\b(?:rw)?TNTD\d?\b",
     r"(?:since|from|after)[\s\-]+(?:the[\s\-]+)?(?:initial[\s\-]+)?diagnosis",
     r"\bdiagnos\w*",
     r"(?<!confidence\s)(?<!credible\s)\binterval\b",

@@ -231,3 +231,16 @@ def test_forms_from_a_round_of_unseen_abstracts(protocol):
         ("anaemia", 0.305),
         ("increased GGT", 0.21),
     ]
+
+
+def test_forms_from_a_second_unseen_round(protocol):
+    """'(95% confidence interval [95% CI] 3.6-5.3)', the 'FTD–TPI group' with an en dash, and
+    real-world times to discontinuation or next treatment (rwTTD, rwTNTD) are no OS"""
+    t = "Median PFS was 4.2 months (95% confidence interval [95% CI] 3.3-5.1)."
+    outcomes = extract_abstract(t, protocol).outcomes
+    assert [(o.value, o.ci_low, o.ci_high) for o in outcomes] == [(4.2, 3.3, 5.1)]
+    t = "Median OS was 10.2 months with bevacizumab added and 7.1 months in the FTD\u2013TPI group."
+    assert [o.regimen for o in extract_abstract(t, protocol).outcomes][-1] == "trifluridine + tipiracil"
+    t = "Median rwTTD was 3.0 months; median rwTNTD was 7.2 months; the 12-month rwOS rate was 58.0%."
+    outcomes = extract_abstract(t, protocol).outcomes
+    assert [(o.endpoint, o.statistic, o.value) for o in outcomes] == [("OS", "rate", 58.0)]
