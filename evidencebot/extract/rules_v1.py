@@ -276,6 +276,29 @@ def _background_sections(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_INTRO_LABEL_RE = re.compile(
+    r"^[ \t]*(?:background|introduction|purpose|objectives?|aims?|rationale|context|importance)[ \t]*(?::|$)",
+    re.I | re.M,
+)
+_NEXT_LABEL_RE = re.compile(r"^[ \t]*[A-Z][A-Za-z ,&/]{2,40}[ \t]*(?::|$)", re.M)
+
+
+def _intro_sections(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the Background / Introduction / Purpose ... sections (a label line
+    'BACKGROUND: ...', or a label alone on its line), each up to the next labelled line."""
+    if "\n" not in text and ":" not in text:
+        return []
+    out = []
+    for m in _INTRO_LABEL_RE.finditer(text):
+        line_end = text.find("\n", m.end())
+        if line_end < 0:
+            out.append((m.start(), len(text)))
+            continue
+        nxt = _NEXT_LABEL_RE.search(text, line_end + 1)
+        out.append((m.start(), nxt.start() if nxt else len(text)))
+    return out
+
+
 def _background(text: str, start: int, lo: int = 0) -> bool:
     """A treatment mentioned as background ("after gemcitabine", "refractory to ..."): a cue word
     starting at most 60 characters before it, ending at most 40 before it, no '.' or ';' between."""
@@ -836,7 +859,13 @@ class SurvivalRulesV1:
         def two_family_arms(s: int, e: int) -> bool:
             return bisect.bisect_left(family_starts, e) - bisect.bisect_left(family_starts, s) >= 2
 
-        for s, e in sents:
+        # the study's own allocation first: a trial told as background ("randomized phase 2 trials
+        # suggest that X in addition to Y ...") sets up the arms only when nothing else does
+        intro = _intro_sections(text)
+        in_intro = [any(a <= s < b for a, b in intro) for s, _ in sents]
+        for s, e in [se for se, bg in zip(sents, in_intro, strict=True) if not bg] + [
+            se for se, bg in zip(sents, in_intro, strict=True) if bg
+        ]:
             if not two_family_arms(s, e):
                 continue
             km = _ALLOCATION_GATED.search(text[s:e], low[s:e] if low is not None else None)

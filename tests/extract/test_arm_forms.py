@@ -380,3 +380,19 @@ def test_agent_plus_unnamed_chemotherapy_is_an_arm_of_its_own(protocol):
         (5.0, "pd-1 inhibitor"),
         (7.4, "chemotherapy"),
     ]
+
+
+def test_a_trial_told_as_background_does_not_set_up_the_arms(protocol):
+    """BACKGROUND: 'randomized phase 2 trials suggest that X in addition to Y ...'; METHODS:
+    'randomly assigned to X plus Y (combination group) or X alone (X group)': the combination
+    group is X + Y, not X"""
+    t = (
+        "BACKGROUND: Randomized phase 2 trials suggest that FTD-TPI in addition to bevacizumab "
+        "may extend survival.\nMETHODS: Patients were randomly assigned to FTD-TPI plus bevacizumab "
+        "(combination group) or FTD-TPI alone (FTD-TPI group).\nRESULTS: Median OS was 10.1 months in "
+        "the combination group and 7.0 months in the FTD-TPI group."
+    )
+    assert [(v, r) for v, _, r, _ in rows(protocol, t)] == [
+        (10.1, "trifluridine + tipiracil + bevacizumab"),
+        (7.0, "trifluridine + tipiracil"),
+    ]
