@@ -332,7 +332,7 @@ _RATE_CONT_RE = re.compile(
 )
 _RATE_CONT_CI = lx.CI(_RATE_CONT_RE.pattern, _RATE_CONT_RE.flags & ~re.I)  # its lowercase twin
 _SENT_CUE = lx.CI(
-    r"surviv|progress|free|PFS|OS\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR|alive|respon|duration|median|Median|correspond"
+    r"surviv|progress|free|PFS|OS\d?\b|TTP|DFS|RFS|D[oO]R\b|hazard|HR|alive|respon|duration|median|Median|correspond"
     r"|time\s+to|rate|lasting|lasted|EFS|\bNR\b|reached|\bit\s+was|\bthey\s+were"
 )
 _SENT_CUE_ANY = AnyMatch(_SENT_CUE)  # bool(_SENT_CUE.search(...)) with `in` tests for its words

@@ -244,3 +244,11 @@ def test_forms_from_a_second_unseen_round(protocol):
     t = "Median rwTTD was 3.0 months; median rwTNTD was 7.2 months; the 12-month rwOS rate was 58.0%."
     outcomes = extract_abstract(t, protocol).outcomes
     assert [(o.endpoint, o.statistic, o.value) for o in outcomes] == [("OS", "rate", 58.0)]
+
+
+def test_numbered_endpoint_abbreviations_open_a_sentence(protocol):
+    """'mOS3 was a months', 'OS2 was b months' (survival from the start of a later line): the
+    sentence was passed over as holding no survival cue"""
+    t = "mOS3 was 5.7 months (95%CI 4.6-6.8). OS2 was 8.3 months."
+    outcomes = extract_abstract(t, protocol).outcomes
+    assert [(o.endpoint, o.value) for o in outcomes] == [("OS", 5.7), ("OS", 8.3)]
