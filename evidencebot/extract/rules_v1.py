@@ -370,6 +370,7 @@ _COMBINE_RE = re.compile(
 _FROM_TO_RE = re.compile(r"\s*to\s", re.I)
 _COMPARE_RE = re.compile(r"\b(?:vs|versus|compared|than)\b", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
+_PLURAL_GROUP_RE = re.compile(r"\b(group|arm|cohort)s$", re.I)
 _ALONE_AFTER_RE = re.compile(r"\s*(?:alone|monotherapy)\b", re.I)  # _ALONE_RE at a position
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
 # every acronym's agents (cytotoxic_core), worked out once: _acronym_for compares a combination
@@ -728,7 +729,9 @@ class SurvivalRulesV1:
                     single = m.group("kind4").lower().startswith(("single", "mono"))
                     kind = "monotherapy" if single else "combination"
                 letter = m.group("letter") or m.group("letter2") or ""
-                merged.append(ArmMention(a, m.end(), text[a : m.end()].strip(), "", kind or letter.upper()))
+                # "the observation and maintenance groups": each is one group
+                label = _PLURAL_GROUP_RE.sub(r"\1", text[a : m.end()].strip())
+                merged.append(ArmMention(a, m.end(), label, "", kind or letter.upper()))
                 take(a, m.end())
         if "arms " in text or "groups " in text or "cohorts " in text:
             # "in arms 1, 2 and 3, respectively", "groups A and B": one mention per letter

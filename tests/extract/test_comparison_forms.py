@@ -666,7 +666,7 @@ def test_treatment_named_as_time_origin_is_not_an_arm(protocol):
     )
     assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [
         (18.9, "observation"),
-        (24.0, "maintenance groups"),
+        (24.0, "maintenance group"),
     ]
 
 
