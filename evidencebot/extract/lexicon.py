@@ -348,8 +348,9 @@ RATE_POST_RE = re.compile(
 )
 # "alive at 12 months", "progression-free at 6 months"
 RATE_STATE_RE = re.compile(
-    rf"\b(?=[apfwAPFW])(?P<ep>alive|progression[\s\-\u2010]*free|free\s+of\s+progression|without\s+progression)"
-    rf"\s+(?:at|after)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
+    rf"\b(?=[apfwsAPFWS])(?P<ep>alive|progression[\s\-\u2010]*free|free\s+of\s+progression|without\s+progression"
+    rf"|surviv(?:ing|ed)(?=\s+(?:beyond|past)))"
+    rf"\s+(?:at|after|beyond|past)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
     re.I,
 )
 # "At 12 months, 26.6% of nivolumab recipients ... were alive"
