@@ -364,7 +364,7 @@ _DOSE = (
     r"(?:\s+(?:once|twice)\s+daily)?)"
 )
 _COMBINE_RE = re.compile(
-    rf"^\s*(?:{_DOSE}\s*,?\s*)?(?:\+|plus|with|combined\s+with|in\s+combination\s+with|and|/)\s*(?:an?\s+)?$",
+    rf"^\s*(?:{_DOSE}\s*,?\s*)?(?:\+|plus|with|combined(?:\s+with)?|in\s+combination\s+with|together\s+with|and|/)\s*(?:an?\s+)?$",
     re.I,
 )
 _FROM_TO_RE = re.compile(r"\s*to\s", re.I)

@@ -396,3 +396,14 @@ def test_a_trial_told_as_background_does_not_set_up_the_arms(protocol):
         (10.1, "trifluridine + tipiracil + bevacizumab"),
         (7.0, "trifluridine + tipiracil"),
     ]
+
+
+def test_combined_without_with_joins_a_combination(protocol):
+    """title 'X combined Y versus X alone': the first arm is X + Y, so 'the combination group'
+    and 'X alone' take the two regimens"""
+    title = "Nivolumab combined lenvatinib versus nivolumab alone in advanced hepatocellular carcinoma"
+    t = "The combination group achieved longer PFS (4.1 vs. 2.2 months) than nivolumab alone."
+    assert [(v, r) for v, _, r, _ in rows(protocol, t, title)] == [
+        (4.1, "nivolumab + lenvatinib"),
+        (2.2, "nivolumab"),
+    ]
