@@ -1512,9 +1512,13 @@ class SurvivalRulesV1:
                         continue
                     stat, unit = "rate", "percent"
                 elif anc.label == "ENDPOINT":
-                    rate_tp = self._rate_after(text, v, anc) if v.pct else None
+                    rate_tp = self._rate_after(text, v, anc, _rated(ex.outcomes, anc, s)) if v.pct else None
                     if v.pct and rate_tp is None:
                         rate_tp = self._rate_timepoint(text, v, members, anc, s, e)
+                    if v.pct and rate_tp is None:
+                        rate_tp = _parallel_timepoint(ex.outcomes, anc, s, members, i)
+                        if rate_tp is not None:
+                            ctx["endpoint_list"] = True  # one arm's rates, one per timepoint
                     if rate_tp is not None:
                         # "median OS was 5.4 months, with survival rates of 46% at 6 months"
                         anc = Mention("RATE", anc.start, anc.end, anc.value, (rate_tp,))
@@ -1681,13 +1685,19 @@ class SurvivalRulesV1:
         )
 
     @staticmethod
-    def _rate_after(text: str, v: Value, anc: Mention) -> float | None:
+    def _rate_after(text: str, v: Value, anc: Mention, goes_on: bool = False) -> float | None:
         """The timepoint of a percentage written after it ("46% at 6 months"), when a rate or
-        survival word stands between the endpoint and the value."""
+        survival word stands between the endpoint and the value, or the endpoint right before it
+        ("OS was 35.5% at 6 months"); `goes_on`: the sentence already gave this endpoint a rate
+        ("... and 11.4% at 12 months")."""
         months = lx.timepoint_after(text, v.ext_end, parenthesised=True)
-        if months is None or not lx.RATE_WORD_RE.search(text, max(anc.start, v.start - 60), v.start):
+        if months is None:
             return None
-        return months
+        if lx.RATE_WORD_RE.search(text, max(anc.start, v.start - 60), v.start):
+            return months
+        # "OS was 35.5% at 6 months": a percentage of the endpoint named just before it, at a time
+        near = anc.start < anc.end <= v.start and v.start - anc.end <= 30
+        return months if goes_on or (near and not _DIGIT_RE.search(text, anc.end, v.start)) else None
 
     @staticmethod
     def _rate_timepoint(text: str, v: Value, members: list, anc: Mention, s: int, e: int) -> float | None:
@@ -3124,6 +3134,25 @@ def _dedupe_arms(arms: list[ArmMention]) -> list[ArmMention]:
             continue
         out.append(a)
     return out
+
+
+def _parallel_timepoint(outcomes: list[Outcome], anc: Mention, s: int, members: list, i: int) -> float | None:
+    """'OS was a% at 6 months and b% at 12 months in X, against c% and d% in Y': a list of as
+    many percentages as the sentence gave the endpoint rates before it takes their timepoints,
+    in order."""
+    before = [
+        o.timepoint_months
+        for o in outcomes
+        if o.statistic == "rate" and o.endpoint == anc.value and s <= o.span[0] < members[0].start
+    ]
+    if len(before) == len(members) > 1 and len(set(before)) == len(before):
+        return before[i]
+    return None
+
+
+def _rated(outcomes: list[Outcome], anc: Mention, s: int) -> bool:
+    """Whether this sentence (from `s`) already gave the anchor's endpoint a rate."""
+    return any(o.statistic == "rate" and o.endpoint == anc.value and o.span[0] >= s for o in outcomes)
 
 
 def _rate_endpoint(word: str) -> str:

@@ -862,3 +862,20 @@ def test_probability_of_surviving_beyond_a_timepoint_is_a_rate(protocol):
     """'the probability of surviving beyond 12 months was 41%': the 12-month OS rate"""
     t = "The probability of surviving beyond 12 months was 41%."
     assert rates(protocol, t) == [("OS", "rate", 12.0, 41.0, at(t, "41"))]
+
+
+def test_rates_at_timepoints_then_the_other_arms_rates_in_the_same_order(protocol):
+    """'In the X group, OS was a% (CI) at 6 months and b% (CI) at 12 months, against c% (CI) and
+    d% (CI) in the Y group': no 'rate' word, and the second arm's rates take the same timepoints"""
+    title = "Second-line irinotecan versus best supportive care in biliary tract cancer"
+    t = (
+        "In the BSC group, OS was 31.0% (95% CI 21.2-41.3) at 6 months and 9.8% (4.1-18.0) at 12 "
+        "months, against 47.5% (36.0-58.1) and 22.3% (14.0-31.9) in the irinotecan group."
+    )
+    ex = extract_abstract(t, protocol, title=title)
+    assert [(o.timepoint_months, o.value, o.ci_low, o.regimen) for o in ex.outcomes] == [
+        (6.0, 31.0, 21.2, "active symptom control"),
+        (12.0, 9.8, 4.1, "active symptom control"),
+        (6.0, 47.5, 36.0, "irinotecan"),
+        (12.0, 22.3, 14.0, "irinotecan"),
+    ]
