@@ -2293,6 +2293,12 @@ class SurvivalRulesV1:
             said = label.group("label")
             if not _NOT_A_LABEL_RE.fullmatch(said) and not self._names_an_arm(said):
                 return said
+        # "after adjustment for crossover with the RPSFT method, median OS with placebo was ...":
+        # a re-estimate, never to be pooled with the trial's own median
+        if any(w in text for w in _CROSSOVER_WORDS) and _CROSSOVER_ADJUSTED_RE.search(
+            text, _clause_start(text, s, v.start), v.start
+        ):
+            return "crossover-adjusted"
         # a subgroup named right after the value is its own: "a months for ECOG 0-1 versus b
         # months for ECOG 2", whatever subgroup the sentence named before
         gap = len(text[v.ext_end : e]) - len(text[v.ext_end : e].lstrip())
@@ -2914,6 +2920,12 @@ _WHOLE_POPULATION_RE = re.compile(
 )
 
 
+_CROSSOVER_WORDS = ("djust", "RPSFT", "IPCW", "preserving", "nverse")  # one is in every match
+_CROSSOVER_ADJUSTED_RE = re.compile(
+    r"\b(?:adjust\w*\s+for\s+(?:the\s+)?cross[\s\-]?over|cross[\s\-]?over[\s\-]+adjusted|RPSFTM?|rank[\s\-]+preserving"
+    r"|IPCW|inverse\s+probability\s+of\s+censoring)",
+    re.I,
+)
 _PERFORMANCE_STATUS_RE = re.compile(r"\b(?:ECOG|PS|KPS|performance\s+status)\b", re.I)
 
 

@@ -318,3 +318,18 @@ def test_two_endpoints_sharing_a_rate_timepoint(protocol):
     t = "OS and DFS rates at 1 and 3 years were 79% and 47%, and 66% and 35%, respectively."
     rates = [(o.endpoint, o.timepoint_months, o.value) for o in extract_abstract(t, protocol).outcomes]
     assert rates == [("OS", 12.0, 79.0), ("OS", 36.0, 47.0), ("DFS", 12.0, 66.0), ("DFS", 36.0, 35.0)]
+
+
+def test_a_crossover_adjusted_median_is_no_second_median_of_the_arm(protocol):
+    """'after adjustment for crossover with the RPSFT method, median OS with placebo was c
+    months': a re-estimate of the placebo arm's median, kept apart as a subgroup"""
+    t = (
+        "Patients were randomly assigned to ivosidenib or placebo. Median OS was 10.8 months with "
+        "ivosidenib and 7.9 months with placebo; after adjustment for crossover with the RPSFT method, "
+        "median OS with placebo was 5.3 months."
+    )
+    assert [(o.value, o.regimen, o.subgroup) for o in extract_abstract(t, protocol).outcomes] == [
+        (10.8, "ivosidenib", None),
+        (7.9, "placebo", None),
+        (5.3, "placebo", "crossover-adjusted"),
+    ]
