@@ -402,6 +402,8 @@ SUBGROUP_RE = re.compile(
     r"|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those|participants|subjects|people)\s+(?:aged\s+)?"
     r"(?P<what8>(?:[<>\u2264\u2265]=?\s*\d+(?:\s*(?:,|and|or|vs\.?|versus)\s*[<>\u2264\u2265]=?\s*\d+)*\s*(?:years?|yrs?)"
     r"|\d+\s*(?:years?\s+)?(?:or|and)\s+(?:older|over|above|younger))\b(?:\s+(?:old|of\s+age))?)"
+    # "longer in responders (a vs b months)"
+    r"|\b(?:in|among|for)\s+(?:the\s+)?(?P<what10>(?:non-?)?responders)\b"
     # performance status: "the median PFS of patients with ECOG 0-1 was a months versus b for ECOG 2"
     r"|\b(?:in|among|for|of)\s+(?:the\s+)?(?:(?:patients|those|participants)\s+(?:with|having)\s+(?:an?\s+)?)?"
     r"(?P<what9>(?:ECOG(?:\s+PS|\s+performance\s+status)?|PS|performance\s+status|KPS)\s*(?:score\s*)?(?:of\s+)?"

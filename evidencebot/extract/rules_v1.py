@@ -1176,7 +1176,12 @@ class SurvivalRulesV1:
                     # bare "survival": only with "median" nearby, as "survival time", or listed
                     # after another endpoint ("time to progression and survival were ...")
                     listed = ep_spans and _AND_BEFORE_RE.search(text, max(s, a - 6), a)
-                    if not listed and not _RX39.search(text[max(s, a - 25) : b + 20]):
+                    if (
+                        not listed
+                        and not _RX39.search(text[max(s, a - 25) : b + 20])
+                        # "Survival was longer in responders (median 14.2 vs 6.1 months)"
+                        and not _PAREN_MEDIAN_RE.search(text, b, min(e, b + 60))
+                    ):
                         continue
                 anchors.append(Mention("ENDPOINT", a, b, ep))
                 ep_spans.append((a, b))
@@ -3272,6 +3277,7 @@ _RX37 = re.compile(
 )
 _RX38 = re.compile(r"\s*(?:,|and)\s*")
 _RX39 = re.compile(r"median|mean", re.I)
+_PAREN_MEDIAN_RE = re.compile(r"\(\s*median\b", re.I)
 # between the arms of a three-arm list: ", ", " monotherapy, or ", " (n = 117), and "
 _THREE_ARM_GAP_RE = re.compile(
     r"(?:\s+(?:alone|monotherapy))?(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s*(?:,\s*(?:or\s+|and\s+)?|(?:or|and)\s+)(?:to\s+)?(?:the\s+)?",

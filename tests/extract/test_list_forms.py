@@ -333,3 +333,14 @@ def test_a_crossover_adjusted_median_is_no_second_median_of_the_arm(protocol):
         (7.9, "placebo", None),
         (5.3, "placebo", "crossover-adjusted"),
     ]
+
+
+def test_survival_compared_in_responders_is_a_subgroup_comparison(protocol):
+    """'Survival was longer in responders (median a vs b months)': bare 'survival' with the
+    median in the parenthesis, and the numbers belong to a subgroup, not the whole population"""
+    t = "Survival was significantly longer in responders (median 13.1 vs 5.8 months; p < 0.001)."
+    outcomes = extract_abstract(t, protocol).outcomes
+    assert [(o.endpoint, o.value, o.subgroup) for o in outcomes] == [
+        ("OS", 13.1, "responders"),
+        ("OS", 5.8, "responders"),
+    ]
