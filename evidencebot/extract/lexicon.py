@@ -403,13 +403,18 @@ SUBGROUP_RE = re.compile(
     r"(?P<what8>(?:[<>\u2264\u2265]=?\s*\d+(?:\s*(?:,|and|or|vs\.?|versus)\s*[<>\u2264\u2265]=?\s*\d+)*\s*(?:years?|yrs?)"
     r"|\d+\s*(?:years?\s+)?(?:or|and)\s+(?:older|over|above|younger))\b(?:\s+(?:old|of\s+age))?)"
     # "longer in responders (a vs b months)"
-    r"|\b(?:in|among|for)\s+(?:the\s+)?(?P<what10>(?:non-?)?responders)\b"
-    # performance status: "the median PFS of patients with ECOG 0-1 was a months versus b for ECOG 2"
-    r"|\b(?:in|among|for|of)\s+(?:the\s+)?(?:(?:patients|those|participants)\s+(?:with|having)\s+(?:an?\s+)?)?"
+    r"|\b(?:in|among|for)\s+(?:the\s+)?(?P<what10>(?:non-?)?responders)\b",
+    re.I,
+)
+# performance status: "the median PFS of patients with ECOG 0-1 was a months versus b for ECOG 2"
+# (its own pattern: "of" starts too many places to be one of SUBGROUP_RE's heads)
+PS_SUBGROUP_RE = re.compile(
+    r"\b(?:in|among|for|of)\s+(?:the\s+)?(?:(?:patients|those|participants)\s+(?:with|having)\s+(?:an?\s+)?)?"
     r"(?P<what9>(?:ECOG(?:\s+PS|\s+performance\s+status)?|PS|performance\s+status|KPS)\s*(?:score\s*)?(?:of\s+)?"
     r"(?:[\u2265\u2264<>]=?\s*)?\d{1,3}(?:\s*(?:[\-\u2013/]|or|and|to)\s*\d{1,3})?)\b",
     re.I,
 )
+PS_WORDS = ("ECOG", "PS", "KPS", "erformance")  # one is in every PS_SUBGROUP_RE match
 # a clause that opens by naming its subgroup: "HER2-low patients had ...", "Patients with ECOG 0-1 had ...",
 # "Responders had ..." (tried only at clause starts)
 SUBGROUP_LEAD_RE = re.compile(
@@ -432,9 +437,13 @@ EXCLUDED_PRECEDING_RE = CI(
     r"|\bat\s+least|\bat|(?<!improved\s)(?<!increased\s)(?<!prolonged\s)(?<!extended\s)(?<!rose\s)(?<!went\s)(?<!rising\s)(?<!improving\s)(?<!increasing\s)(?<!lengthened\s)\bfrom|\bduring|\bapproximately\s+every|\bfor\s+up\s+to|\bmore\s+than|\bless\s+than|\bat\s+most"
     r"|[\u2265\u2264><]|\bonly|\bexceeding|\blonger\s+than|\bshorter\s+than|\bby|\bnearly|\bearly|\bday|\bdays|\bweek|\bweeks|\bcycle"
     # labels with a number: "ECOG 0, 9.1 months; ECOG 1, 5.2 months", "cohort 2", "stage 3"
-    # and "a PS of 0 or 1", "ECOG score of 2"
-    r"|(?:\becog|\bps|\bkps|\bstatus|\bgrade|\bstage)(?:\s+(?:of|score(?:\s+of)?))?(?:\s*\d\s*(?:or|and|to|[\-\u2013/]))?"
-    r"|\bphase|\bcohort|\barm|\bpart)\s*$",
+    r"|\becog|\bps|\bstatus|\bgrade|\bstage|\bphase|\bcohort|\barm|\bpart)\s*$",
+)
+# a performance-status score, not a value: "a PS of 0 or 1", "ECOG score of 2" (tried only where
+# the window names a score, so that EXCLUDED_PRECEDING_RE keeps its one-word endings)
+SCORE_PRECEDING_RE = re.compile(
+    r"(?:\becog|\bps|\bkps|\bperformance\s+status)(?:\s+(?:of|score(?:\s+of)?))?(?:\s*\d\s*(?:or|and|to|[\-\u2013/]))?\s*$",
+    re.I,
 )
 EXCLUDED_FOLLOWING_RE = re.compile(
     r"^\s*(?:cycles?|schedule|courses?|intervals?|after|later|prior|before|post|of\s+(?:treatment|therapy|follow)"

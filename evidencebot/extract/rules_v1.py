@@ -370,6 +370,19 @@ _COMBINE_RE = re.compile(
 _FROM_TO_RE = re.compile(r"\s*to\s", re.I)
 _COMPARE_RE = re.compile(r"\b(?:vs|versus|compared|than)\b", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
+_ALONE_WORD_RE = re.compile(r"\b(?:alone|monotherapy)\b", re.I)
+
+
+def _at_ends(rx: re.Pattern, text: str) -> dict[int, tuple[int, int]]:
+    """Each match of `rx` (which starts with a word, so that re scans for it quickly) keyed by
+    where the word before it ends: 'X plus chemotherapy' -> {end of X: (end of X, match end)}."""
+    out = {}
+    for m in rx.finditer(text):
+        at = len(text[: m.start()].rstrip())
+        out[at] = (at, m.end())
+    return out
+
+
 _PLURAL_GROUP_RE = re.compile(r"\b(group|arm|cohort)s$", re.I)
 _ALONE_AFTER_RE = re.compile(r"\s*(?:alone|monotherapy)\b", re.I)  # _ALONE_RE at a position
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
@@ -690,20 +703,24 @@ class SurvivalRulesV1:
                         )
                         continue
             merged.append(ArmMention(s, e, text[s:e], fam, components=_family_parts(fam)))
-        for k, a in enumerate(merged):
+        plus_chemo = _at_ends(_PLUS_CHEMO_RE, text) if "hemotherapy" in text else {}
+        for k, a in enumerate(merged if plus_chemo else ()):
             # "a PD-1 inhibitor plus chemotherapy": an agent added to unnamed chemotherapy is an
             # arm of its own, not the agent alone
-            m = _PLUS_CHEMO_RE.match(text, a.end) if "hemotherapy" in text else None
-            if m is not None and a.family and "chemotherapy" not in a.components and free(a.end, m.end()):
+            at = plus_chemo.get(a.end)
+            if at is not None and a.family and "chemotherapy" not in a.components and free(*at):
                 fam = self._combine(a.family, "chemotherapy")
                 merged[k] = ArmMention(
-                    a.start, m.end(), text[a.start : m.end()], fam, components=a.components | {"chemotherapy"}
+                    a.start, at[1], text[a.start : at[1]], fam, components=a.components | {"chemotherapy"}
                 )
-                take(a.end, m.end())
+                take(*at)
         # comparators named by what they are, not by an agent: "versus chemotherapy",
         # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
         if "hemotherapy" in text or "choice" in text or "chosen" in text or "standard" in text:
             for m in _COMPARATOR_AT.finditer(text, low):  # positions as _COMPARATOR_RE's
+                lead = max(0, m.start() - 12)
+                if m.group("line") and not _RECEIVED_BEFORE_RE.search(text, lead, m.start()):
+                    continue  # chemotherapy by its line counts only as what patients received
                 if free(m.start(), m.end()):
                     said = text[m.start() : m.end()]  # _COMPARATOR_RE's m.group(0)
                     fam = _WS_RE.sub(" ", said.lower()).replace("\u2019", "'")
@@ -712,13 +729,15 @@ class SurvivalRulesV1:
                     take(m.start(), m.end())
             merged.sort(key=lambda a: a.start)
         covered = bytearray(len(text) + 1)
+        mono = "lone" in text or "onotherapy" in text
+        alone_at = _at_ends(_ALONE_WORD_RE, text) if mono else {}
         for a in merged:
             m = _ARM_SUFFIX_RE.match(text, a.end, a.end + 40)
             if m:
                 a.label = text[a.start : m.end()]
             take(a.start, m.end() if m else a.end)  # "X-based chemotherapy group" is one mention
-            if m is None and a.family and (alone := _ALONE_AFTER_RE.match(text, a.end)):
-                take(a.end, alone.end())  # "X monotherapy" is one mention, not X and a role
+            if m is None and a.family and (alone := alone_at.get(a.end)):
+                take(*alone)  # "X monotherapy" is one mention, not X and a role
         for m in lx.ARM_GENERIC_RE.finditer(text, low):
             bare = m.group("kind2") or m.group("kind3")
             a = m.start("kind2") if m.group("kind2") else m.start("kind3") if bare else m.start()
@@ -1891,6 +1910,8 @@ class SurvivalRulesV1:
             # "did not differ, at 7.8 vs 7.1 months favouring X": a compared pair, not a timepoint
             if not (left.rstrip().endswith("at") and _AT_PAIR_RE.match(text, v.end)):
                 return True
+        if not v.pct and any(w in left for w in _SCORE_WORDS) and lx.SCORE_PRECEDING_RE.search(left):
+            return True  # "in patients with a PS of 0 or 1": scores, not values
         if v.pct and _CHANGE_OF_CI.search(text, low, max(s, v.start - 30), v.start):
             return True  # "an annual percent change of 9.8%", "a reduction of 31%": not a rate
         if not v.pct and _PCT_IN_PAREN_RE.match(text, v.ext_end):
@@ -2306,17 +2327,22 @@ class SurvivalRulesV1:
             return "crossover-adjusted"
         # a subgroup named right after the value is its own: "a months for ECOG 0-1 versus b
         # months for ECOG 2", whatever subgroup the sentence named before
-        gap = len(text[v.ext_end : e]) - len(text[v.ext_end : e].lstrip())
-        after = lx.SUBGROUP_RE.match(text, v.ext_end + gap, e)
-        said = _sub_what(after) if after is not None else None
-        if said and _PERFORMANCE_STATUS_RE.search(said):
-            return said.strip()
+        if any(w in text for w in lx.PS_WORDS):
+            gap = len(text[v.ext_end : e]) - len(text[v.ext_end : e].lstrip())
+            after = lx.PS_SUBGROUP_RE.match(text, v.ext_end + gap, e) or lx.SUBGROUP_RE.match(
+                text, v.ext_end + gap, e
+            )
+            said = _sub_what(after) if after is not None else None
+            if said and _PERFORMANCE_STATUS_RE.search(said):
+                return said.strip()
         # keyed by the text too: the rule set is shared by every abstract, and two abstracts can
         # have a sentence at the same offsets
         key = (text, s, e)
         if self._sub_cache_key != key:
             self._sub_cache_key = key
             found_all = _subgroup_matches(text, low, s, e)
+            if any(w in text[s:e] for w in lx.PS_WORDS):
+                found_all += lx.PS_SUBGROUP_RE.finditer(text, s, e)
             for pos in [s] + [m.end() for m in _CLAUSE_START_SCAN.finditer(text, s, e)]:
                 m = lx.SUBGROUP_LEAD_RE.match(text, pos, e)
                 if m:
@@ -2692,7 +2718,7 @@ _FAVOURING_RE = re.compile(
     re.I,
 )
 _PLUS_CHEMO_RE = re.compile(
-    r"\s*(?:\+|plus|combined\s+with|in\s+combination\s+with)\s+(?:systemic\s+|cytotoxic\s+)?chemotherapy\b"
+    r"(?:\+|\bplus|\bcombined\s+with|\bin\s+combination\s+with)\s+(?:systemic\s+|cytotoxic\s+)?chemotherapy\b"
     r"(?![\s\-]+(?:regimens?\s+)?(?:with|of|including|consisting|containing|such)\b)",
     re.I,
 )
@@ -2705,11 +2731,13 @@ _COMPARATOR_RE = re.compile(
     # chemotherapy named by its line or purpose as the treatment patients received, facing best
     # supportive care: "patients receiving second-line chemotherapy", "treated with palliative
     # chemotherapy" (not "chemotherapy with X", "chemotherapy-naive", "chemotherapy regimens")
-    r"|(?:(?<=received\s)|(?<=receiving\s)|(?<=given\s)|(?<=with\s)|(?<=underwent\s)|(?<=undergoing\s))"
-    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic)\s+chemotherapy\b"
-    r"(?![\s\-]+(?:with|of|including|consisting|containing|such|based|regimens?|agents?|naive|na\u00efve|refractory)\b|-)",
+    # (a `line` match counts only after _RECEIVED_BEFORE_RE, checked by arm_mentions: a lookbehind
+    # here would leave the pattern without the literal starts _COMPARATOR_AT needs)
+    r"|(?P<line>(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic)\s+chemotherapy\b)"
+    r"(?![\s\-]+(?:with|of|including|consisting|containing|such|based|regimens?|agents?|na.ve|refractory)\b|-)",
     re.I,
 )
+_RECEIVED_BEFORE_RE = re.compile(r"\b(?:received|receiving|given|with|underwent|undergoing)\s$", re.I)
 _COMPARATOR_CI = lx.CI(_COMPARATOR_RE.pattern, _COMPARATOR_RE.flags & ~re.I)  # its lowercase twin
 # tried only where "physician", "chemotherapy", "standard", ... start (the lookbehinds otherwise
 # run at every position of the text)
@@ -2925,6 +2953,7 @@ _WHOLE_POPULATION_RE = re.compile(
 )
 
 
+_SCORE_WORDS = ("ECOG", "PS", "ps", "KPS", "status", "Ecog")  # (as written; most windows hold none)
 _CROSSOVER_WORDS = ("djust", "RPSFT", "IPCW", "preserving", "nverse")  # one is in every match
 _CROSSOVER_ADJUSTED_RE = re.compile(
     r"\b(?:adjust\w*\s+for\s+(?:the\s+)?cross[\s\-]?over|cross[\s\-]?over[\s\-]+adjusted|RPSFTM?|rank[\s\-]+preserving"

@@ -303,7 +303,7 @@ def test_performance_status_subgroups_and_their_numbers(protocol):
     ]
     t = "Median OS was 7.7 months in patients with a PS of 0 or 1 and 2.6 months in those with PS 2."
     assert [(o.value, o.subgroup) for o in extract_abstract(t, protocol).outcomes] == [
-        (7.7, "a PS of 0 or 1"),
+        (7.7, "PS of 0 or 1"),
         (2.6, "PS 2"),
     ]
 
