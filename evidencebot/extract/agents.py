@@ -149,6 +149,7 @@ ABBREVIATIONS = {
     "GCS": "gemcitabine + cisplatin + S-1",
     "IRIS": "irinotecan + S-1",
     "XELIRI": "CAPIRI",
+    "IRI": "irinotecan",
     "OFF": "FOLFOX",
     "FF": "5-FU/LV",
     "SOX": "S-1 + oxaliplatin",

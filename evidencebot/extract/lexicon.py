@@ -336,14 +336,16 @@ EP_FOR_RATE = (
 )
 # "6- and 12-month OS rates", "12-month OS rate", "1-year overall survival"
 RATE_PRE_RE = re.compile(
-    rf"\b(?=[\dotfsnheOTFSNHE])(?P<tps>{TP}(?:\s*[\-\u2010\u2013]?\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010\u2013]?\s*(?P<tpu>{TP_UNIT})"
+    # (the unit may be joined to each timepoint: "3-month and 6-month PFS rates")
+    rf"\b(?=[\dotfsnheOTFSNHE])(?P<tps>{TP}(?:\s*(?:[\-\u2010\u2013]\s*{TP_UNIT}\s*|[\-\u2010\u2013]\s*)?(?:,|and|or)\s*{TP})*)"
+    rf"\s*[\-\u2010\u2013]?\s*(?P<tpu>{TP_UNIT})"
     # "6-month progression-free survival (PFS) rate": the abbreviation may stand before "rate"
     rf"[\s\-\u2010\u2013]+{EP_FOR_RATE}(?:\s*\((?:OS|PFS|DFS|RFS|TTP)\)(?={RATE_NOUN_REQUIRED}))?{RATE_NOUN}",
     re.I,
 )
 # "OS rate at 12 months", "PFS at 6 and 12 months", "survival rate at 1 year"
 RATE_POST_RE = re.compile(
-    rf"\b(?=[opdrsOPDRST]){EP_FOR_RATE}(?:{RATE_NOUN}[\s,]+(?:at|after)|{RATE_NOUN_REQUIRED}[\s,]+of)\s+(?P<tps>{TP}(?:\s*(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
+    rf"\b(?=[opdrsOPDRST]){EP_FOR_RATE}(?:{RATE_NOUN}[\s,]+(?:at|after)|{RATE_NOUN_REQUIRED}[\s,]+of)\s+(?P<tps>{TP}(?:\s*(?:{TP_UNIT}\s*)?(?:,|and|or)\s*{TP})*)\s*[\-\u2010]?\s*(?P<tpu>{TP_UNIT})\b",
     re.I,
 )
 # "alive at 12 months", "progression-free at 6 months"

@@ -255,7 +255,8 @@ _BACKGROUND_SECTION_AT = AtLineStarts(_BACKGROUND_SECTION_RE)
 
 
 _NEXT_SECTION_RE = re.compile(
-    r"(?<=[.!?)]\s)(?:results?|findings|conclusions?|interpretation|measurements?\s+and\s+(?:main\s+)?results)"
+    # (a label may follow the full stop with no space: "... need further exploration.Results: ...")
+    r"(?:(?<=[.!?)]\s)|(?<=[.!?)]))(?:results?|findings|conclusions?|interpretation|measurements?\s+and\s+(?:main\s+)?results)"
     r"(?:\s+(?:and|&)\s+\w+)?\s*:",
     re.I,
 )
@@ -527,6 +528,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 _WORD_OR_HYPHEN = re.compile(r"[\w\-]")
 
 
+# where a regimen abbreviation ends: not inside a longer word or hyphenation, but "the IRI-arm"
+_ABBR_END = r"(?:(?![\w\-])|(?=-(?:arm|group|cohort)s?\b))"
+
+
 def _matches_after_boundary(core: re.Pattern, text: str):
     r"""Exactly `re.compile(r"(?<![\w\-])" + core.pattern).finditer(text)` (for a core that
     never matches empty), but with the lookbehind tested in Python so that `re` can use the
@@ -618,11 +623,11 @@ class SurvivalRulesV1:
             else None
         )
         self._abbr_re = re.compile(
-            r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])"
+            r"(?<![\w\-])(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")" + _ABBR_END
         )
         # the same without its leading lookbehind: a plain alternation of literals, which `re`
         # scans for quickly; _matches_after_boundary() checks the lookbehind itself
-        self._abbr_core = re.compile("(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")(?![\w\-])")
+        self._abbr_core = re.compile("(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")" + _ABBR_END)
 
     @staticmethod
     def _agents() -> tuple[str, ...]:
@@ -3291,7 +3296,7 @@ _RX25 = re.compile(r"\d+\s+patients")
 _RX26 = re.compile(r"(?:and\s+)?\d{2}\s*%\s*CI")
 _RX27 = re.compile(r"\.\s")
 _RX28 = re.compile(r"\s*[(:,]?\s*(?:\d+\s*)?\(?\s*")
-_RX29 = re.compile(r"\s*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*(?:alone\b)?\s*,?\s*respectively", re.I)
+_RX29 = re.compile(r"[\s\-]*(?:alone\s+)?(?:arms|groups|cohorts)\b|\s*(?:alone\b)?\s*,?\s*respectively", re.I)
 _RX30 = re.compile(r"\s*\(\s*(?:NR|NE)\s*\)")
 _RX31 = _CARRY_CUE
 _RX32 = re.compile(r"^\s*(?:\(|for|in\s+terms\s+of)\s*(?:the\s+)?(?:median\s+)?")

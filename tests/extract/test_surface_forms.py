@@ -252,3 +252,32 @@ def test_numbered_endpoint_abbreviations_open_a_sentence(protocol):
     t = "mOS3 was 5.7 months (95%CI 4.6-6.8). OS2 was 8.3 months."
     outcomes = extract_abstract(t, protocol).outcomes
     assert [(o.endpoint, o.value) for o in outcomes] == [("OS", 5.7), ("OS", 8.3)]
+
+
+def test_section_label_glued_to_the_full_stop_before_it(protocol):
+    """'... further study.Results: The median PFS was ...': the Results section starts at the
+    label even without a space, so its numbers are not taken for background"""
+    t = (
+        "Background: Little is known. We asked whether it works.Methods: A single-arm series."
+        "Results: Twenty patients were treated. The median progression-free survival was 4.4 months."
+    )
+    assert [(o.endpoint, o.value) for o in extract_abstract(t, protocol).outcomes] == [("PFS", 4.4)]
+
+
+def test_unit_written_after_each_timepoint_of_a_rate_list(protocol):
+    """'The 3-month and 6-month PFS rates were a% and b%' (each its own timepoint), but in
+    '2.1 vs. 1.8 months, 9-month survival rate c%' the 2.1 months are no timepoint"""
+    t = "The 3-month and 6-month progression-free survival rates were 77.5% and 30.0%, respectively."
+    rates = [(o.timepoint_months, o.value) for o in extract_abstract(t, protocol).outcomes]
+    assert rates == [(3.0, 77.5), (6.0, 30.0)]
+    t = (
+        "For the XELIRI and IRI-arms, respectively, median PFS was 3.5 vs. 2.2 months, 9-month "
+        "survival rate 58.0% vs. 30.1%."
+    )
+    outcomes = extract_abstract(t, protocol).outcomes
+    assert [(o.statistic, o.timepoint_months, o.value, o.regimen) for o in outcomes] == [
+        ("median", None, 3.5, "CAPIRI"),
+        ("median", None, 2.2, "irinotecan"),
+        ("rate", 9.0, 58.0, "CAPIRI"),
+        ("rate", 9.0, 30.1, "irinotecan"),
+    ]
