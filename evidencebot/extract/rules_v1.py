@@ -116,7 +116,8 @@ _ANCHOR_GAP_RE = re.compile(
     re.I,
 )
 _GLUED_UNIT_RE = re.compile(
-    r"(?<![\w.\u00b7/\-])(\d+(?:[.\u00b7]\d+)?)(?=(?:months?|mos?|weeks?|days?|years?)\b)"
+    # ("5.8m in the X group": a lone m glued to a decimal is months, as "mg/m2" never is)
+    r"(?<![\w.\u00b7/\-])(\d+(?:[.\u00b7]\d+)?)(?=(?:months?|mos?|weeks?|days?|years?)\b|(?<=\d[.\u00b7]\d)m(?![\w/\u00b2]))"
 )
 _CHANGE_OF_RE = re.compile(
     r"\b(?:change|reduction|increase|decrease|improvement|difference|gain)\s+(?:of|by)\s+(?:about\s+|approximately\s+)?$",

@@ -281,3 +281,12 @@ def test_unit_written_after_each_timepoint_of_a_rate_list(protocol):
         ("rate", 9.0, 58.0, "CAPIRI"),
         ("rate", 9.0, 30.1, "irinotecan"),
     ]
+
+
+def test_a_lone_m_glued_to_a_decimal_and_time_to_definitive_deterioration(protocol):
+    """'5.8m in the X group' is 5.8 months ('180 mg/m2' is no value); 'time to definitive
+    deterioration of HRQOL (median, a months ...)' is no survival endpoint"""
+    t = "The median PFS was 6.3m in the treatment group. Patients received 180 mg/m2 of irinotecan."
+    assert [(o.value, o.unit) for o in extract_abstract(t, protocol).outcomes] == [(6.3, "months")]
+    t = "Median OS was 9.0 months. Time to definitive deterioration of HRQOL was 30.2 months."
+    assert [(o.endpoint, o.value) for o in extract_abstract(t, protocol).outcomes] == [("OS", 9.0)]
