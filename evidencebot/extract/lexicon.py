@@ -470,17 +470,25 @@ TOX_EVENTS = [
     ("febrile neutropenia", r"febrile\s+neutropenia"),
     (
         "neutropenia",
-        r"neutropenia|neutrophil\s+count\s+decrease[d]?|decreased\s+neutrophil\s+count|neutropaenia|low\s+neutrophil\s+count",
+        r"neutropenia|neutrophil\s+count\s+decrease[d]?|decreased\s+neutrophil\s+count|neutropaenia|low\s+neutrophil\s+count"
+        # a laboratory value named for its event: "(leucocytes 29%, neutrophils 61%, platelets 12%)"
+        r"|neutrophils(?=\s+\d)",
     ),
-    ("thrombocytopenia", r"thrombocytopenia|platelet\s+count\s+decrease[d]?|decreased\s+platelet\s+count"),
-    ("anaemia", r"an(?:a)?emia|ha?emoglobin\s+(?:decrease[d]?|decline)|(?:decreased|low)\s+ha?emoglobin"),
-    ("leukopenia", r"leu[ck]openia|white\s+blood\s+cell\s+count\s+decrease[d]?"),
+    (
+        "thrombocytopenia",
+        r"thrombocytopenia|platelet\s+count\s+decrease[d]?|decreased\s+platelet\s+count|platelets(?=\s+\d)",
+    ),
+    (
+        "anaemia",
+        r"an(?:a)?emia|ha?emoglobin\s+(?:decrease[d]?|decline)|(?:decreased|low)\s+ha?emoglobin|ha?emoglobin(?=\s+\d)",
+    ),
+    ("leukopenia", r"leu[ck]openia|white\s+blood\s+cell\s+count\s+decrease[d]?|leu[ck]ocytes(?=\s+\d)"),
     ("lymphopenia", r"lymphopenia|lymphocyte\s+count\s+decrease[d]?"),
     ("myelosuppression", r"myelosuppression|(?:bone\s+)?marrow\s+suppression|myelotoxicity"),
     ("fatigue", r"fatigue|asthenia"),
     ("diarrhoea", r"diarrho?ea|diarrhea"),
     ("nausea", r"nausea"),
-    ("vomiting", r"vomiting"),
+    ("vomiting", r"vomiting|emesis"),
     ("stomatitis", r"stomatitis|mucositis"),
     ("hypophosphataemia", r"hypophosphat(?:a)?emia"),
     ("hyperphosphataemia", r"hyperphosphat(?:a)?emia"),
@@ -496,14 +504,14 @@ TOX_EVENTS = [
     ("peripheral neuropathy", r"(?:peripheral\s+)?(?:sensory\s+)?neuropathy|neurotoxicity"),
     (
         "increased AST",
-        r"(?:(?:increased|elevated|raised)\s+)?(?:AST|aspartate\s+aminotransferase)(?:\s+(?:increased?|elevation))?",
+        r"(?:(?:increased|elevated|raised)\s+)?(?:AST|aspartate\s+(?:aminotransferase|transaminase))(?:\s+(?:increased?|elevation))?",
     ),
     ("hyponatraemia", r"hyponatr(?:a)?emia"),
     ("decreased appetite", r"decreased\s+appetite|anorexia"),
     ("hyperbilirubinaemia", r"hyperbilirubin(?:a)?emia|increased\s+bilirubin|blood\s+bilirubin\s+increased"),
     (
         "increased ALT",
-        r"(?:(?:increased|elevated|raised)\s+)?(?:ALT|alanine\s+aminotransferase)(?:\s+(?:increased?|elevation))?",
+        r"(?:(?:increased|elevated|raised)\s+)?(?:ALT|alanine\s+(?:aminotransferase|transaminase))(?:\s+(?:increased?|elevation))?",
     ),
     (
         "increased transaminases",

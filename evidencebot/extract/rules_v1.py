@@ -385,6 +385,9 @@ def _at_ends(rx: re.Pattern, text: str) -> dict[int, tuple[int, int]]:
     return out
 
 
+# between a listed event's rate and the next rate: a new item of the list, named in words this
+# lexicon may not know ("), aspartate transaminase increase (")
+_TOX_NEW_ITEM = re.compile(r"\)\s*(?:,|;|\band\b)\s*(?:[A-Za-z][\w\-]*\s+){0,5}[A-Za-z][\w\-]*\s*\(\s*$")
 _PLURAL_GROUP_RE = re.compile(r"\b(group|arm|cohort)s$", re.I)
 _ALONE_AFTER_RE = re.compile(r"\s*(?:alone|monotherapy)\b", re.I)  # _ALONE_RE at a position
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
@@ -2563,6 +2566,8 @@ class SurvivalRulesV1:
                     limit = 90 if not found else 70
                     if len(gap) > limit or _TOX_STOP.search(gap):
                         break
+                    if found and _TOX_NEW_ITEM.search(gap):
+                        break  # "neutropenia (10%), AST increase (5%)": the next item of the list
                     if found and (
                         _RX44.search(gap)
                         or (_TOX_NEW_CLAUSE.search(gap) and not any(pos <= a.start < ps for a in sent_arms))
@@ -2602,6 +2607,14 @@ class SurvivalRulesV1:
                     ex.toxicities.append(t)
 
     def _tox_arm(self, text, t, ps, pe, k, n_vals, sent_arms, design, s) -> None:
+        # "in the GS arm (leucocytes 29%, neutrophils 61%)": every rate in the parenthesis that
+        # follows an arm is that arm's
+        opened = text.rfind("(", s, ps)
+        if opened >= 0 and ")" not in text[opened:ps]:
+            for a in sent_arms:
+                if a.start < opened and _ARM_THEN_PAREN_RE.fullmatch(text, a.start + len(a.label), opened):
+                    t.arm, t.regimen = a.label, self.resolve_family(a, design) or a.family
+                    return
         after = _TOX_ARM_AFTER.match(text, pe)
         if after:
             pos = after.end()
@@ -2626,6 +2639,7 @@ class SurvivalRulesV1:
             t.arm, t.regimen = design.arms[0]
 
 
+_ARM_THEN_PAREN_RE = re.compile(r"(?:\s+(?:arm|group|cohort))?\s*")
 # texts one of which every TOX_GRADE_RE match holds, in lowered text (None: no such test)
 _TOX_GRADE_WORDS = (
     required_literals(lx.lower_pattern(lx.TOX_GRADE_RE.pattern), lx.TOX_GRADE_RE.flags & ~re.I)

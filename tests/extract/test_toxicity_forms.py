@@ -137,3 +137,28 @@ def test_myelosuppression_is_an_event_of_its_own(protocol):
     )
     ex = extract_abstract(t, protocol)
     assert [(x.event, x.proportion) for x in ex.toxicities] == [("myelosuppression", 0.125)]
+
+
+def test_laboratory_values_and_an_unknown_event_in_a_list(protocol):
+    """'in the X arm (leucocytes a%, neutrophils b%) than in the Y arm (...)': each value its
+    laboratory event and the arm before its parenthesis; in 'neutropenia (a%), aspartate
+    transaminase increase (b%) and emesis (c%)' each rate is its own event's, none neutropenia's"""
+    t = (
+        "Grade 3-4 haematological toxicities were more frequent in the GS arm (leucocytes 25.0%, "
+        "neutrophils 55.1%) than in the S-1 arm (leucocytes 3.0%, neutrophils 5.1%)."
+    )
+    assert [(x.arm, x.event, x.proportion) for x in extract_abstract(t, protocol).toxicities] == [
+        ("GS arm", "leukopenia", 0.25),
+        ("GS arm", "neutropenia", 0.551),
+        ("S-1 arm", "leukopenia", 0.03),
+        ("S-1 arm", "neutropenia", 0.051),
+    ]
+    t = (
+        "Patients received S-1. Grade 3-4 toxicities were neutropenia (11.0%), aspartate transaminase "
+        "increase (9.0%), arthralgia (4.0%) and emesis (3.0%)."
+    )
+    assert [(x.event, x.proportion) for x in extract_abstract(t, protocol).toxicities] == [
+        ("neutropenia", 0.11),
+        ("increased AST", 0.09),
+        ("vomiting", 0.03),
+    ]
