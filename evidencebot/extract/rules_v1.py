@@ -1376,7 +1376,11 @@ class SurvivalRulesV1:
                 a.unit is None
                 and not a.pct
                 and b.unit
-                and lx.LIST_CONNECTOR_RE.match(text[a.ext_end : b.start])
+                and (
+                    lx.LIST_CONNECTOR_RE.match(text[a.ext_end : b.start])
+                    # "FOLFOX 6.1 vs FOLFIRI 5.9 months": the other arm named between the numbers
+                    or _VS_NAME_RE.fullmatch(text, a.ext_end, b.start)
+                )
             ):
                 a.unit, a.unit_inherited = b.unit, True
         for i in range(1, len(vals)):
@@ -1386,7 +1390,14 @@ class SurvivalRulesV1:
                 and not b.pct
                 and a.unit
                 and not b.nr
-                and _RX16.match(text[a.ext_end : b.start])
+                and (
+                    _RX16.match(text[a.ext_end : b.start])
+                    # "5.3 months (CI) in the X group and 6.8 (CI) in the Y group": the unit written once
+                    or (
+                        _ARM_THEN_NEXT_RE.fullmatch(text, a.ext_end, b.start)
+                        and (b.ext_end > b.end or _ARM_PHRASE_AFTER_RE.match(text, b.end))
+                    )
+                )
             ):
                 b.unit, b.unit_inherited = a.unit, True
         # groups
@@ -3337,6 +3348,13 @@ _COMPARED_WITH_LEAD_RE = re.compile(
     r"\s*(?:(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+(?:the\s+)?",
     re.I,
 )
+_VS_NAME_RE = re.compile(r"\s*(?:vs\.?|versus)\s+[A-Za-z][\w\-+/]*(?:\s+[A-Za-z][\w\-+/]*){0,2}\s*:?\s*")
+_ARM_THEN_NEXT_RE = re.compile(
+    r"\s*(?:in|for|with|among)\s+(?:the\s+)?[\w\-+/]+(?:\s+[\w\-+/]+){0,3}?\s+(?:group|arm|cohort)\s*,?\s*"
+    r"(?:and|vs\.?|versus|compared\s+with|whereas|while)\s+",
+    re.I,
+)
+_ARM_PHRASE_AFTER_RE = re.compile(r"\s*(?:in|for|with)\s+the\s+", re.I)
 _HEAD_VERSUS_RE = re.compile(
     r"(?:\s+(?:alone|monotherapy))?(?:\s*\(\s*n\s*=\s*\d+\s*\))?[^.;:\d()]{0,60}?"
     r"\b(?:vs\.?|versus|compared\s+(?:with|to))\s+(?:the\s+)?",

@@ -879,3 +879,22 @@ def test_rates_at_timepoints_then_the_other_arms_rates_in_the_same_order(protoco
         (6.0, 47.5, 36.0, "irinotecan"),
         (12.0, 22.3, 14.0, "irinotecan"),
     ]
+
+
+def test_unit_written_once_for_two_arms(protocol):
+    """'a months (CI) in the X group and b (CI) in the Y group' and 'X a vs Y b months': the
+    number without a unit takes the other's, so it is not lost"""
+    t = (
+        "Patients received FOLFOX or FOLFIRI. mOS was 5.0 months (95% CI: 4.1-5.9) in the FOLFOX "
+        "group and 6.6 (95% CI: 5.0-8.2) in the FOLFIRI group."
+    )
+    ex = extract_abstract(t, protocol)
+    assert [(o.value, o.unit, o.ci_low, o.regimen) for o in ex.outcomes] == [
+        (5.0, "months", 4.1, "FOLFOX"),
+        (6.6, "months", 5.0, "FOLFIRI"),
+    ]
+    t = "Patients received FOLFOX or FOLFIRI. Median OS: FOLFOX 6.4 vs FOLFIRI 5.6 months (p=0.62)."
+    assert [(o.value, o.unit, o.regimen) for o in extract_abstract(t, protocol).outcomes] == [
+        (6.4, "months", "FOLFOX"),
+        (5.6, "months", "FOLFIRI"),
+    ]
