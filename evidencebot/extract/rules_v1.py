@@ -788,7 +788,12 @@ class SurvivalRulesV1:
                     if not free(a, b):
                         continue
                     role = _ROLE_CANON.get(said.lower(), said.lower())
-                    if role in _TWO_GROUP_ROLES:
+                    if _LINE_CHEMO_NAME_RE.fullmatch(said):
+                        # "the second-line chemotherapy and BSC groups": chemotherapy named by its line
+                        fam = _WS_RE.sub(" ", said.lower())
+                        merged.append(ArmMention(a, b, said, fam, components=frozenset({fam})))
+                        take(a, b)
+                    elif role in _TWO_GROUP_ROLES:
                         # "the chemotherapy and BSC groups": a group named by its role
                         merged.append(ArmMention(a, b, said, "", role))
                         take(a, b)
@@ -2767,6 +2772,9 @@ _COMPARATOR_RE = re.compile(
     r"|(?P<line>(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic)\s+chemotherapy\b)"
     r"(?![\s\-]+(?:with|of|including|consisting|containing|such|based|regimens?|agents?|na.ve|refractory)\b|-)",
     re.I,
+)
+_LINE_CHEMO_NAME_RE = re.compile(
+    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic)\s+chemotherapy", re.I
 )
 _RECEIVED_BEFORE_RE = re.compile(r"\b(?:received|receiving|given|with|underwent|undergoing)\s$", re.I)
 _COMPARATOR_CI = lx.CI(_COMPARATOR_RE.pattern, _COMPARATOR_RE.flags & ~re.I)  # its lowercase twin

@@ -898,3 +898,15 @@ def test_unit_written_once_for_two_arms(protocol):
         (6.4, "months", "FOLFOX"),
         (5.6, "months", "FOLFIRI"),
     ]
+
+
+def test_line_named_chemotherapy_and_bsc_groups_after_the_numbers(protocol):
+    """'a (CI) versus b months (CI) in the second-line chemotherapy and BSC groups'"""
+    t = (
+        "Median OS was 7.1 months (95% CI: 6.0-8.2) versus 4.0 months (95% CI: 3.1-4.9) in the "
+        "second-line chemotherapy and BSC groups (p<0.001)."
+    )
+    assert [(o.value, o.regimen) for o in extract_abstract(t, protocol).outcomes] == [
+        (7.1, "second-line chemotherapy"),
+        (4.0, "active symptom control"),
+    ]
