@@ -2487,6 +2487,25 @@ class SurvivalRulesV1:
         return found
 
     def _comparison(self, text, s, a, arms, design) -> str | None:
+        if len(design.arms) < 2:
+            # no design: the two arms the sentence compares before the hazard ratio ("Median OS
+            # was a months with X and b months with Y (HR ...)"), the comparator after 'compared with'
+            named: list[ArmMention] = []
+            for m in _sentence_arm_mentions(text, arms, s, a):
+                if m.family and m.family not in [x.family for x in named]:
+                    named.append(m)
+            if len(named) != 2:
+                return None
+            first, second = named
+            lead = _clause_start(text, s, first.start)
+            if (
+                _COMPARED_WITH_LEAD_RE.fullmatch(text, lead, first.start)
+                or first.family.lower() in _PLACEBO_LIKE
+                or first.components < second.components  # "Y and X + Y": the addition is experimental
+                or (len(second.family) > len(first.family) and first.family.lower() in second.family.lower())
+            ):
+                first, second = second, first
+            return f"{first.family} vs {second.family}"
         if len(design.arms) >= 2:
             first, second = design.arms[0][1], design.arms[1][1]
             if len(design.arms) > 2:

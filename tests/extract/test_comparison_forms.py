@@ -910,3 +910,14 @@ def test_line_named_chemotherapy_and_bsc_groups_after_the_numbers(protocol):
         (7.1, "second-line chemotherapy"),
         (4.0, "active symptom control"),
     ]
+
+
+def test_hazard_ratio_compares_the_sentence_arms_without_a_design(protocol):
+    """no allocation sentence or title: the hazard ratio compares the two arms its sentence
+    names, the added agent or the one after 'Compared with' being the comparator's opposite"""
+    t = "Compared with capecitabine, XELOX improved PFS (median 4.1 vs 2.9 months; HR 0.70; 95% CI 0.5-1.0)."
+    comparisons = [h.comparison for h in extract_abstract(t, protocol).hazard_ratios]
+    assert comparisons == ["XELOX vs capecitabine"]
+    t = "Median OS was 4.0 mo with 5-FU/LV and 5.9 mo with nal-IRI/5-FU/LV (HR 0.60; 95% CI, 0.41-0.88)."
+    comparisons = [h.comparison for h in extract_abstract(t, protocol).hazard_ratios]
+    assert comparisons == ["nal-IRI + 5-FU/LV vs 5-FU/LV"]
