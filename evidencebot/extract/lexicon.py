@@ -381,8 +381,8 @@ ARM_GENERIC_RE = CI(
     r"|single[\s\-]+agent\s+(?:therapy|chemotherapy)|combinations)\b"
     # groups named by the kind of treatment: "combination chemotherapy (n = 41) and single agent
     # chemotherapy (n = 9)", "the multidrug chemotherapy group"
-    r"|(?P<kind4>(?:combination|single[\s\-]+agent|multi[\s\-]?(?:drug|agent)|mono)[\s\-]*"
-    r"(?:chemotherapy|therapy|treatment)(?:[\s\-]+(?:arm|group|cohort)s?)?)\b)",
+    r"|(?P<kind4>(?:combination|single[\s\-]+agent|multi[\s\-]?(?:drug|agent)|mono|triple|dual)[\s\-]*"
+    r"(?:chemotherapy|therapy|treatment|regimen)(?:[\s\-]+(?:arm|group|cohort)s?)?)\b)",
 )
 # an arm outside the regimen dictionary, named with its group: "in the RFA group", "in the stent-only arm"
 ARM_NAMED_RE = CI(

@@ -754,8 +754,15 @@ class SurvivalRulesV1:
                 kind = (m.group("kind") or bare or "").lower()
                 kind = _ROLE_CANON.get(kind, kind)
                 if m.group("kind4"):
-                    single = m.group("kind4").lower().startswith(("single", "mono"))
-                    kind = "monotherapy" if single else "combination"
+                    said = m.group("kind4").lower()
+                    single = said.startswith(("single", "mono"))
+                    # "triple therapy" facing "dual therapy": the three-drug and two-drug arms
+                    kind = (
+                        "triplet" if said.startswith("triple")
+                        else "doublet" if said.startswith("dual")
+                        else "monotherapy" if single
+                        else "combination"
+                    )
                 letter = m.group("letter") or m.group("letter2") or ""
                 # "the observation and maintenance groups": each is one group
                 label = _PLURAL_GROUP_RE.sub(r"\1", text[a : m.end()].strip())
@@ -2088,11 +2095,14 @@ class SurvivalRulesV1:
                     _RX40.fullmatch(text[x.start + len(x.label) : y.start])
                     # "X (n = 50) improved outcomes versus Y (n = 48): median OS was a versus b"
                     or _HEAD_VERSUS_RE.fullmatch(text, x.start + len(x.label), y.start)
-                    # "in the X and Y arms, median PFS was 2.8 vs 2.9 months"
+                    # "in the X and Y arms, median PFS was 2.8 vs 2.9 months", "between X and Y in
+                    # terms of PFS (median 10.3 vs. 11.1 months)"
                     or (
                         _AND_RE.fullmatch(text[x.start + len(x.label) : y.start])
                         and (
-                            _RX29.match(text, head[-1].end) or all(_ARM_WORD_RE.search(a.label) for a in head)
+                            _RX29.match(text, head[-1].end)
+                            or all(_ARM_WORD_RE.search(a.label) for a in head)
+                            or _BETWEEN_END_RE.search(text, max(s, head[0].start - 12), head[0].start)
                         )
                     )
                     for x, y in zip(head, head[1:], strict=False)
@@ -3370,6 +3380,7 @@ _THREE_ARM_GAP_RE = re.compile(
     r"(?:\s+(?:alone|monotherapy))?(?:\s*\(\s*n\s*=\s*\d+\s*\))?\s*(?:,\s*(?:or\s+|and\s+)?|(?:or|and)\s+)(?:to\s+)?(?:the\s+)?",
     re.I,
 )
+_BETWEEN_END_RE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 _HR_DASH_RE = re.compile(r"\s*[\])]?\s*[\-\u2013](?=\d)")
 _COMPARED_WITH_LEAD_RE = re.compile(
     r"\s*(?:(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+(?:the\s+)?",

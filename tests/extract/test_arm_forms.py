@@ -407,3 +407,14 @@ def test_combined_without_with_joins_a_combination(protocol):
         (4.1, "nivolumab + lenvatinib"),
         (2.2, "nivolumab"),
     ]
+
+
+def test_triple_and_dual_therapy_are_arms_named_by_role(protocol):
+    """'between triple therapy and dual therapy in terms of PFS (median PFS: a vs. b months)':
+    the arms are named by how many drugs they hold; none is lenvatinib alone, named in passing"""
+    t = (
+        "Patients received either dual therapy (ICIs plus chemotherapy) or triple therapy (ICIs plus "
+        "chemotherapy and lenvatinib). PFS did not differ between triple therapy and dual therapy "
+        "(median PFS: 9.8 vs. 10.6 months, P > 0.05)."
+    )
+    assert [(v, a) for v, a, _, _ in rows(protocol, t)] == [(9.8, "triple therapy"), (10.6, "dual therapy")]
