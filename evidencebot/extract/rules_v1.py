@@ -372,16 +372,28 @@ _COMBINE_RE = re.compile(
 _FROM_TO_RE = re.compile(r"\s*to\s", re.I)
 _COMPARE_RE = re.compile(r"\b(?:vs|versus|compared|than)\b", re.I)
 _ALONE_RE = re.compile(r"^\s*(?:alone|monotherapy)\b", re.I)
-_ALONE_WORD_RE = re.compile(r"\b(?:alone|monotherapy)\b", re.I)
 
 
-def _at_ends(rx: re.Pattern, text: str) -> dict[int, tuple[int, int]]:
-    """Each match of `rx` (which starts with a word, so that re scans for it quickly) keyed by
-    where the word before it ends: 'X plus chemotherapy' -> {end of X: (end of X, match end)}."""
+def _words_after(
+    text: str, low: str, word: str, lead: re.Pattern | None = None
+) -> dict[int, tuple[int, int]]:
+    """Where `word` (lowercase, found with str.find in the lowered text) follows the end of a
+    mention, keyed by that end: 'X alone' -> {end of X: (end of X, end of 'alone')}. `lead`, a
+    pattern anchored at its end, must match right before the word ('X plus chemotherapy')."""
     out = {}
-    for m in rx.finditer(text):
-        at = len(text[: m.start()].rstrip())
-        out[at] = (at, m.end())
+    i = low.find(word)
+    while i >= 0:
+        end = i + len(word)
+        whole = (not i or not low[i - 1].isalnum()) and (end == len(low) or not low[end].isalnum())
+        at = i
+        if whole and lead is not None:
+            m = lead.search(text, max(0, i - 40), i)
+            at = m.start() if m else -1
+        if whole and at >= 0:
+            while at and text[at - 1].isspace():
+                at -= 1
+            out[at] = (at, end)
+        i = low.find(word, end)
     return out
 
 
@@ -389,7 +401,6 @@ def _at_ends(rx: re.Pattern, text: str) -> dict[int, tuple[int, int]]:
 # lexicon may not know ("), aspartate transaminase increase (")
 _TOX_NEW_ITEM = re.compile(r"\)\s*(?:,|;|\band\b)\s*(?:[A-Za-z][\w\-]*\s+){0,5}[A-Za-z][\w\-]*\s*\(\s*$")
 _PLURAL_GROUP_RE = re.compile(r"\b(group|arm|cohort)s$", re.I)
-_ALONE_AFTER_RE = re.compile(r"\s*(?:alone|monotherapy)\b", re.I)  # _ALONE_RE at a position
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
 # every acronym's agents (cytotoxic_core), worked out once: _acronym_for compares a combination
 # with all of them
@@ -712,7 +723,7 @@ class SurvivalRulesV1:
                         )
                         continue
             merged.append(ArmMention(s, e, text[s:e], fam, components=_family_parts(fam)))
-        plus_chemo = _at_ends(_PLUS_CHEMO_RE, text) if "hemotherapy" in text else {}
+        plus_chemo = _plus_chemotherapy(text, low) if "hemotherapy" in text else {}
         for k, a in enumerate(merged if plus_chemo else ()):
             # "a PD-1 inhibitor plus chemotherapy": an agent added to unnamed chemotherapy is an
             # arm of its own, not the agent alone
@@ -739,7 +750,11 @@ class SurvivalRulesV1:
             merged.sort(key=lambda a: a.start)
         covered = bytearray(len(text) + 1)
         mono = "lone" in text or "onotherapy" in text
-        alone_at = _at_ends(_ALONE_WORD_RE, text) if mono else {}
+        alone_at = {}
+        if mono:
+            lowered_text = low if low is not None else text.lower()
+            alone_at = _words_after(text, lowered_text, "alone")
+            alone_at.update(_words_after(text, lowered_text, "monotherapy"))
         for a in merged:
             m = _ARM_SUFFIX_RE.match(text, a.end, a.end + 40)
             if m:
@@ -2782,11 +2797,20 @@ _FAVOURING_RE = re.compile(
     r"(?:favou?ring|in\s+favou?r\s+of)\s+(?:the\s+)?",
     re.I,
 )
-_PLUS_CHEMO_RE = re.compile(
-    r"(?:\+|\bplus|\bcombined\s+with|\bin\s+combination\s+with)\s+(?:systemic\s+|cytotoxic\s+)?chemotherapy\b"
-    r"(?![\s\-]+(?:regimens?\s+)?(?:with|of|including|consisting|containing|such)\b)",
-    re.I,
+# "X plus chemotherapy": what stands before the word (anchored at its end), and what may not follow
+_PLUS_CHEMO_LEAD = re.compile(
+    r"(?:\+|\bplus|\bcombined\s+with|\bin\s+combination\s+with)\s+(?:systemic\s+|cytotoxic\s+)?$", re.I
 )
+_CHEMO_NOT_ALONE = re.compile(
+    r"[\s\-]+(?:regimens?\s+)?(?:with|of|including|consisting|containing|such)\b", re.I
+)
+
+
+def _plus_chemotherapy(text: str, low: str | None) -> dict[int, tuple[int, int]]:
+    """'a PD-1 inhibitor plus chemotherapy' -> {end of 'inhibitor': (that end, end of
+    'chemotherapy')}, not where 'chemotherapy with gemcitabine ...' names its agents after it."""
+    found = _words_after(text, low if low is not None else text.lower(), "chemotherapy", _PLUS_CHEMO_LEAD)
+    return {k: v for k, v in found.items() if not _CHEMO_NOT_ALONE.match(text, v[1])}
 _COMPARATOR_RE = re.compile(
     r"\b(?:physician|investigator|clinician)(?:['\u2019]s|s['\u2019])?[\s\-]+(?:choice|chosen)(?:\s+of)?"
     r"(?:\s+(?:chemotherapy|treatment|therapy))?"
