@@ -282,6 +282,10 @@ _INTRO_LABEL_RE = re.compile(
     r"^[ \t]*(?:background|introduction|purpose|objectives?|aims?|rationale|context|importance)[ \t]*(?::|$)",
     re.I | re.M,
 )
+# one of these is in every _INTRO_LABEL_RE match (lowered)
+_INTRO_WORDS = (
+    "background", "introduction", "purpose", "objective", "aim", "rationale", "context", "importance"
+)
 _NEXT_LABEL_RE = re.compile(r"^[ \t]*[A-Z][A-Za-z ,&/]{2,40}[ \t]*(?::|$)", re.M)
 
 
@@ -289,6 +293,9 @@ def _intro_sections(text: str) -> list[tuple[int, int]]:
     """Character ranges of the Background / Introduction / Purpose ... sections (a label line
     'BACKGROUND: ...', or a label alone on its line), each up to the next labelled line."""
     if "\n" not in text and ":" not in text:
+        return []
+    low = lowered(text) or text.lower()
+    if not any(w in low for w in _INTRO_WORDS):
         return []
     out = []
     for m in _INTRO_LABEL_RE.finditer(text):
@@ -615,6 +622,7 @@ class SurvivalRulesV1:
         self._abbr = ABBREVIATIONS
         self._sub_cache_key: tuple[str, int, int] | None = None
         self._sub_cache: list = []
+        self._sub_flags: tuple[bool, bool] = (False, False)  # crossover and PS words in the sentence
         fam_of = {syn.lower(): fam for fam, syn in synonyms}
         for a in self._agents():
             fam_of.setdefault(a.lower(), AGENT_PLURALS.get(a, a).lower())
@@ -2369,15 +2377,30 @@ class SurvivalRulesV1:
             said = label.group("label")
             if not _NOT_A_LABEL_RE.fullmatch(said) and not self._names_an_arm(said):
                 return said
+        # keyed by the text too: the rule set is shared by every abstract, and two abstracts can
+        # have a sentence at the same offsets
+        key = (text, s, e)
+        if self._sub_cache_key != key:
+            self._sub_cache_key = key
+            sent = text[s:e]
+            has_ps = any(w in sent for w in lx.PS_WORDS)
+            self._sub_flags = (any(w in sent for w in _CROSSOVER_WORDS), has_ps)
+            found_all = _subgroup_matches(text, low, s, e)
+            if has_ps:
+                found_all += lx.PS_SUBGROUP_RE.finditer(text, s, e)
+            for pos in [s] + [m.end() for m in _CLAUSE_START_SCAN.finditer(text, s, e)]:
+                m = lx.SUBGROUP_LEAD_RE.match(text, pos, e)
+                if m:
+                    found_all.append(m)
+            self._sub_cache = sorted(found_all, key=lambda m: m.end())
+        crossover, has_ps = self._sub_flags
         # "after adjustment for crossover with the RPSFT method, median OS with placebo was ...":
         # a re-estimate, never to be pooled with the trial's own median
-        if any(w in text for w in _CROSSOVER_WORDS) and _CROSSOVER_ADJUSTED_RE.search(
-            text, _clause_start(text, s, v.start), v.start
-        ):
+        if crossover and _CROSSOVER_ADJUSTED_RE.search(text, _clause_start(text, s, v.start), v.start):
             return "crossover-adjusted"
         # a subgroup named right after the value is its own: "a months for ECOG 0-1 versus b
         # months for ECOG 2", whatever subgroup the sentence named before
-        if any(w in text for w in lx.PS_WORDS):
+        if has_ps:
             gap = len(text[v.ext_end : e]) - len(text[v.ext_end : e].lstrip())
             after = lx.PS_SUBGROUP_RE.match(text, v.ext_end + gap, e) or lx.SUBGROUP_RE.match(
                 text, v.ext_end + gap, e
@@ -2385,19 +2408,6 @@ class SurvivalRulesV1:
             said = _sub_what(after) if after is not None else None
             if said and _PERFORMANCE_STATUS_RE.search(said):
                 return said.strip()
-        # keyed by the text too: the rule set is shared by every abstract, and two abstracts can
-        # have a sentence at the same offsets
-        key = (text, s, e)
-        if self._sub_cache_key != key:
-            self._sub_cache_key = key
-            found_all = _subgroup_matches(text, low, s, e)
-            if any(w in text[s:e] for w in lx.PS_WORDS):
-                found_all += lx.PS_SUBGROUP_RE.finditer(text, s, e)
-            for pos in [s] + [m.end() for m in _CLAUSE_START_SCAN.finditer(text, s, e)]:
-                m = lx.SUBGROUP_LEAD_RE.match(text, pos, e)
-                if m:
-                    found_all.append(m)
-            self._sub_cache = sorted(found_all, key=lambda m: m.end())
         found = None
         for m in self._sub_cache:
             if m.end() <= v.start:
