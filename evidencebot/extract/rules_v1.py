@@ -1058,9 +1058,12 @@ class SurvivalRulesV1:
         per_arm = _n_per_arm(text)
         for a in arms:
             fam = self.resolve_family(a, d)
+            key = "" if a.family else _label_key(a.label)
+            if (a.family or key in d.n_by_label) and (not fam or fam in d.n_by_family):
+                continue  # the first size found stays: no setdefault below would add one
             n = _arm_n(text, a)
             if n is not None and not a.family:
-                d.n_by_label.setdefault(_label_key(a.label), n)
+                d.n_by_label.setdefault(key, n)
             if not fam:
                 continue
             if n is not None:
