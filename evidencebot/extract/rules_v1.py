@@ -657,8 +657,12 @@ class SurvivalRulesV1:
         return AGENTS + tuple(AGENT_PLURALS)
 
     # ------------------------------------------------------------------ regimens / arms
-    def arm_mentions(self, text: str, regimen_spans: list[tuple[int, int, str]]) -> list[ArmMention]:
-        """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms."""
+    def arm_mentions(
+        self, text: str, regimen_spans: list[tuple[int, int, str]], generic: bool = True
+    ) -> list[ArmMention]:
+        """Dictionary mentions (from the PhraseMatcher) plus other agents, merged into arms.
+        `generic=False`: only the arms named by a treatment (with a family), for a reader that
+        skips the others (the title's arms: design reads only those)."""
         spans = []
         last = -1
         low = lowered(text)
@@ -770,6 +774,9 @@ class SurvivalRulesV1:
             take(a.start, m.end() if m else a.end)  # "X-based chemotherapy group" is one mention
             if m is None and a.family and (alone := alone_at.get(a.end)):
                 take(*alone)  # "X monotherapy" is one mention, not X and a role
+        if not generic:
+            # the arms below have no family; `merged` is in order of start, as after the sort below
+            return [a for a in merged if not (a.family and _HISTORY_SUFFIX_RE.match(text, a.end))]
         for m in lx.ARM_GENERIC_RE.finditer(text, low):
             bare = m.group("kind2") or m.group("kind3")
             a = m.start("kind2") if m.group("kind2") else m.start("kind3") if bare else m.start()
@@ -1142,7 +1149,8 @@ class SurvivalRulesV1:
         if sents is None:
             sents = split_sentences(text)
         arms = self.arm_mentions(text, regimen_spans)
-        title_arms = self.arm_mentions(title, title_regimen_spans or []) if title else []
+        # design reads only the title's arms named by a treatment
+        title_arms = self.arm_mentions(title, title_regimen_spans or [], generic=False) if title else []
         design = self.design(text, title, arms, title_arms, sents)
         ex = Extraction(arms=list(design.arms), n_total=design.n_total)
         carry_ep: str | None = None
