@@ -345,6 +345,23 @@ def _trie(words) -> str:
     return build(trie)
 
 
+# a pattern's leading part that reads no character: \b and lookarounds without groups inside
+_LEAD_ZERO_WIDTH = re.compile(r"(?:\\b|\(\?<?[=!](?:[^()\\]|\\.)*\))*")
+
+
+def starts_gated(rx: re.Pattern) -> re.Pattern:
+    """The same pattern with a lookahead for its literal starts (literal_starts, compared as the
+    pattern compares them: ignoring case under re.I) placed after its leading \\b and
+    lookarounds: where a pattern of many alternatives (each with a group of its own, so that `re`
+    cannot rule one out on its first character) is tried at every word, one prefix trie rules out
+    most words first. Same matches and groups: every match starts with one of those texts."""
+    words = literal_starts(rx.pattern, rx.flags & ~re.I)
+    if not words:
+        return rx
+    lead = _LEAD_ZERO_WIDTH.match(rx.pattern).group(0)
+    return re.compile(lead + "(?=" + _trie(words) + ")" + rx.pattern[len(lead) :], rx.flags)
+
+
 class StartScan:
     """`rx.finditer(text, pos, endpos)` for a pattern every match of which starts with one of a
     few literal words (literal_starts): `re` cannot skip ahead on a pattern that opens with a

@@ -39,6 +39,7 @@ from evidencebot.extract.fastre import (
     literal_heads,
     required_literals,
     required_part,
+    starts_gated,
 )
 from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 
@@ -105,6 +106,8 @@ _RATE_CIS = tuple(
 _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
+# the same matches, with the words an event starts with looked for first (fastre.starts_gated)
+_TOX_EVENT_SCAN = starts_gated(_TOX_EVENT_RE)
 # bool(lx.EXCLUDED_PRECEDING_RE.search(...)), settled first on the window's last word
 _EXCLUDED_PRECEDING = EndsWithWord(lx.EXCLUDED_PRECEDING_RE)
 _GAP_BLOCK = re.compile(r"\b(?:cycles?|doses?)\b", re.I)
@@ -2596,7 +2599,7 @@ class SurvivalRulesV1:
             if not gm:
                 continue
             events = []
-            for m in _TOX_EVENT_RE.finditer(sent):
+            for m in _TOX_EVENT_SCAN.finditer(sent):
                 ev = (m.start() + s, m.end() + s, lx.TOX_EVENTS[int(m.lastgroup[1:])][0])
                 if _TOX_CAUSE.search(text[max(s, ev[0] - 40) : ev[0]]):
                     continue  # "stopped because of adverse events in 2%"
