@@ -345,21 +345,118 @@ def _trie(words) -> str:
     return build(trie)
 
 
+_CATEGORY_SOURCE = {
+    sre.CATEGORY_DIGIT: r"\d",
+    sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_SPACE: r"\s",
+    sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W",
+}
+
+
+def _class_source(items) -> str | None:
+    """A character class of re's parsed form written back as a pattern ([...]), or None."""
+    out = []
+    for op, av in items:
+        if op is sre.NEGATE and not out:
+            out.append("^")
+        elif op is sre.LITERAL:
+            out.append(re.escape(chr(av)))
+        elif op is sre.RANGE:
+            out.append(re.escape(chr(av[0])) + "-" + re.escape(chr(av[1])))
+        elif op is sre.CATEGORY and av in _CATEGORY_SOURCE:
+            out.append(_CATEGORY_SOURCE[av])
+        else:
+            return None
+    return "[" + "".join(out) + "]"
+
+
+def start_patterns(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What every match of `pattern` starts with: (literal texts, character classes written as
+    patterns), read as literal_starts reads them but taking any character class ([(,;], \\d) as
+    a start too; None when no such sets are found. Case-sensitive reading: a caller that tests
+    them under re.I compares them ignoring case, as the pattern does."""
+    parsed = _parse_case_sensitive(pattern, flags)
+    if parsed is None:
+        return None
+
+    def zero_width(items) -> bool:
+        for op, av in items:
+            if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+                continue
+            if op is sre.SUBPATTERN and not av[1] & re.I and zero_width(av[-1]):
+                continue
+            if op is sre.BRANCH and all(zero_width(alt) for alt in av[1]):
+                continue
+            return False
+        return True
+
+    def merge(parts):
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*(p[0] for p in parts)), frozenset().union(*(p[1] for p in parts))
+
+    def starts(items):
+        items = list(items)
+        for k, (op, av) in enumerate(items):
+            if op is sre.LITERAL:
+                run = []
+                for op2, av2 in items[k:]:
+                    if op2 is not sre.LITERAL:
+                        break
+                    run.append(chr(av2))
+                return frozenset(["".join(run)]), frozenset()
+            if zero_width([(op, av)]):
+                continue
+            if op is sre.IN:
+                if all(op2 is sre.LITERAL for op2, _ in av):
+                    return frozenset(chr(ch) for _, ch in av), frozenset()
+                source = _class_source(av)
+                return None if source is None else (frozenset(), frozenset([source]))
+            if op is sre.SUBPATTERN:
+                return None if av[1] & re.I else starts(av[-1])
+            if op is sre.BRANCH:
+                return merge([starts(alt) for alt in av[1]])
+            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                body = starts(av[2])
+                if body is None or av[0] >= 1:
+                    return body
+                return merge([body, starts(items[k + 1 :])])
+            return None
+        return None
+
+    found = starts(parsed)
+    return found if found and (found[0] or found[1]) else None
+
+
 # a pattern's leading part that reads no character: \b and lookarounds without groups inside
 _LEAD_ZERO_WIDTH = re.compile(r"(?:\\b|\(\?<?[=!](?:[^()\\]|\\.)*\))*")
 
 
-def starts_gated(rx: re.Pattern) -> re.Pattern:
-    """The same pattern with a lookahead for its literal starts (literal_starts, compared as the
-    pattern compares them: ignoring case under re.I) placed after its leading \\b and
-    lookarounds: where a pattern of many alternatives (each with a group of its own, so that `re`
-    cannot rule one out on its first character) is tried at every word, one prefix trie rules out
-    most words first. Same matches and groups: every match starts with one of those texts."""
-    words = literal_starts(rx.pattern, rx.flags & ~re.I)
-    if not words:
+def starts_gated(rx: re.Pattern, front: bool = False) -> re.Pattern:
+    """The same pattern with a lookahead for what its matches start with (start_patterns: a
+    prefix trie of its literal starts and its starting classes, compared as the pattern compares
+    them: ignoring case under re.I) placed after its leading \\b and lookarounds (`front`: before
+    them). Where a pattern of many alternatives is tried at every position or word (`re` rules an
+    alternative out on its first character only when nothing, such as a group's start, comes
+    before that), one quick test rules out most places first. Same matches and groups: every
+    match starts with one of those texts or classes."""
+    found = start_patterns(rx.pattern, rx.flags & ~re.I)
+    if found is None:
         return rx
-    lead = _LEAD_ZERO_WIDTH.match(rx.pattern).group(0)
-    return re.compile(lead + "(?=" + _trie(words) + ")" + rx.pattern[len(lead) :], rx.flags)
+    words, classes = found
+    gate = "|".join(([_trie(sorted(words))] if words else []) + sorted(classes))
+    lead = "" if front else _LEAD_ZERO_WIDTH.match(rx.pattern).group(0)
+    return re.compile(lead + "(?=" + gate + ")" + rx.pattern[len(lead) :], rx.flags)
+
+
+def starts_gated_ci(ci: lx.CI, front: bool = False) -> lx.CI:
+    """A lx.CI whose two forms are starts_gated."""
+    gated = lx.CI.__new__(lx.CI)
+    gated.ci = starts_gated(ci.ci, front)
+    gated.low = starts_gated(ci.low, front) if ci.low is not None else None
+    return gated
 
 
 class StartScan:

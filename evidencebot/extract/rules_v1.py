@@ -40,6 +40,7 @@ from evidencebot.extract.fastre import (
     required_literals,
     required_part,
     starts_gated,
+    starts_gated_ci,
 )
 from evidencebot.extract.model import Extraction, HazardRatio, Outcome, Toxicity
 
@@ -218,6 +219,8 @@ _N_PER_ARM_CORE = (
 # tried only where "per" or "each" starts (re would try it at every "p" and "e" of the text)
 _N_PER_ARM_CORE_AT = Anchored(_N_PER_ARM_CORE) if _N_PER_ARM_CORE is not None else None
 _N_COUNT_END = lx.CI(rf"(?<![\w.,])(?P<n>{lx.COUNT})$")
+# the same, tried only where a digit or a number word starts (fastre.starts_gated)
+_N_COUNT_END_AT = starts_gated_ci(_N_COUNT_END)
 
 
 def _n_per_arm(text: str) -> int | None:
@@ -226,7 +229,7 @@ def _n_per_arm(text: str) -> int | None:
     if _N_PER_ARM_CORE_AT is not None and _N_PER_ARM_CORE_AT.search(text, low) is None:
         return None
     for m in _N_PER_ARM_TAIL.finditer(text, low):
-        c = _N_COUNT_END.search(text, low, max(0, m.start() - 40), m.start())
+        c = _N_COUNT_END_AT.search(text, low, max(0, m.start() - 40), m.start())
         if c:
             return lx.parse_count(c.group("n"))
     return None
@@ -3119,10 +3122,14 @@ def _paren_depth(text: str, s: int, e: int):
 
 
 _PEOPLE_RE = lx.CI(_PEOPLE)
+# the same matches, found with str.find (each starts with one of its words)
+_PEOPLE_AT = Anchored(_PEOPLE_RE)
 
 
 # a digit or a number word: a cheap test before the (slow) count patterns
 _MAY_COUNT = lx.CI(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|teen|ty\b|hundred")
+# bool(_MAY_COUNT.search(...)), its words as `in` tests (fastre.AnyMatch)
+_MAY_COUNT_ANY = AnyMatch(_MAY_COUNT)
 
 
 def _total_n(text: str) -> int | None:
@@ -3130,13 +3137,11 @@ def _total_n(text: str) -> int | None:
     enrolled", "a total of 88 patients", "included 103 patients"), else the first 'N patients'."""
     weak = None
     low = lowered(text)
-    for pm in _PEOPLE_RE.finditer(text, low):
+    for pm in _PEOPLE_AT.finditer(text, low):
         lo = max(0, pm.start() - 80)
-        m = (
-            _N_BEFORE_PEOPLE.search(text, low, lo, pm.start())
-            if _MAY_COUNT.search(text, low, lo, pm.start())
-            else None
-        )
+        # (_MAY_COUNT.search(text, low, lo, pm.start()): on the window itself, the same answer)
+        may_count = _MAY_COUNT_ANY(text[lo : pm.start()], low[lo : pm.start()] if low is not None else None)
+        m = _N_BEFORE_PEOPLE_AT.search(text, low, lo, pm.start()) if may_count else None
         if not m:
             continue
         n = lx.parse_count(m.group("n"))
@@ -3152,6 +3157,8 @@ def _total_n(text: str) -> int | None:
 
 
 _N_BEFORE_PEOPLE = lx.CI(rf"(?<![\w.,:\-])(?P<n>{lx.COUNT})\s+{_N_ADJ}$")
+# the same, tried only where a digit or a number word starts (fastre.starts_gated)
+_N_BEFORE_PEOPLE_AT = starts_gated_ci(_N_BEFORE_PEOPLE)
 _N_STRONG_BEFORE = lx.CI(r"(?:total\s+of|included|enrolled|recruited|comprised|among|overall,?|of\s+the)\s+$")
 _N_STRONG_AFTER = lx.CI(
     r"\s+(?:were|was)\s+(?:\w+\s+)?(?:enrolled|randomi[sz]ed|included|treated|recruited|analy[sz]ed|evaluable|"
@@ -3172,6 +3179,8 @@ _ARM_N_BEFORE = lx.CI(
 # A match ends the window with white space after one of these words or after digits: most
 # windows end otherwise and are settled without the pattern (kept only while it reads as here)
 _ARM_N_BEFORE_LAST = frozenset(("to", "received", "receiving", "the", "on", "given", "with", "receive"))
+# the same, tried only where a count, "(", ",", ";" or "and" starts (fastre.starts_gated)
+_ARM_N_BEFORE_AT = starts_gated_ci(_ARM_N_BEFORE)
 _ARM_N_BEFORE_KNOWN = _ARM_N_BEFORE.ci.pattern == (
     rf"(?:(?<![\w:.,])(?P<n>{lx.COUNT})\s+(?:{_PEOPLE}\s+)?(?:were\s+|was\s+)?(?:randomi[sz]ed\s+|assigned\s+|allocated\s+)?"
     r"(?:to|received|receiving|in\s+the|on|given|treated\s+with)\s+(?:receive\s+)?(?:the\s+)?"
@@ -3192,9 +3201,9 @@ def _arm_n_before(window: str, lwin: str | None):
         word = t[i:]
         if word not in _ARM_N_BEFORE_LAST and not (word and word.isdecimal()):
             return None
-    if _MAY_COUNT.search(window, lwin) is None:
+    if not _MAY_COUNT_ANY(window, lwin):
         return None
-    return _ARM_N_BEFORE.search(window, lwin)
+    return _ARM_N_BEFORE_AT.search(window, lwin)
 
 
 # "<X> and 44 patients treated with <Y>", "<X> group and 141 in the <Y>": two cohorts sized in turn
