@@ -325,6 +325,11 @@ def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     return starts(parsed)
 
 
+def prefix_trie(words) -> str:
+    """One alternation for literal words as a prefix trie (a longer word before its prefix)."""
+    return _trie(words)
+
+
 def _trie(words) -> str:
     """One alternation for many literal words, factored as a prefix trie: `re` settles a
     position on its first character instead of trying every word."""

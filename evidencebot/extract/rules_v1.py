@@ -37,6 +37,7 @@ from evidencebot.extract.fastre import (
     Gated,
     StartScan,
     literal_heads,
+    prefix_trie,
     required_literals,
     required_part,
     starts_gated,
@@ -554,6 +555,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 _WORD_OR_HYPHEN = re.compile(r"[\w\-]")
+_WORD_CHAR = re.compile(r"\w")
 
 
 # where a regimen abbreviation ends: not inside a longer word or hyphenation, but "the IRI-arm"
@@ -656,7 +658,16 @@ class SurvivalRulesV1:
         )
         # the same without its leading lookbehind: a plain alternation of literals, which `re`
         # scans for quickly; _matches_after_boundary() checks the lookbehind itself
-        self._abbr_core = re.compile("(?:" + "|".join(re.escape(k) for k in ABBREVIATIONS) + r")" + _ABBR_END)
+        # (as a prefix trie, which re settles on a key's first letters instead of trying the keys
+        # one by one: the same key wins at every place unless a key extends another by a
+        # character that is not a word character (one that may follow a match, or the hyphen of
+        # "-arm"), where the alternation takes the first listed)
+        keys = list(ABBREVIATIONS)
+        ordered = any(
+            b != a and b.startswith(a) and not _WORD_CHAR.match(b[len(a)]) for a in keys for b in keys
+        )
+        alternation = "(?:" + "|".join(re.escape(k) for k in keys) + ")" if ordered else prefix_trie(keys)
+        self._abbr_core = re.compile(alternation + _ABBR_END)
 
     @staticmethod
     def _agents() -> tuple[str, ...]:
