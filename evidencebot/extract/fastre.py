@@ -97,7 +97,8 @@ class AnyMatch:
         rest = [a for a in alts if not _PLAIN.fullmatch(a)]
         self.literals = tuple(dict.fromkeys(lits))
         self.rest = tuple(
-            (required_literals(a, ci.low.flags), re.compile(a, ci.low.flags)) for a in dict.fromkeys(rest)
+            (required_literals(a, ci.low.flags), CoreFirst(re.compile(a, ci.low.flags)))
+            for a in dict.fromkeys(rest)
         )
 
     def __call__(self, text: str, low: str | None) -> bool:
@@ -436,7 +437,22 @@ def start_patterns(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozen
 
 
 # a pattern's leading part that reads no character: \b and lookarounds without groups inside
-_LEAD_ZERO_WIDTH = re.compile(r"(?:\\b|\(\?<?[=!](?:[^()\\]|\\.)*\))*")
+# (checked with re's parser before use: see _lead_zero_width)
+_LEAD_ZERO_WIDTH = re.compile(r"(?:\\b|\(\?<?[=!](?:[^()\\\[]|\\.|\[\^?\]?(?:[^\]\\]|\\.)*\])*\))*")
+
+
+def _lead_zero_width(pattern: str, flags: int) -> str:
+    """The leading \\b and lookarounds of `pattern` as written ("" when unsure): a part that re
+    parses by itself into items that read no character, followed by a part it also parses."""
+    lead = _LEAD_ZERO_WIDTH.match(pattern).group(0)
+    if not lead:
+        return ""
+    try:
+        items = _parser.parse(lead, flags)
+        _parser.parse(pattern[len(lead) :], flags)
+    except Exception:  # not a whole part of the pattern
+        return ""
+    return lead if all(op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT) for op, _ in items) else ""
 
 
 def starts_gated(rx: re.Pattern, front: bool = False) -> re.Pattern:
@@ -452,7 +468,7 @@ def starts_gated(rx: re.Pattern, front: bool = False) -> re.Pattern:
         return rx
     words, classes = found
     gate = "|".join(([_trie(sorted(words))] if words else []) + sorted(classes))
-    lead = "" if front else _LEAD_ZERO_WIDTH.match(rx.pattern).group(0)
+    lead = "" if front else _lead_zero_width(rx.pattern, rx.flags)
     return re.compile(lead + "(?=" + gate + ")" + rx.pattern[len(lead) :], rx.flags)
 
 
@@ -463,6 +479,89 @@ def starts_gated_ci(ci: lx.CI, front: bool = False) -> lx.CI:
     gated.low = starts_gated(ci.low, front) if ci.low is not None else None
     return gated
 
+
+class CoreFirst:
+    """`rx.search(text, pos, endpos)` for a pattern whose leading \\b or lookarounds hide the
+    literal its core starts with (\\bit\\s+was): `re` tries such a pattern at every position, but
+    finds the core alone by its literal quickly. The core is searched, and the whole pattern
+    tried where the core matches: the pattern matches only where its core does, so the first
+    position where it matches, and its match there, are the same."""
+
+    __slots__ = ("rx", "core")
+
+    def __init__(self, rx: re.Pattern):
+        self.rx = rx
+        self.core: re.Pattern | None = None
+        lead = _lead_zero_width(rx.pattern, rx.flags)
+        if lead:
+            core = _parse_case_sensitive(rx.pattern[len(lead) :], rx.flags)
+            if core is not None and core.data and core.data[0][0] is sre.LITERAL:
+                self.core = re.compile(rx.pattern[len(lead) :], rx.flags)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        endpos = len(text) if endpos is None else endpos
+        if self.core is None:
+            return self.rx.search(text, pos, endpos)
+        find, match = self.core.search, self.rx.match
+        while (c := find(text, pos, endpos)) is not None:
+            m = match(text, c.start(), endpos)
+            if m is not None:
+                return m
+            pos = c.start() + 1
+        return None
+
+
+# a lead that lets only a character outside its class stand before a match: (?<![\w\-])
+_NOT_AFTER = re.compile(r"\(\?<!(\[(?:[^\]\\]|\\.)*\])\)")
+# \b followed by a lookahead for letters or digits: a word starts there (\b(?=[eitsc1-4]))
+_WORD_START = re.compile(r"\\b\(\?=\[(?:[A-Za-z0-9]-[A-Za-z0-9]|[A-Za-z0-9])+\]\)")
+
+
+class AfterBoundary:
+    """`rx.finditer(text)` for a pattern that starts at a word: its lead is (?<![class]) or \\b
+    before a letter or digit, so the character before a match (if any) is not in the class (or
+    not a word character). `re` tries such a pattern at every position, and checking the lead
+    takes a Unicode class lookup each time. Here one pattern finds a character that may stand
+    before a match (an ASCII character outside the class, or any non-ASCII one: a quick test
+    per character) followed by the pattern's core, and the pattern itself is tried where that
+    core starts. Same matches: every match (but one at 0, tried first) follows such a
+    character, and a match can start right where the last one ended."""
+
+    __slots__ = ("rx", "finder")
+
+    def __init__(self, rx: re.Pattern):
+        self.rx = rx
+        self.finder: re.Pattern | None = None
+        lead = _lead_zero_width(rx.pattern, rx.flags)
+        if (m := _NOT_AFTER.fullmatch(lead)) is not None:
+            cls = re.compile(m.group(1), rx.flags)
+        elif _WORD_START.fullmatch(lead) is not None:
+            cls = re.compile(r"\w", rx.flags)
+        else:
+            return
+        before = "".join(re.escape(c) for c in map(chr, range(128)) if not cls.match(c))
+        core = rx.pattern[len(lead) :] if _NOT_AFTER.fullmatch(lead) else rx.pattern[2:]  # \b dropped
+        if split_alternatives(core) is None:
+            return
+        self.finder = re.compile(f"[{before}\u0080-\U0010ffff](?:{core})", rx.flags)
+
+    def finditer(self, text: str):
+        if self.finder is None:
+            yield from self.rx.finditer(text)
+            return
+        find, match = self.finder.search, self.rx.match
+        pos = 0
+        if (m := match(text, 0)) is not None:
+            yield m
+            pos = m.end() - 1  # (a character the match ends with may stand before the next)
+        while (c := find(text, pos)) is not None:
+            at = c.start() + 1
+            m = match(text, at)
+            if m is None:
+                pos = at  # a character outside the class may come later, inside this core's match
+                continue
+            yield m
+            pos = m.end() - 1
 
 class StartScan:
     """`rx.finditer(text, pos, endpos)` for a pattern every match of which starts with one of a

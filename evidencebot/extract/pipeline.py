@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex
 
 from evidencebot.extract import lexicon as lx
+from evidencebot.extract.fastre import AfterBoundary
 from evidencebot.extract.rules_v1 import SurvivalRulesV1, lowered, split_sentences, trie_regex
 
 
@@ -192,6 +193,8 @@ class RegimenMatcher:
             if self.family_of
             else None
         )
+        # its matches in lowered text, looked for after the characters that may stand before one
+        self._at = AfterBoundary(self.regex.low) if self.regex is not None and self.regex.low else None
 
     def __call__(self, doc: Doc) -> Doc:
         doc.user_data[K_REGIMEN_SPANS] = self.find_text(source_text(doc))  # doc._.regimen_spans
@@ -204,7 +207,12 @@ class RegimenMatcher:
         if self.regex is None or not text:
             return []
         found = []
-        for m in self.regex.finditer(text, lowered(text)):  # lx.lower_text(text), kept for the rules
+        low = lowered(text)  # lx.lower_text(text), kept for the rules
+        if low is None or self._at is None:
+            matches = self.regex.finditer(text, low)
+        else:
+            matches = self._at.finditer(low)  # the same matches as self.regex.finditer(text, low)
+        for m in matches:
             # The case-insensitive match can meet letters whose lower case is longer (the
             # dotted capital I lowers to i + a combining dot): drop the dot, and skip a match
             # that still names no synonym rather than fail on it.

@@ -30,6 +30,7 @@ from evidencebot.extract.agents import (
     cytotoxic_core,
 )
 from evidencebot.extract.fastre import (
+    AfterBoundary,
     Anchored,
     AnyMatch,
     AtLineStarts,
@@ -79,8 +80,9 @@ _EP_SCAN = StartScan(_EP_RE.low) if _EP_RE.low is not None else None
 _OTHER_SCAN = StartScan(_OTHER_RE.low) if _OTHER_RE.low is not None else None
 
 
-def _scan(ci: lx.CI, scan: StartScan | None, text: str, low: str | None, *pos: int):
-    """ci.finditer(text, low, *pos), through `scan` (the StartScan of ci.low) on lowered text."""
+def _scan(ci: lx.CI, scan: StartScan | AfterBoundary | None, text: str, low: str | None, *pos: int):
+    """ci.finditer(text, low, *pos), through `scan` (a StartScan or AfterBoundary of ci.low) on
+    lowered text (an AfterBoundary takes no *pos)."""
     if low is None or scan is None:
         return ci.finditer(text, low, *pos)
     return scan.finditer(low, *pos)
@@ -627,6 +629,10 @@ class SurvivalRulesV1:
         known = {syn.lower() for _, syn in synonyms}
         extra = [a for a in self._agents() if a.lower() not in known]
         self._agent_re = lx.CI(r"(?<![\w\-])(?:" + trie_regex(extra) + r")(?![\w])") if extra else None
+        # its matches in lowered text, looked for after the characters that may stand before one
+        self._agent_at = (
+            AfterBoundary(self._agent_re.low) if self._agent_re is not None and self._agent_re.low else None
+        )
         self._abbr = ABBREVIATIONS
         self._sub_cache_key: tuple[str, int, int] | None = None
         self._sub_cache: list = []
@@ -683,7 +689,7 @@ class SurvivalRulesV1:
         spans = []
         last = -1
         low = lowered(text)
-        for hm in _HYPHEN_WORD_RE.finditer(text) if self._hyphen_possible(text, low) else ():
+        for hm in _HYPHEN_WORD_AT.finditer(text) if self._hyphen_possible(text, low) else ():
             if hm.start() < last:
                 continue
             m = self._hyphen_re.match(text, low, hm.start())
@@ -714,7 +720,7 @@ class SurvivalRulesV1:
                     spans.append((m.start(), m.end(), self._abbr[m.group(0)]))
                     take(m.start(), m.end())
         if self._agent_re is not None:
-            for m in self._agent_re.finditer(text, low):
+            for m in _scan(self._agent_re, self._agent_at, text, low):  # self._agent_re.finditer(text, low)
                 if free(m.start(), m.end()):
                     said = m.group(0).lower()
                     spans.append((m.start(), m.end(), self._fam_of.get(said, said)))
@@ -794,7 +800,7 @@ class SurvivalRulesV1:
         if not generic:
             # the arms below have no family; `merged` is in order of start, as after the sort below
             return [a for a in merged if not (a.family and _HISTORY_SUFFIX_RE.match(text, a.end))]
-        for m in lx.ARM_GENERIC_RE.finditer(text, low):
+        for m in _scan(lx.ARM_GENERIC_RE, _ARM_GENERIC_AT, text, low):  # ARM_GENERIC_RE.finditer(text, low)
             bare = m.group("kind2") or m.group("kind3")
             a = m.start("kind2") if m.group("kind2") else m.start("kind3") if bare else m.start()
             if free(a, m.end()):
@@ -1218,7 +1224,7 @@ class SurvivalRulesV1:
         # rate anchors first: they contain endpoint words and timepoint numbers
         if lsent is None:
             lsent = sent.lower()
-        rate_hint = "month" in lsent or "year" in lsent or _RATE_HINT.search(lsent) is not None
+        rate_hint = _RATE_HINT_ANY(lsent, lsent)  # bool(_RATE_HINT.search(lsent))
         for rx, core, words in _RATE_CIS if rate_hint else ():
             if words is not None and low is not None and not any(w in lsent for w in words):
                 continue
@@ -2802,6 +2808,7 @@ _ARM_LETTER_LIST_RE = re.compile(
 _LETTER_RE = re.compile(r"[A-D1-4]")
 # cheap tests before the costly patterns of a sentence
 _RATE_HINT = re.compile(r"month|year|week|\bmo\b|\byrs?\b|\bwks?\b")
+_RATE_HINT_ANY = AnyMatch(lx.CI(_RATE_HINT.pattern))  # its words as `in` tests
 _CI_HINT = re.compile(r"CI|C\.I|onfiden|redible|CrI|ci\b", re.I)
 _P_HINT = re.compile(r"[pP]\s*(?:[\-\u2010]?\s*values?)?\s*(?:[=<>\u2264\u2265]|&[lg]t;)")
 # lx.P_RE's and lx.NR_RE's matches, found faster (each starts with one of a few texts: "p", "not", "NR", ...)
@@ -2991,6 +2998,10 @@ _N_EQ_AFTER = re.compile(r"\s*(?:arm|group|cohort)?\s*[\[(,;:]\s*n\s*=\s*\d+", r
 # a word with a hyphen or dash inside: where a hyphenated combination ("gemcitabine-cisplatin") may start
 # (possessive runs: a word run is always followed by a dash, so giving characters back never helps)
 _HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[\-\u2010\u2011\u2013]\w")
+# the same matches, looked for after the characters that may stand before one (fastre.AfterBoundary)
+_HYPHEN_WORD_AT = AfterBoundary(_HYPHEN_WORD_RE)
+# lx.ARM_GENERIC_RE's matches in lowered text, found the same way
+_ARM_GENERIC_AT = AfterBoundary(lx.ARM_GENERIC_RE.low) if lx.ARM_GENERIC_RE.low is not None else None
 # "the FOLFOX arm", "fluoropyrimidine doublets", "S-1-based doublet": the words that finish an arm's name
 _ARM_SUFFIX_RE = re.compile(
     r"\s+(?:arm|group|cohort)\b|(?:[\s\-]+based)?[\s\-]+(?:doublets?|triplets?|combinations?)\b"

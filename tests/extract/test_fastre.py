@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 
 from evidencebot.extract import lexicon as lx
-from evidencebot.extract.fastre import Anchored, AtLineStarts, literal_starts
+from evidencebot.extract.fastre import (
+    AfterBoundary,
+    Anchored,
+    AtLineStarts,
+    CoreFirst,
+    literal_starts,
+    start_patterns,
+    starts_gated,
+)
 
 TEXTS = [
     "Patients were randomised to drug X versus chemotherapy (n = 40) or to physician's choice of therapy.",
@@ -55,3 +63,60 @@ def test_at_line_starts_finds_what_the_pattern_finds():
     ]:
         assert [m.span() for m in quick.finditer(text)] == [m.span() for m in rx.finditer(text)]
     assert not AtLineStarts(re.compile(r"^a|b", re.M)).anchored  # "b" may match anywhere
+
+
+def _spans(matches):
+    return [(m.span(), m.groupdict()) for m in matches]
+
+
+CASES = TEXTS + [
+    "the 12-month OS (HR 0.8) - GEM-S-1 vs FOLFOX; 3 patients (n = 12) received five cycles",
+    "Grade 3 neutropenia, anaemia and élevated AST in 24% (the combination arm), arm B.",
+    "(\u00e9gemcitabine) gemcitabine-cisplatin\u2013S-1 20 to the",
+]
+
+
+def test_start_patterns_takes_classes_as_starts():
+    assert start_patterns(r"(?<!\w)(?:ab|[cd]x|\d+y)") == (frozenset({"ab", "c", "d"}), frozenset({r"[\d]"}))
+    assert start_patterns(r"\w+z") == (frozenset(), frozenset({r"[\w]"}))
+    assert start_patterns(r"(?:x)?") is None  # may match empty
+
+
+def test_starts_gated_finds_what_the_pattern_finds():
+    for pattern, flags in [
+        (r"\b(?=[a-z])(?:(?P<a>neutropenia|anaemia)|(?P<b>(?:elevated\s+)?AST))\b", re.I),
+        (r"(?<![\w.,])(?P<n>\d+|five|twelve)\s+(?:patients\s+)?(?:received|to)\s+$", 0),
+        (r"(?<=[.!?)]\s)(?:results?|x)", re.I),
+    ]:
+        rx = re.compile(pattern, flags)
+        gated = starts_gated(rx)
+        assert gated.pattern != rx.pattern
+        for text in CASES + [t.upper() for t in CASES]:
+            assert _spans(gated.finditer(text)) == _spans(rx.finditer(text))
+            for end in range(0, len(text), 7):
+                want, got = rx.search(text, 0, end), gated.search(text, 0, end)
+                assert (got and got.span()) == (want and want.span())
+
+
+def test_core_first_finds_what_the_pattern_finds():
+    for pattern in [r"\bit\s+was", r"\bnr\b", r"(?<![\w\-])s-1\b"]:
+        rx = re.compile(pattern)
+        quick = CoreFirst(rx)
+        assert quick.core is not None
+        for text in ["it was", "bit was, it  was", "nr, nrx anr nr", "gem-s-1 s-1 xs-1", ""]:
+            for pos in range(len(text) + 1):
+                want, got = rx.search(text, pos), quick.search(text, pos)
+                assert (got and got.span()) == (want and want.span())
+
+
+def test_after_boundary_finds_what_the_pattern_finds():
+    for pattern in [
+        r"(?<![\w\-])(?:gem(?:citabine)?|s-1|cis(?:platin)?|a\+b)(?![\w])",
+        r"\b(?=[a-d])(?:arm|b|cohort)\b",
+        r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[\-\u2010\u2011\u2013]\w",
+    ]:
+        rx = re.compile(pattern)
+        quick = AfterBoundary(rx)
+        assert quick.finder is not None
+        for text in CASES + [t.lower() for t in CASES] + ["a+ba+b gem\u00e9gem -gem", "gem", "cisplatin-gem"]:
+            assert _spans(quick.finditer(text)) == _spans(rx.finditer(text))
