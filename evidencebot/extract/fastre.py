@@ -264,8 +264,9 @@ class Gated:
     def _absent(self, low: str | None, pos: int, endpos: int) -> bool:
         if low is None or self.words is None:
             return False
+        part = low[pos:endpos]  # one slice: `in` tests are quicker than find() with bounds
         for w in self.words:
-            if low.find(w, pos, endpos) >= 0:
+            if w in part:
                 return False
         return True
 
@@ -511,16 +512,17 @@ class CoreFirst:
         return None
 
 
-# a lead that lets only a character outside its class stand before a match: (?<![\w\-])
+# a lead that lets only a character outside its class stand before a match: (?<![\w\-]), maybe
+# followed by more lookarounds
 _NOT_AFTER = re.compile(r"\(\?<!(\[(?:[^\]\\]|\\.)*\])\)")
 # \b followed by a lookahead for letters or digits: a word starts there (\b(?=[eitsc1-4]))
 _WORD_START = re.compile(r"\\b\(\?=\[(?:[A-Za-z0-9]-[A-Za-z0-9]|[A-Za-z0-9])+\]\)")
 
 
 class AfterBoundary:
-    """`rx.finditer(text)` for a pattern that starts at a word: its lead is (?<![class]) or \\b
-    before a letter or digit, so the character before a match (if any) is not in the class (or
-    not a word character). `re` tries such a pattern at every position, and checking the lead
+    """`rx.finditer(text)` for a pattern that starts at a word: its lead starts with (?<![class]),
+    or is \\b before a letter or digit, so the character before a match (if any) is not in the
+    class (or not a word character). `re` tries such a pattern at every position, and checking the lead
     takes a Unicode class lookup each time. Here one pattern finds a character that may stand
     before a match (an ASCII character outside the class, or any non-ASCII one: a quick test
     per character) followed by the pattern's core, and the pattern itself is tried where that
@@ -533,14 +535,13 @@ class AfterBoundary:
         self.rx = rx
         self.finder: re.Pattern | None = None
         lead = _lead_zero_width(rx.pattern, rx.flags)
-        if (m := _NOT_AFTER.fullmatch(lead)) is not None:
-            cls = re.compile(m.group(1), rx.flags)
+        if (m := _NOT_AFTER.match(lead)) is not None:
+            cls, core = re.compile(m.group(1), rx.flags), rx.pattern[m.end() :]
         elif _WORD_START.fullmatch(lead) is not None:
-            cls = re.compile(r"\w", rx.flags)
+            cls, core = re.compile(r"\w", rx.flags), rx.pattern[2:]  # \b dropped
         else:
             return
         before = "".join(re.escape(c) for c in map(chr, range(128)) if not cls.match(c))
-        core = rx.pattern[len(lead) :] if _NOT_AFTER.fullmatch(lead) else rx.pattern[2:]  # \b dropped
         if split_alternatives(core) is None:
             return
         self.finder = re.compile(f"[{before}\u0080-\U0010ffff](?:{core})", rx.flags)

@@ -73,6 +73,8 @@ _EP_ABBR_RE = re.compile(
 # none of them has none (None: no such test)
 _EP_WORDS = required_literals(_EP_RE.low.pattern) if _EP_RE.low is not None else None
 _EP_ABBR_WORDS = required_literals(_EP_ABBR_RE.pattern, _EP_ABBR_RE.flags)
+# _EP_ABBR_RE's matches, looked for after the characters that may stand before one
+_EP_ABBR_AT = AfterBoundary(_EP_ABBR_RE)
 _OTHER_RE = lx.CI(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")")
 # the same matches on lowered text, found faster: each starts with one of a few words, and
 # fastre.StartScan tries the pattern only where one of them is
@@ -831,7 +833,7 @@ class SurvivalRulesV1:
                         merged.append(ArmMention(lm.start(), lm.end(), label, "", lm.group(0).upper()))
                         take(lm.start(), lm.end())
         if "group" in text or "arm" in text or "cohort" in text:
-            for m in lx.ARM_NAMED_RE.finditer(text, low):
+            for m in _ARM_NAMED_AT.finditer(text, low):  # lx.ARM_NAMED_RE.finditer(text, low)
                 name, a = text[m.start("name") : m.end("name")], m.start("name")
                 if not free(a, m.end()) or _NOT_ARM_NAME.search(name):
                     continue
@@ -1206,7 +1208,7 @@ class SurvivalRulesV1:
             ):
                 return carry_ep  # no endpoint named here
             last = None
-            for it in (_scan(_EP_RE, _EP_SCAN, sent, lsent), _EP_ABBR_RE.finditer(sent)):
+            for it in (_scan(_EP_RE, _EP_SCAN, sent, lsent), _EP_ABBR_AT.finditer(sent)):
                 for m in it:
                     if m.lastgroup == f"L{len(lx.ENDPOINT_LONG) - 1}" and not _RX39.search(
                         sent[max(0, m.start() - 25) : m.end() + 20]
@@ -1261,7 +1263,7 @@ class SurvivalRulesV1:
         ep_abbr = _EP_ABBR_WORDS is None or any(w in sent for w in _EP_ABBR_WORDS)
         for it, table, prefix in (
             (_scan(_EP_RE, _EP_SCAN, sent, low and lsent) if ep_long else (), lx.ENDPOINT_LONG, "L"),
-            (_EP_ABBR_RE.finditer(sent) if ep_abbr else (), lx.ENDPOINT_ABBR, "A"),
+            (_EP_ABBR_AT.finditer(sent) if ep_abbr else (), lx.ENDPOINT_ABBR, "A"),
         ):
             for m in it:
                 a, b = m.start() + s, m.end() + s
@@ -1402,7 +1404,7 @@ class SurvivalRulesV1:
         for rx, nr in passes:
             if rx is lx.NR_RE and _NR_HEADS and not any(h in sent for h in _NR_HEADS):
                 continue
-            for m in _NR_SCAN.finditer(sent) if rx is lx.NR_RE else rx.finditer(sent):
+            for m in _QUICK_SCAN.get(rx, rx).finditer(sent):  # rx.finditer(sent)
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks) or _overlaps(a, b, ci_spans):
                     continue
@@ -2639,7 +2641,7 @@ class SurvivalRulesV1:
             blocked += [(m.start() + s, m.end() + s) for m in lx.CI_MENTION_RE.finditer(sent)]
             pcts = [
                 (m.start(1) + s, m.end(1) + s, lx.parse_num(m.group(1)))
-                for m in lx.PCT_RE.finditer(sent)
+                for m in _PCT_AT.finditer(sent)  # lx.PCT_RE.finditer(sent)
                 if not _overlaps(m.start() + s, m.end() + s, blocked)
             ]
             if not pcts:
@@ -2814,6 +2816,11 @@ _P_HINT = re.compile(r"[pP]\s*(?:[\-\u2010]?\s*values?)?\s*(?:[=<>\u2264\u2265]|
 # lx.P_RE's and lx.NR_RE's matches, found faster (each starts with one of a few texts: "p", "not", "NR", ...)
 _P_SCAN = StartScan(lx.P_RE)
 _NR_SCAN = StartScan(lx.NR_RE)
+# lx.NUM_RE's and lx.PCT_RE's matches, looked for after the characters that may stand before one
+_NUM_AT = AfterBoundary(lx.NUM_RE)
+_PCT_AT = AfterBoundary(lx.PCT_RE)
+# the quicker scan of each pattern _sentence reads values with
+_QUICK_SCAN = {lx.NR_RE: _NR_SCAN, lx.NUM_RE: _NUM_AT}
 _CARRY_CUE = re.compile(r"\bmedian|\bcorresponding|\b(?:it|they)\s+(?:was|were)\b", re.I)
 _UNIT_HEADER_RE = re.compile(r"[(\[,]\s*(?:median\s*)?(?:months|mo)\b", re.I)
 _DECIMAL_RE = re.compile(r"\d{1,3}[.\u00b7]\d")
@@ -3002,6 +3009,8 @@ _HYPHEN_WORD_RE = re.compile(r"(?<![\w\-])\w[\w/]*+(?:[\-\u2010\u2011][\w/]++)*[
 _HYPHEN_WORD_AT = AfterBoundary(_HYPHEN_WORD_RE)
 # lx.ARM_GENERIC_RE's matches in lowered text, found the same way
 _ARM_GENERIC_AT = AfterBoundary(lx.ARM_GENERIC_RE.low) if lx.ARM_GENERIC_RE.low is not None else None
+# lx.ARM_NAMED_RE, tried only where "(", "the", "in", "for", ... starts (fastre.starts_gated)
+_ARM_NAMED_AT = starts_gated_ci(lx.ARM_NAMED_RE, front=True)
 # "the FOLFOX arm", "fluoropyrimidine doublets", "S-1-based doublet": the words that finish an arm's name
 _ARM_SUFFIX_RE = re.compile(
     r"\s+(?:arm|group|cohort)\b|(?:[\s\-]+based)?[\s\-]+(?:doublets?|triplets?|combinations?)\b"
