@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -330,10 +331,11 @@ def _background(text: str, start: int, lo: int = 0) -> bool:
             (m.start(), m.end()) for m in _BACKGROUND_WORD_AT.finditer(text, lowered(text))
         ]
     w0 = max(lo, start - 60)
-    for cs, ce in cues:
+    # (cues are in order of start: the first that may count is found by bisection)
+    for cs, ce in itertools.islice(cues, bisect.bisect_left(cues, (w0,)), None):
         if cs >= start:
             break
-        if cs >= w0 and ce <= start and start - ce <= 40 and not _RX13.search(text[ce:start]):
+        if ce <= start and start - ce <= 40 and not _RX13.search(text[ce:start]):
             if _SURVIVAL_BEFORE_RE.search(text, max(0, cs - 30), cs):
                 continue  # "progression-free survival after DEBIRI": the treatment, not a history
             return True
@@ -420,6 +422,19 @@ def _words_after(
 _TOX_NEW_ITEM = re.compile(r"\)\s*(?:,|;|\band\b)\s*(?:[A-Za-z][\w\-]*\s+){0,5}[A-Za-z][\w\-]*\s*\(\s*$")
 _PLURAL_GROUP_RE = re.compile(r"\b(group|arm|cohort)s$", re.I)
 _PLACEBO_LIKE = {"placebo", "active symptom control", "observation", "surveillance", "best supportive care"}
+# fluorouracil and its modulators, as _combine names them (lower case)
+_FLUOROURACIL_NAMES = frozenset(
+    {
+        "fluorouracil",
+        "5-fluorouracil",
+        "5-fu",
+        "leucovorin",
+        "folinic acid",
+        "levoleucovorin",
+        "5-fu/lv",
+        "l-folinic acid",
+    }
+)
 # every acronym's agents (cytotoxic_core), worked out once: _acronym_for compares a combination
 # with all of them
 _CYTOTOXIC_CORES = {acronym: cytotoxic_core(acronym) for acronym in AGENTS_OF}
@@ -875,16 +890,7 @@ class SurvivalRulesV1:
     def _combine(self, a: str, b: str) -> str:
         if a.lower() in _PLACEBO_LIKE and b.lower() in _PLACEBO_LIKE:
             return "placebo" if "placebo" in (a.lower(), b.lower()) else a
-        fu = {
-            "fluorouracil",
-            "5-fluorouracil",
-            "5-fu",
-            "leucovorin",
-            "folinic acid",
-            "levoleucovorin",
-            "5-fu/lv",
-            "l-folinic acid",
-        }
+        fu = _FLUOROURACIL_NAMES
         if a.lower() in fu and b.lower() in fu:
             return "5-FU/LV" if "5-FU/LV" in self.families else f"{a} + {b}"
         if b.lower() in fu and ("5-fu" in a.lower() or "fluorouracil" in cytotoxic_core(a)):
@@ -899,7 +905,7 @@ class SurvivalRulesV1:
             return b
         return self._acronym_for(f"{a} + {b}", fu)
 
-    def _acronym_for(self, combo: str, fu: set[str]) -> str:
+    def _acronym_for(self, combo: str, fu: frozenset[str]) -> str:
         """ "5-FU/LV + oxaliplatin" is FOLFOX, "irinotecan + fluorouracil" FOLFIRI: a combination
         whose cytotoxic agents are exactly those of a dictionary acronym takes its name."""
         agents = set()
@@ -1203,8 +1209,8 @@ class SurvivalRulesV1:
                 lsent is not None
                 and _EP_WORDS is not None
                 and _EP_ABBR_WORDS is not None
-                and not any(w in lsent for w in _EP_WORDS)
-                and not any(w in sent for w in _EP_ABBR_WORDS)
+                and not _holds_any(lsent, _EP_WORDS)
+                and not _holds_any(sent, _EP_ABBR_WORDS)
             ):
                 return carry_ep  # no endpoint named here
             last = None
@@ -1228,7 +1234,7 @@ class SurvivalRulesV1:
             lsent = sent.lower()
         rate_hint = _RATE_HINT_ANY(lsent, lsent)  # bool(_RATE_HINT.search(lsent))
         for rx, core, words in _RATE_CIS if rate_hint else ():
-            if words is not None and low is not None and not any(w in lsent for w in words):
+            if words is not None and low is not None and not _holds_any(lsent, words):
                 continue
             if core is not None and core.search(sent, low and lsent) is None:
                 continue
@@ -1259,8 +1265,8 @@ class SurvivalRulesV1:
                     masks.append((a, b))
         ep_spans: list[tuple[int, int]] = []
         # (a sentence without any of an endpoint pattern's words has no match of it)
-        ep_long = low is None or _EP_WORDS is None or any(w in lsent for w in _EP_WORDS)
-        ep_abbr = _EP_ABBR_WORDS is None or any(w in sent for w in _EP_ABBR_WORDS)
+        ep_long = low is None or _EP_WORDS is None or _holds_any(lsent, _EP_WORDS)
+        ep_abbr = _EP_ABBR_WORDS is None or _holds_any(sent, _EP_ABBR_WORDS)
         for it, table, prefix in (
             (_scan(_EP_RE, _EP_SCAN, sent, low and lsent) if ep_long else (), lx.ENDPOINT_LONG, "L"),
             (_EP_ABBR_AT.finditer(sent) if ep_abbr else (), lx.ENDPOINT_ABBR, "A"),
@@ -1374,9 +1380,8 @@ class SurvivalRulesV1:
         for m in lx.RATE_TP_PAREN_RE.finditer(sent) if "%" in sent else ():
             if sent[: m.start()].rstrip().endswith("%"):  # "61.0% (6 mo)": 6 is a timepoint
                 masks.append((m.start("tp") + s, m.end("tpu") + s))
-        for a in arms:
-            if s <= a.start < e:
-                masks.append((a.start, a.end))
+        for a in _arms_in(arms, s, e):
+            masks.append((a.start, a.end))
         pvals = (
             [(m.start() + s, m.end() + s, m) for m in _P_SCAN.finditer(sent)] if _P_HINT.search(sent) else []
         )
@@ -1402,7 +1407,7 @@ class SurvivalRulesV1:
         if _GLUED_HINT.search(sent) is not None and _GLUED_UNIT_RE.search(sent):
             passes = (*passes, (_GLUED_UNIT_RE, False))
         for rx, nr in passes:
-            if rx is lx.NR_RE and _NR_HEADS and not any(h in sent for h in _NR_HEADS):
+            if rx is lx.NR_RE and _NR_HEADS and not _holds_any(sent, _NR_HEADS):
                 continue
             for m in _QUICK_SCAN.get(rx, rx).finditer(sent):  # rx.finditer(sent)
                 a, b = m.start() + s, m.end() + s
@@ -2614,7 +2619,7 @@ class SurvivalRulesV1:
             if (
                 low is not None
                 and _TOX_GRADE_WORDS is not None
-                and not any(w in low[s:e] for w in _TOX_GRADE_WORDS)
+                and not _holds_any(low[s:e], _TOX_GRADE_WORDS)
             ):
                 continue  # no grade >=3 cue (see _TOX_GRADE_WORDS)
             gm = lx.TOX_GRADE_RE.search(sent)
@@ -3085,8 +3090,8 @@ _SUB_N_BEFORE_RE = re.compile(
 def _subject_arm(arms: list[ArmMention], s: int, e: int, previous: ArmMention | None) -> ArmMention | None:
     """The lettered or numbered arm ("Arm B", "cohort 2", "group A") a sentence is about: named
     near its start and the only arm it names. A sentence that names no arm keeps the previous
-    subject; one that names others ends it."""
-    here = [a for a in arms if s <= a.start < e]
+    subject; one that names others ends it. `arms`: in order of start."""
+    here = _arms_in(arms, s, e)
     if not here:
         return previous
     first = here[0]
@@ -3294,12 +3299,30 @@ def _letter_families(text: str, arms: list[ArmMention]) -> dict[str, str]:
 
 def _sentence_arm_mentions(text: str, arms: list[ArmMention], s: int, e: int) -> list[ArmMention]:
     """The arms named in a sentence, without treatments named as history ("in patients with prior
-    bevacizumab", "after progression on gemcitabine"): those describe patients, not arms."""
+    bevacizumab", "after progression on gemcitabine"): those describe patients, not arms.
+    `arms`: in order of start."""
     return [
         a
-        for a in arms
-        if s <= a.start < e and not (a.family and (_background(text, a.start, s) or _time_origin(text, a, s)))
+        for a in _arms_in(arms, s, e)
+        if not (a.family and (_background(text, a.start, s) or _time_origin(text, a, s)))
     ]
+
+
+_START = operator.attrgetter("start")
+
+
+def _arms_in(arms: list[ArmMention], s: int, e: int) -> list[ArmMention]:
+    """[a for a in arms if s <= a.start < e] for arms in order of start (as arm_mentions gives
+    them): one slice found by bisection instead of a test of every arm of the abstract."""
+    return arms[bisect.bisect_left(arms, s, key=_START) : bisect.bisect_left(arms, e, key=_START)]
+
+
+def _holds_any(text: str, words) -> bool:
+    """any(w in text for w in words), without a generator per call."""
+    for w in words:
+        if w in text:
+            return True
+    return False
 
 
 def _clause_start(text: str, lo: int, hi: int) -> int:
