@@ -84,26 +84,34 @@ class AnyMatch:
     of its own, tried only when the text holds one of its required_literals (a yes/no answer does
     not depend on which alternative matches first)."""
 
-    __slots__ = ("ci", "literals", "rest")
+    __slots__ = ("ci", "literals", "rest", "classes")
 
     def __init__(self, ci: lx.CI):
         self.ci = ci
         self.literals: tuple[str, ...] | None = None
-        self.rest: tuple[tuple[frozenset[str] | None, re.Pattern], ...] = ()
+        self.rest: tuple[tuple[frozenset[str] | None, CoreFirst], ...] = ()
+        # alternatives that are one character class (\\d): one quick scan each, tried first
+        self.classes: tuple[re.Pattern, ...] = ()
         alts = split_alternatives(ci.low.pattern) if ci.low is not None else None
         if alts is None:
             return
         lits = [a for a in alts if _PLAIN.fullmatch(a)]
         rest = [a for a in alts if not _PLAIN.fullmatch(a)]
+        classes = [a for a in rest if _one_class(a, ci.low.flags)]
         self.literals = tuple(dict.fromkeys(lits))
+        self.classes = tuple(re.compile(a, ci.low.flags) for a in dict.fromkeys(classes))
         self.rest = tuple(
             (required_literals(a, ci.low.flags), CoreFirst(re.compile(a, ci.low.flags)))
             for a in dict.fromkeys(rest)
+            if a not in classes
         )
 
     def __call__(self, text: str, low: str | None) -> bool:
         if low is None or self.literals is None:
             return self.ci.search(text, low) is not None
+        for rx in self.classes:
+            if rx.search(low) is not None:
+                return True
         for w in self.literals:
             if w in low:
                 return True
@@ -113,6 +121,15 @@ class AnyMatch:
             if rx.search(low) is not None:
                 return True
         return False
+
+
+def _one_class(pattern: str, flags: int) -> bool:
+    """Whether `pattern` is one character class (\\d, [0-9]) and nothing else."""
+    try:
+        items = _parser.parse(pattern, flags)
+    except Exception:  # an unknown form: not one class
+        return False
+    return len(items) == 1 and items[0][0] in (sre.IN, sre.LITERAL)
 
 
 _HEAD = re.compile(r"(?:\\b)*([A-Za-z0-9/ ]*)")

@@ -545,11 +545,14 @@ def _sentence_breaks(text: str):
         yield from _SENT_BREAK.finditer(text)
         return
     starts = []
+    n = len(text)
     for ch in _SENT_BREAK_AFTER + "\n":
         at = 0 if ch == "\n" else 1  # a newline starts its match; a '.' is followed by it
         i = text.find(ch)
         while i >= 0:
-            starts.append(i + at)
+            # a match starts with white space (\s is str.isspace()): not in "12.5", "e.g."
+            if i + at < n and text[i + at].isspace():
+                starts.append(i + at)
             i = text.find(ch, i + 1)
     end = 0
     for p in sorted(starts):
