@@ -243,8 +243,10 @@ def _n_per_arm(text: str) -> int | None:
 
 _RANDOMISED_RE = lx.CI(r"\brandomi[sz]|\ballocated\b|\bassigned\b|\bversus\b|\bvs\.?\b|\bcompared\s+with\b")
 _ALLOCATION_RE = lx.CI(r"randomi[sz]\w*|allocated|assigned")
-# the same, tried only where the text holds one of their words (fastre.Gated)
-_RANDOMISED_GATED = Gated(_RANDOMISED_RE)
+# _RANDOMISED_RE's first match found with str.find (each starts with one of its words, "vs"
+# two letters long: fastre.Anchored); _ALLOCATION_RE tried only where the text holds one of its
+# words (fastre.Gated)
+_RANDOMISED_AT = Anchored(_RANDOMISED_RE, min_len=2)
 _ALLOCATION_GATED = Gated(_ALLOCATION_RE)
 _BACKGROUND_WORD = lx.CI(
     r"\b(?=[afprseAFPRSE])(?:after|following|prior|previous(?:ly)?|(?<!to\s)(?<!free\s)progress\w*\s+(?:on|after|with|during)|refractory\s+to|failure\s+of|failed|"
@@ -723,7 +725,7 @@ class SurvivalRulesV1:
         covered = bytearray(len(text) + 1)  # characters already inside a mention
 
         def free(a: int, b: int) -> bool:
-            return not any(covered[a:b])
+            return covered.find(1, a, b) < 0  # not any(covered[a:b]), without the copy
 
         def take(a: int, b: int) -> None:
             covered[a:b] = b"\x01" * (b - a)
@@ -1056,7 +1058,7 @@ class SurvivalRulesV1:
             if pair is not None and [a.family for a in pair] == [f for _, f in reversed(d.arms)]:
                 d.arms.reverse()
                 d.arm_components.reverse()
-        if not d.arms and _RANDOMISED_GATED.search(text, low):
+        if not d.arms and _RANDOMISED_AT.search(text, low):  # _RANDOMISED_RE.search(text, low)
             # "(nal-IRI plus 5-FU/LV, n = 88; 5-FU/LV, n = 86)": arms named with their sizes
             sized = self._foreground(text, [a for a in arms if _N_EQ_AFTER.match(text, a.end)])
             if len(sized) >= 2:
@@ -1362,6 +1364,15 @@ class SurvivalRulesV1:
                 )
             )
             mentions.append(Mention("CI", m.start() + s, m.end() + s))
+        # no endpoint here or carried over, and no "alive at ...": no value below would find an
+        # anchor, so none becomes an outcome; only what the sentence's end keeps is kept (below,
+        # after the hazard ratios; at once when the sentence can hold none: then the masks and
+        # p values below serve nothing)
+        no_values = not anchors and "alive" not in lsent and not _may_carry(carry_ep, sent, lsent)
+        if no_values and not _may_hold_hr(sent):
+            ctx["ex"], ctx["sent_start"], ctx["group_arms"] = ex, len(ex.outcomes), {}
+            self._keep_ci_level(cis, ctx)
+            return carry_ep
         ci_label = lx.CI_LABEL_RE.search(sent) if has_ci else None
         # "Median PFS (80% CI) was 5.9 (5.1-6.6) months": the label's level for the bare intervals
         level_said = _LEVEL_IN_LABEL_RE.search(ci_label.group(0)) if ci_label is not None else None
@@ -1394,9 +1405,7 @@ class SurvivalRulesV1:
         self._hazard_ratios(
             text, s, e, sent, anchors, cis, pvals, arms, design, ex, mentions, masks, carry_ep, low
         )
-        if not anchors and "alive" not in lsent and not _may_carry(carry_ep, sent, lsent):
-            # no endpoint here or carried over, and no "alive at ...": no value below would find
-            # an anchor, so none becomes an outcome; only what the sentence's end keeps is kept
+        if no_values:  # (see above)
             ctx["ex"], ctx["sent_start"], ctx["group_arms"] = ex, len(ex.outcomes), {}
             self._keep_ci_level(cis, ctx)
             return carry_ep
@@ -1434,7 +1443,8 @@ class SurvivalRulesV1:
             self._attach(text, v, e, cis, label_seen, label_level)
         # numbers inside another value's CI ("10·8 months (9·9–11·7)") are not values of their own
         inner = [(v.end, v.ext_end) for v in vals if v.ext_end > v.end]
-        vals = [v for v in vals if not any(a <= v.start and v.end <= b for a, b in inner)]
+        if inner:
+            vals = [v for v in vals if not any(a <= v.start and v.end <= b for a, b in inner)]
         # unit propagation along lists (right to left, then left to right for "vs")
         for i in range(len(vals) - 2, -1, -1):
             a, b = vals[i], vals[i + 1]
@@ -2287,10 +2297,10 @@ class SurvivalRulesV1:
         o.n = design.n_by_family.get(family or "") if design.arms else design.n_total
         if fam_arm is not None and fam_arm.family:
             # "(n = 51)" written with this very mention (a subgroup's own arm sizes) wins
-            o.n = _arm_n(text, fam_arm) or o.n
+            o.n = _arm_n_once(text, fam_arm, ctx) or o.n
         elif fam_arm is not None:
             # a group named in words: its size where it was named ("125 received combination chemotherapy")
-            o.n = _arm_n(text, fam_arm) or design.n_by_label.get(_label_key(fam_arm.label)) or o.n
+            o.n = _arm_n_once(text, fam_arm, ctx) or design.n_by_label.get(_label_key(fam_arm.label)) or o.n
         if o.n is None and not label:
             o.n = design.n_total
 
@@ -2480,7 +2490,7 @@ class SurvivalRulesV1:
     ):
         """`ltext`: lx.lower_text(text)."""
         found = 0
-        if "HR" not in sent and "hr" not in sent and "azard" not in sent and "Hr" not in sent:
+        if not _may_hold_hr(sent):
             return 0
         for hm in lx.HR_HEAD_RE.finditer(sent):
             a = hm.start() + s
@@ -3300,6 +3310,16 @@ def _letter_families(text: str, arms: list[ArmMention]) -> dict[str, str]:
     return bound
 
 
+def _arm_n_once(text: str, a: ArmMention, ctx: dict) -> int | None:
+    """_arm_n(text, a), worked out once per mention of the abstract (`ctx`: extract's, one per
+    abstract): the outcomes of one arm ask for its size again and again."""
+    sizes = ctx.setdefault("arm_n", {})
+    key = (a.start, a.end)
+    if key not in sizes:
+        sizes[key] = _arm_n(text, a)
+    return sizes[key]
+
+
 def _sentence_arm_mentions(text: str, arms: list[ArmMention], s: int, e: int) -> list[ArmMention]:
     """The arms named in a sentence, without treatments named as history ("in patients with prior
     bevacizumab", "after progression on gemcitabine"): those describe patients, not arms.
@@ -3318,6 +3338,11 @@ def _arms_in(arms: list[ArmMention], s: int, e: int) -> list[ArmMention]:
     """[a for a in arms if s <= a.start < e] for arms in order of start (as arm_mentions gives
     them): one slice found by bisection instead of a test of every arm of the abstract."""
     return arms[bisect.bisect_left(arms, s, key=_START) : bisect.bisect_left(arms, e, key=_START)]
+
+
+def _may_hold_hr(sent: str) -> bool:
+    """Whether a sentence may name a hazard ratio (a lx.HR_HEAD_RE match holds one of these)."""
+    return "HR" in sent or "hr" in sent or "azard" in sent or "Hr" in sent
 
 
 def _holds_any(text: str, words) -> bool:
