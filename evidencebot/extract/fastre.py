@@ -536,13 +536,14 @@ class CoreFirst:
 # a lead that lets only a character outside its class stand before a match: (?<![\w\-]), maybe
 # followed by more lookarounds
 _NOT_AFTER = re.compile(r"\(\?<!(\[(?:[^\]\\]|\\.)*\])\)")
-# \b followed by a lookahead for letters or digits: a word starts there (\b(?=[eitsc1-4]))
+# \b followed by a lookahead for letters or digits: a word starts there (\b(?=[eitsc1-4])),
+# maybe followed by more lookarounds
 _WORD_START = re.compile(r"\\b\(\?=\[(?:[A-Za-z0-9]-[A-Za-z0-9]|[A-Za-z0-9])+\]\)")
 
 
 class AfterBoundary:
-    """`rx.finditer(text)` for a pattern that starts at a word: its lead starts with (?<![class]),
-    or is \\b before a letter or digit, so the character before a match (if any) is not in the
+    """`rx.finditer(text)` for a pattern that starts at a word: its lead starts with (?<![class])
+    or with \\b before a letter or digit, so the character before a match (if any) is not in the
     class (or not a word character). `re` tries such a pattern at every position, and checking the lead
     takes a Unicode class lookup each time. Here one pattern finds a character that may stand
     before a match (an ASCII character outside the class, or any non-ASCII one: a quick test
@@ -558,7 +559,7 @@ class AfterBoundary:
         lead = _lead_zero_width(rx.pattern, rx.flags)
         if (m := _NOT_AFTER.match(lead)) is not None:
             cls, core = re.compile(m.group(1), rx.flags), rx.pattern[m.end() :]
-        elif _WORD_START.fullmatch(lead) is not None:
+        elif _WORD_START.match(lead) is not None:
             cls, core = re.compile(r"\w", rx.flags), rx.pattern[2:]  # \b dropped
         else:
             return
@@ -624,33 +625,46 @@ class Anchored:
     of the last one where the pattern matches, and it can only match where one of them starts.
     The pattern still sees the whole text (a lookbehind reads before the position tried)."""
 
-    __slots__ = ("ci", "heads")
+    __slots__ = ("ci", "heads", "on_text")
 
     def __init__(self, ci: lx.CI, min_len: int = 3):
         self.ci = ci
-        heads = literal_starts(ci.low.pattern) if ci.low is not None else None
+        # without a lowercase twin (a cased non-ASCII letter in the pattern: "na\u00efve"), the
+        # pattern itself is tried on the text where the lowered text holds one of its heads,
+        # lowered: for ASCII heads that finds every place re.I matches them (the letters that
+        # re.I also folds onto ASCII ones, dotted and dotless i and long s, leave no lowered text)
+        self.on_text = ci.low is None
+        if ci.low is not None:
+            heads = literal_starts(ci.low.pattern)
+        else:
+            heads = literal_starts(ci.ci.pattern, ci.ci.flags & ~re.I)
+            heads = frozenset(h.lower() for h in heads) if heads and all(h.isascii() for h in heads) else None
         # short heads occur everywhere: then the pattern's own scan is quicker
         self.heads = tuple(sorted(heads)) if heads and min(map(len, heads)) >= min_len else None
 
     def finditer(self, text: str, low: str | None):
         if low is None or self.heads is None:
             return self.ci.finditer(text, low)
-        return self._at_heads(low)
+        return self._at_heads(text, low)
 
     def search(self, text: str, low: str | None):
         """`ci.search(text, low)`: the first match finditer gives."""
         return next(iter(self.finditer(text, low)), None)
 
-    def _at_heads(self, low: str):
+    def _at_heads(self, text: str, low: str):
         starts = set()
         for head in self.heads:
             i = low.find(head)
             while i >= 0:
                 starts.add(i)
                 i = low.find(head, i + 1)
-        match, end = self.ci.low.match, 0
+        if self.on_text:  # the pattern as written (re.I), on the text: ci.finditer(text, None)
+            match, subject = self.ci.ci.match, text
+        else:
+            match, subject = self.ci.low.match, low
+        end = 0
         for i in sorted(starts):
-            if i >= end and (m := match(low, i)) is not None:
+            if i >= end and (m := match(subject, i)) is not None:
                 yield m
                 end = m.end()  # never empty: a match consumes its head
 

@@ -120,3 +120,20 @@ def test_after_boundary_finds_what_the_pattern_finds():
         assert quick.finder is not None
         for text in CASES + [t.lower() for t in CASES] + ["a+ba+b gem\u00e9gem -gem", "gem", "cisplatin-gem"]:
             assert _spans(quick.finditer(text)) == _spans(rx.finditer(text))
+
+
+def test_anchored_without_a_lowercase_twin_finds_what_the_pattern_finds():
+    # a cased non-ASCII letter leaves the pattern without a lowercase twin: it is tried on the
+    # text itself where the lowered text holds a head
+    ci = lx.CI(r"(?<=with\s)chemotherapy\b(?![\s\-]+na\u00efve)|\bsecond[\s\-]+line\s+chemotherapy\b")
+    assert ci.low is None
+    quick = Anchored(ci)
+    assert quick.heads == ("chemotherapy", "second")
+    for text in TEXTS + [
+        "with CHEMOTHERAPY NA\u00cfVE, with chemotherapy, Second-line chemotherapy",
+        "with chemotherapy-na\u00efve and with \u212aemo SECOND line Chemotherapy.",
+    ]:
+        for t in (text, text.upper(), text.lower()):
+            low = lx.lower_text(t)
+            got = [(m.start(), m.end()) for m in quick.finditer(t, low)]
+            assert got == [(m.start(), m.end()) for m in ci.finditer(t, None)]
