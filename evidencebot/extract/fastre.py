@@ -167,12 +167,16 @@ class EndsWithWord:
     """`bool(ci.search(text, low))` for a lx.CI pattern `(?:A|B|...)\\s*$` whose alternatives
     each end in a word (`\\bat\\s+least`, `\\bexceed\\w*`) or are one character class: a match
     needs the text, trailing white space stripped, to end in such a word (its whole last word
-    run) or character, which is settled before the pattern is tried (most texts do not)."""
+    run) or character, which is settled before the pattern is tried (most texts do not). The
+    pattern is searched with a lookahead for its alternatives' starts (starts_gated)."""
 
-    __slots__ = ("ci", "words", "prefixes", "chars")
+    __slots__ = ("ci", "words", "prefixes", "chars", "gated")
 
     def __init__(self, ci: lx.CI):
         self.ci = ci
+        # the pattern as searched: with a lookahead for what its alternatives start with (many
+        # begin with \\b, so re tries each at every position of the window otherwise)
+        self.gated = starts_gated_ci(ci, front=True)
         self.words: frozenset[str] | None = None
         self.prefixes: tuple[str, ...] = ()
         self.chars: list[re.Pattern] = []
@@ -210,7 +214,7 @@ class EndsWithWord:
                 or any(c.fullmatch(t[-1]) for c in self.chars)
             ):
                 return False
-        return self.ci.search(text, low) is not None
+        return self.gated.search(text, low) is not None  # self.ci.search(text, low)
 
 
 def _parse_case_sensitive(pattern: str, flags: int = 0):
