@@ -686,6 +686,23 @@ class AtLineStarts:
             rx.flags & re.M and rx.pattern.startswith("^") and split_alternatives(rx.pattern) == [rx.pattern]
         )
 
+    def search(self, text: str, pos: int = 0):
+        """`rx.search(text, pos)`, tried at the line starts from `pos` on (^ matches only at a
+        line's start, also in a search that starts elsewhere)."""
+        if not self.anchored:
+            return self.rx.search(text, pos)
+        if pos == 0 or (pos <= len(text) and text[pos - 1] == "\n"):
+            p = pos
+        elif (p := text.find("\n", pos)) < 0:
+            return None
+        else:
+            p += 1
+        while (m := self.rx.match(text, p)) is None:
+            if (p := text.find("\n", p)) < 0:
+                return None
+            p += 1
+        return m
+
     def finditer(self, text: str):
         if not self.anchored:
             yield from self.rx.finditer(text)

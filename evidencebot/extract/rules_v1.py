@@ -301,6 +301,9 @@ _INTRO_WORDS = (
     "background", "introduction", "purpose", "objective", "aim", "rationale", "context", "importance"
 )
 _NEXT_LABEL_RE = re.compile(r"^[ \t]*[A-Z][A-Za-z ,&/]{2,40}[ \t]*(?::|$)", re.M)
+# the same matches, tried at line starts only (fastre.AtLineStarts)
+_INTRO_LABEL_AT = AtLineStarts(_INTRO_LABEL_RE)
+_NEXT_LABEL_AT = AtLineStarts(_NEXT_LABEL_RE)
 
 
 def _intro_sections(text: str) -> list[tuple[int, int]]:
@@ -312,12 +315,12 @@ def _intro_sections(text: str) -> list[tuple[int, int]]:
     if not any(w in low for w in _INTRO_WORDS):
         return []
     out = []
-    for m in _INTRO_LABEL_RE.finditer(text):
+    for m in _INTRO_LABEL_AT.finditer(text):  # _INTRO_LABEL_RE.finditer(text)
         line_end = text.find("\n", m.end())
         if line_end < 0:
             out.append((m.start(), len(text)))
             continue
-        nxt = _NEXT_LABEL_RE.search(text, line_end + 1)
+        nxt = _NEXT_LABEL_AT.search(text, line_end + 1)  # _NEXT_LABEL_RE.search(text, line_end + 1)
         out.append((m.start(), nxt.start() if nxt else len(text)))
     return out
 

@@ -137,3 +137,12 @@ def test_anchored_without_a_lowercase_twin_finds_what_the_pattern_finds():
             low = lx.lower_text(t)
             got = [(m.start(), m.end()) for m in quick.finditer(t, low)]
             assert got == [(m.start(), m.end()) for m in ci.finditer(t, None)]
+
+
+def test_at_line_starts_searches_from_a_position_as_the_pattern_does():
+    rx = re.compile(r"^[ \t]*[A-Z][A-Za-z ,&/]{2,40}[ \t]*(?::|$)", re.M)
+    quick = AtLineStarts(rx)
+    for text in ["Background: a.\nMethods: b\n\nResults:\n  Conclusions: c", "no label\nhere", "\n", ""]:
+        for pos in range(len(text) + 2):
+            want, got = rx.search(text, pos), quick.search(text, pos)
+            assert (got and got.span()) == (want and want.span())
