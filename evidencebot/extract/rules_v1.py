@@ -949,7 +949,11 @@ class SurvivalRulesV1:
         arms: list[ArmMention],
         title_arms: list[ArmMention],
         sents: list[tuple[int, int]],
+        sizes: dict | None = None,
     ) -> Design:
+        """`sizes`: _arm_n of the arm mentions, kept by (start, end) as they are worked out (the
+        caller reads the same sizes again)."""
+        sizes = {} if sizes is None else sizes
         d = Design()
         counts: dict[str, float] = {}
         order: dict[str, int] = {}
@@ -1107,7 +1111,7 @@ class SurvivalRulesV1:
             key = "" if a.family else _label_key(a.label)
             if (a.family or key in d.n_by_label) and (not fam or fam in d.n_by_family):
                 continue  # the first size found stays: no setdefault below would add one
-            n = _arm_n(text, a)
+            n = _arm_n_cached(text, a, sizes)
             if n is not None and not a.family:
                 d.n_by_label.setdefault(key, n)
             if not fam:
@@ -1190,10 +1194,11 @@ class SurvivalRulesV1:
         arms = self.arm_mentions(text, regimen_spans)
         # design reads only the title's arms named by a treatment
         title_arms = self.arm_mentions(title, title_regimen_spans or [], generic=False) if title else []
-        design = self.design(text, title, arms, title_arms, sents)
+        sizes: dict = {}  # _arm_n by arm mention, for design and then _assign_arm
+        design = self.design(text, title, arms, title_arms, sents, sizes)
         ex = Extraction(arms=list(design.arms), n_total=design.n_total)
         carry_ep: str | None = None
-        ctx: dict = {}
+        ctx: dict = {"arm_n": sizes}
         low = lowered(text)
         # a structured abstract's Background / Introduction section reports other studies' results
         bg = _background_sections(text)
@@ -3315,8 +3320,12 @@ def _letter_families(text: str, arms: list[ArmMention]) -> dict[str, str]:
 
 def _arm_n_once(text: str, a: ArmMention, ctx: dict) -> int | None:
     """_arm_n(text, a), worked out once per mention of the abstract (`ctx`: extract's, one per
-    abstract): the outcomes of one arm ask for its size again and again."""
-    sizes = ctx.setdefault("arm_n", {})
+    abstract, with the sizes design worked out): the outcomes of one arm ask for it again and again."""
+    return _arm_n_cached(text, a, ctx.setdefault("arm_n", {}))
+
+
+def _arm_n_cached(text: str, a: ArmMention, sizes: dict) -> int | None:
+    """_arm_n(text, a), kept in `sizes` by (start, end): the same mention of the same text."""
     key = (a.start, a.end)
     if key not in sizes:
         sizes[key] = _arm_n(text, a)
