@@ -110,6 +110,14 @@ _RATE_CIS = tuple(
         strict=True,
     )
 )
+# the same matches of the rate patterns without a core test, on lowered text: looked for after
+# the characters that may stand before one, where a word they start with starts
+# (fastre.AfterBoundary of fastre.starts_gated)
+_RATE_SCAN = {
+    ci: AfterBoundary(starts_gated(ci.low))
+    for ci, core, _ in _RATE_CIS
+    if core is None and ci.low is not None
+}
 _TOX_EVENT_RE = re.compile(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<T{i}>{p})" for i, (_, p) in enumerate(lx.TOX_EVENTS)) + r")\b", re.I
 )
@@ -1251,7 +1259,7 @@ class SurvivalRulesV1:
                 continue
             if core is not None and core.search(sent, low and lsent) is None:
                 continue
-            for m in rx.finditer(sent, low and lsent):
+            for m in _scan(rx, _RATE_SCAN.get(rx), sent, low and lsent):  # rx.finditer(sent, low and lsent)
                 a, b = m.start() + s, m.end() + s
                 if _overlaps(a, b, masks):
                     continue
