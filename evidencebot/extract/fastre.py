@@ -568,22 +568,23 @@ class AfterBoundary:
         else:
             return
         before = "".join(re.escape(c) for c in map(chr, range(128)) if not cls.match(c))
-        if split_alternatives(core) is None:
-            return
+        if split_alternatives(core) is None or _parser.parse(rx.pattern, rx.flags).getwidth()[0] == 0:
+            return  # (inline flags; or a pattern that may match empty: finditer steps on past those)
         self.finder = re.compile(f"[{before}\u0080-\U0010ffff](?:{core})", rx.flags)
 
-    def finditer(self, text: str):
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        """`rx.finditer(text, pos, endpos)`."""
+        endpos = len(text) if endpos is None else min(endpos, len(text))
         if self.finder is None:
-            yield from self.rx.finditer(text)
+            yield from self.rx.finditer(text, pos, endpos)
             return
         find, match = self.finder.search, self.rx.match
-        pos = 0
-        if (m := match(text, 0)) is not None:
+        if (m := match(text, pos, endpos)) is not None:  # (the lead reads what stands before pos)
             yield m
             pos = m.end() - 1  # (a character the match ends with may stand before the next)
-        while (c := find(text, pos)) is not None:
+        while (c := find(text, pos, endpos)) is not None:
             at = c.start() + 1
-            m = match(text, at)
+            m = match(text, at, endpos)
             if m is None:
                 pos = at  # a character outside the class may come later, inside this core's match
                 continue

@@ -77,15 +77,15 @@ _EP_ABBR_WORDS = required_literals(_EP_ABBR_RE.pattern, _EP_ABBR_RE.flags)
 # _EP_ABBR_RE's matches, looked for after the characters that may stand before one
 _EP_ABBR_AT = AfterBoundary(_EP_ABBR_RE)
 _OTHER_RE = lx.CI(r"(?<![^\W\d_])(?=[a-z])(?:" + "|".join(lx.OTHER_ANCHORS) + ")")
-# the same matches on lowered text, found faster: each starts with one of a few words, and
-# fastre.StartScan tries the pattern only where one of them is
-_EP_SCAN = StartScan(_EP_RE.low) if _EP_RE.low is not None else None
-_OTHER_SCAN = StartScan(_OTHER_RE.low) if _OTHER_RE.low is not None else None
+# the same matches on lowered text, found faster: each starts after a character that is not a
+# letter, with one of a few words (fastre.AfterBoundary of fastre.starts_gated)
+_EP_SCAN = AfterBoundary(starts_gated(_EP_RE.low)) if _EP_RE.low is not None else None
+_OTHER_SCAN = AfterBoundary(starts_gated(_OTHER_RE.low)) if _OTHER_RE.low is not None else None
 
 
 def _scan(ci: lx.CI, scan: StartScan | AfterBoundary | None, text: str, low: str | None, *pos: int):
     """ci.finditer(text, low, *pos), through `scan` (a StartScan or AfterBoundary of ci.low) on
-    lowered text (an AfterBoundary takes no *pos)."""
+    lowered text."""
     if low is None or scan is None:
         return ci.finditer(text, low, *pos)
     return scan.finditer(low, *pos)

@@ -146,3 +146,14 @@ def test_at_line_starts_searches_from_a_position_as_the_pattern_does():
         for pos in range(len(text) + 2):
             want, got = rx.search(text, pos), quick.search(text, pos)
             assert (got and got.span()) == (want and want.span())
+
+
+def test_after_boundary_takes_pos_and_endpos_as_finditer_does():
+    rx = re.compile(r"(?<![^\W\d_])(?=[a-z])(?:(?P<a>overall\s+survival)|(?P<b>os)\b|(?P<c>survival))")
+    quick = AfterBoundary(starts_gated(rx))
+    assert quick.finder is not None
+    text = "median overall survival (os) and 1-year survival; xsurvival, os2 os"
+    for pos in range(len(text) + 1):
+        for endpos in (pos, pos + 9, len(text)):
+            want = [(m.span(), m.lastgroup) for m in rx.finditer(text, pos, endpos)]
+            assert [(m.span(), m.lastgroup) for m in quick.finditer(text, pos, endpos)] == want
