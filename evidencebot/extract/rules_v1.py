@@ -2535,7 +2535,7 @@ class SurvivalRulesV1:
             if ep is None:
                 # "associated with shorter survival (HR ...)", "the hazard of death (HR ...)"
                 near = None
-                for wm in _HR_CONTEXT_RE.finditer(text, s, a):
+                for wm in _HR_CONTEXT_AT.finditer(text, s, a):  # _HR_CONTEXT_RE.finditer(text, s, a)
                     if wm.end() >= a - 60:
                         near = wm
                 if near is not None:
@@ -2581,7 +2581,7 @@ class SurvivalRulesV1:
             if hr.subgroup is None:
                 # subgroup numbers earlier in the sentence: "in gallbladder cancer, median OS ... (HR ...)"
                 seg = text[s:a]
-                if lx.SUBGROUP_RE.search(seg):
+                if _any_subgroup(seg, ltext[s:a] if ltext is not None else None):  # SUBGROUP_RE.search(seg)
                     at_head = Value(a, b, None, False, False, ext_end=b)
                     hr.subgroup = self._subgroup(text, s, at_head, e, ltext)
             hr.confidence = 0.9 if hr.ci_low is not None else 0.7
@@ -2829,6 +2829,8 @@ _HR_CONTEXT_RE = re.compile(
     r"relapse|RFS|DFS|disease[\s\-]+free)\b",
     re.I,
 )
+# the same matches, tried only where a word they start with starts (fastre.starts_gated)
+_HR_CONTEXT_AT = starts_gated(_HR_CONTEXT_RE)
 _HR_BARE_CI_RE = re.compile(
     rf"\s*[,;]\s*(?P<low>{lx.NUM})\s*(?:[{lx.DASH}]|to)\s*(?P<high>{lx.NUM})(?!\s*(?:%|months?|weeks?|days?|years?))"
 )
@@ -3087,6 +3089,14 @@ _SUBGROUP_SCAN = (
     StartScan(re.compile(_SUBGROUP_LOW, lx.SUBGROUP_RE.flags & ~re.I)) if _SUBGROUP_LOW is not None else None
 )
 _CLAUSE_START_SCAN = StartScan(lx.CLAUSE_START_RE)
+
+
+def _any_subgroup(seg: str, lseg: str | None) -> bool:
+    """bool(lx.SUBGROUP_RE.search(seg)), on the lowered text where there is one (`lseg`): the
+    lowercase twin found through its starts (_SUBGROUP_SCAN)."""
+    if lseg is None or _SUBGROUP_SCAN is None:
+        return lx.SUBGROUP_RE.search(seg) is not None
+    return next(_SUBGROUP_SCAN.finditer(lseg), None) is not None
 
 
 def _subgroup_matches(text: str, low: str | None, s: int, e: int) -> list[re.Match]:
