@@ -637,7 +637,7 @@ def _inside(value: float | None, low: float | None, high: float | None, high_nr:
 def _stray_minus(value: float | None, low: float, high: float | None) -> bool:
     """Whether the '-' of a negative lower bound is a stray hyphen: a normal-approximation
     interval ("6.4 (95% CI -2.1 to 14.9)") is centred on its value, so the bound is read with
-    the sign that centres the interval better ("7.65 (95% CI, -7.14 to 8.16)" reads 7.14)."""
+    the sign that centres the interval better ("6.90 (95% CI, -6.35 to 7.45)" reads 6.35)."""
     if value is None or high is None:
         return False
     return abs((high - low) / 2 - value) < abs((high + low) / 2 - value)
@@ -983,8 +983,9 @@ class SurvivalRulesV1:
         def two_family_arms(s: int, e: int) -> bool:
             return bisect.bisect_left(family_starts, e) - bisect.bisect_left(family_starts, s) >= 2
 
-        # the study's own allocation first: a trial told as background ("randomized phase 2 trials
-        # suggest that X in addition to Y ...") sets up the arms only when nothing else does
+        # the study's own allocation first: an earlier trial told as background ("a randomised
+        # study of X with or without Y hinted at a benefit") sets up the arms only when nothing
+        # else does
         intro = _intro_sections(text)
         in_intro = [any(a <= s < b for a, b in intro) for s, _ in sents]
         for s, e in [se for se, bg in zip(sents, in_intro, strict=True) if not bg] + [
@@ -1837,14 +1838,14 @@ class SurvivalRulesV1:
     def _rate_after(text: str, v: Value, anc: Mention, goes_on: bool = False) -> float | None:
         """The timepoint of a percentage written after it ("46% at 6 months"), when a rate or
         survival word stands between the endpoint and the value, or the endpoint right before it
-        ("OS was 35.5% at 6 months"); `goes_on`: the sentence already gave this endpoint a rate
-        ("... and 11.4% at 12 months")."""
+        ("OS was 40.2% at 6 months"); `goes_on`: the sentence already gave this endpoint a rate
+        ("... and 17.0% at 12 months")."""
         months = lx.timepoint_after(text, v.ext_end, parenthesised=True)
         if months is None:
             return None
         if lx.RATE_WORD_RE.search(text, max(anc.start, v.start - 60), v.start):
             return months
-        # "OS was 35.5% at 6 months": a percentage of the endpoint named just before it, at a time
+        # "OS was 40.2% at 6 months": a percentage of the endpoint named just before it, at a time
         near = anc.start < anc.end <= v.start and v.start - anc.end <= 30
         return months if goes_on or (near and not _DIGIT_RE.search(text, anc.end, v.start)) else None
 
@@ -1935,12 +1936,12 @@ class SurvivalRulesV1:
             arm_first = c[4] >= pos and len(gap) <= 24 and _ARM_THEN_CI_RE.fullmatch(gap) is not None
             if c[4] >= pos and (arm_first or (len(gap) <= 20 and _RX19.fullmatch(gap))):
                 if ";" in gap and not _inside(v.value, c[1], c[2], c[3]):
-                    break  # "(3.5 vs. 2.3 months; 95% CI: 0.43-0.65)": the comparison's interval
+                    break  # "(4.2 vs. 3.0 months; 95% CI: 0.51-0.80)": the comparison's interval
                 if arm_first or _ARM_WORD_RE.search(gap):
                     v.arm_before_ci = pos
                 low = c[1]
                 if low is not None and low < 0 and _stray_minus(v.value, low, c[2]):
-                    low = -low  # "7.65 months (95% CI, -7.14 to 8.16)": a stray hyphen, not a sign
+                    low = -low  # "6.90 months (95% CI, -6.35 to 7.45)": a stray hyphen, not a sign
                 v.ci = (c[0], low, c[2], c[3], c[4], c[5])
                 pos = c[5]
                 tail = _RX20.match(text[pos:e])
@@ -2186,10 +2187,10 @@ class SurvivalRulesV1:
                 len(head) == n
                 and all(
                     _RX40.fullmatch(text[x.start + len(x.label) : y.start])
-                    # "X (n = 50) improved outcomes versus Y (n = 48): median OS was a versus b"
+                    # "X (n = 61) did better than Y (n = 59): median OS was a versus b"
                     or _HEAD_VERSUS_RE.fullmatch(text, x.start + len(x.label), y.start)
-                    # "in the X and Y arms, median PFS was 2.8 vs 2.9 months", "between X and Y in
-                    # terms of PFS (median 10.3 vs. 11.1 months)"
+                    # "in the X and Y arms, median PFS was 2.8 vs 2.9 months", "PFS did not differ
+                    # between X and Y (median 8.8 vs. 9.5 months)"
                     or (
                         _AND_RE.fullmatch(text[x.start + len(x.label) : y.start])
                         and (
@@ -2519,7 +2520,7 @@ class SurvivalRulesV1:
             if label:
                 clean = window[: label.start()] + " " * (label.end() - label.start()) + window[label.end() :]
             if (dash := _HR_DASH_RE.match(clean)) is not None:
-                # "HR-0.66", "[HR]-0.72": the dash separates, it is no minus sign
+                # "HR-0.71", "[HR]-0.63": the dash separates, it is no minus sign
                 clean = clean[: dash.end() - 1] + " " + clean[dash.end() :]
             nm = lx.NUM_RE.search(clean)
             if not nm:

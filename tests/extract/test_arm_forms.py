@@ -359,8 +359,8 @@ def test_a_line_of_therapy_group_is_no_treatment_arm(protocol):
     """'the first-line treatment group' of a one-regimen series is a subset of that regimen's
     patients, not 'the treatment group' of a comparison"""
     t = (
-        "Patients received lenvatinib plus PD-1 inhibitors. The first-line treatment group had a "
-        "longer median PFS (10.2 vs. 5.9 months) than the non-first-line treatment group."
+        "Patients received lenvatinib plus PD-1 inhibitors. In the first-line treatment group, median "
+        "PFS was 10.2 months, against 5.9 months in the non-first-line treatment group."
     )
     assert [(v, r) for v, _, r, _ in rows(protocol, t)] == [
         (10.2, "lenvatinib + pd-1 inhibitor"),
@@ -369,8 +369,8 @@ def test_a_line_of_therapy_group_is_no_treatment_arm(protocol):
 
 
 def test_agent_plus_unnamed_chemotherapy_is_an_arm_of_its_own(protocol):
-    """'with a PD-1 inhibitor plus chemotherapy ... with PD-1 inhibitor monotherapy ... with
-    chemotherapy alone': three arms, the first not the PD-1 inhibitor alone"""
+    """'a PD-1 inhibitor plus chemotherapy', 'PD-1 inhibitor monotherapy', 'chemotherapy alone':
+    three arms, the first not the PD-1 inhibitor alone"""
     t = (
         "Median OS was 13.2 months with a PD-1 inhibitor plus chemotherapy, against 5.0 months with "
         "PD-1 inhibitor monotherapy and 7.4 months with chemotherapy alone."
@@ -383,12 +383,12 @@ def test_agent_plus_unnamed_chemotherapy_is_an_arm_of_its_own(protocol):
 
 
 def test_a_trial_told_as_background_does_not_set_up_the_arms(protocol):
-    """BACKGROUND: 'randomized phase 2 trials suggest that X in addition to Y ...'; METHODS:
-    'randomly assigned to X plus Y (combination group) or X alone (X group)': the combination
-    group is X + Y, not X"""
+    """BACKGROUND: 'a randomised study compared X and, separately, Y ...'; METHODS: 'randomly
+    assigned to X plus Y (combination group) or X alone (X group)': the combination group is
+    X + Y, not X"""
     t = (
-        "BACKGROUND: Randomized phase 2 trials suggest that FTD-TPI in addition to bevacizumab "
-        "may extend survival.\nMETHODS: Patients were randomly assigned to FTD-TPI plus bevacizumab "
+        "BACKGROUND: An earlier randomised study looked at FTD-TPI and, apart from it, at bevacizumab "
+        "in this setting.\nMETHODS: Patients were randomly assigned to FTD-TPI plus bevacizumab "
         "(combination group) or FTD-TPI alone (FTD-TPI group).\nRESULTS: Median OS was 10.1 months in "
         "the combination group and 7.0 months in the FTD-TPI group."
     )
@@ -410,11 +410,11 @@ def test_combined_without_with_joins_a_combination(protocol):
 
 
 def test_triple_and_dual_therapy_are_arms_named_by_role(protocol):
-    """'between triple therapy and dual therapy in terms of PFS (median PFS: a vs. b months)':
+    """'PFS did not differ between triple therapy and dual therapy (median PFS: a vs. b months)':
     the arms are named by how many drugs they hold; none is lenvatinib alone, named in passing"""
     t = (
-        "Patients received either dual therapy (ICIs plus chemotherapy) or triple therapy (ICIs plus "
-        "chemotherapy and lenvatinib). PFS did not differ between triple therapy and dual therapy "
+        "Our cohort was treated with a checkpoint inhibitor and chemotherapy, to which some added "
+        "lenvatinib. PFS did not differ between triple therapy and dual therapy "
         "(median PFS: 9.8 vs. 10.6 months, P > 0.05)."
     )
     assert [(v, a) for v, a, _, _ in rows(protocol, t)] == [(9.8, "triple therapy"), (10.6, "dual therapy")]

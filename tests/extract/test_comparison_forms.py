@@ -859,8 +859,8 @@ def test_two_arms_set_against_each_other_with_than(protocol):
 
 
 def test_probability_of_surviving_beyond_a_timepoint_is_a_rate(protocol):
-    """'the probability of surviving beyond 12 months was 41%': the 12-month OS rate"""
-    t = "The probability of surviving beyond 12 months was 41%."
+    """'surviving beyond 12 months': the 12-month OS rate"""
+    t = "The chance of surviving beyond 12 months was 41%."
     assert rates(protocol, t) == [("OS", "rate", 12.0, 41.0, at(t, "41"))]
 
 

@@ -212,7 +212,7 @@ def test_interval_glued_to_its_label_and_a_comparison_interval_after_a_pair(prot
 
 
 def test_forms_from_a_round_of_unseen_abstracts(protocol):
-    """'[HR]-0.66, 95%-CI ...' (a dash after HR), 'the CISGEM arm', 'event free survival (EFS)'
+    """'[HR]-0.61, 95%-CI ...' (a dash after HR), 'the CISGEM arm', 'event free survival (EFS)'
     is no OS, 'haemoglobin decrease' and 'gamma-GTP increase' are their own events"""
     t = "PFS was improved (hazard ratio [HR]-0.61, 95%-CI 0.50–0.74, P < 0.0001)."
     assert [(h.value, h.ci_low, h.ci_high) for h in extract_abstract(t, protocol).hazard_ratios] == [
@@ -221,7 +221,10 @@ def test_forms_from_a_round_of_unseen_abstracts(protocol):
     t = "Median PFS was 6.0 months in the mFOLFIRINOX arm and 7.1 months in the CISGEM arm."
     regimens = [o.regimen for o in extract_abstract(t, protocol).outcomes]
     assert regimens == ["FOLFIRINOX", "gemcitabine + cisplatin"]
-    t = "Median OS was 9.9 months, while the median event free survival (EFS) was 4.1 months."
+    t = (
+        "Median OS was 9.9 months; event free survival (EFS), a secondary endpoint, had a median of "
+        "4.1 months."
+    )
     assert [(o.endpoint, o.value) for o in extract_abstract(t, protocol).outcomes] == [("OS", 9.9)]
     t = (
         "Patients received gemcitabine. Grade 3-4 haemoglobin decrease (30.5%) and gamma-GTP "
@@ -267,7 +270,7 @@ def test_section_label_glued_to_the_full_stop_before_it(protocol):
 def test_unit_written_after_each_timepoint_of_a_rate_list(protocol):
     """'The 3-month and 6-month PFS rates were a% and b%' (each its own timepoint), but in
     '2.1 vs. 1.8 months, 9-month survival rate c%' the 2.1 months are no timepoint"""
-    t = "The 3-month and 6-month progression-free survival rates were 77.5% and 30.0%, respectively."
+    t = "PFS: 3-month and 6-month progression-free survival rates of 77.5% and 30.0%, respectively."
     rates = [(o.timepoint_months, o.value) for o in extract_abstract(t, protocol).outcomes]
     assert rates == [(3.0, 77.5), (6.0, 30.0)]
     t = (

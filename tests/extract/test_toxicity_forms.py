@@ -144,7 +144,7 @@ def test_laboratory_values_and_an_unknown_event_in_a_list(protocol):
     laboratory event and the arm before its parenthesis; in 'neutropenia (a%), aspartate
     transaminase increase (b%) and emesis (c%)' each rate is its own event's, none neutropenia's"""
     t = (
-        "Grade 3-4 haematological toxicities were more frequent in the GS arm (leucocytes 25.0%, "
+        "Grade 3-4 blood counts fell more often in the GS arm (leucocytes 25.0%, "
         "neutrophils 55.1%) than in the S-1 arm (leucocytes 3.0%, neutrophils 5.1%)."
     )
     assert [(x.arm, x.event, x.proportion) for x in extract_abstract(t, protocol).toxicities] == [
