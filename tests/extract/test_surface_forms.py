@@ -237,7 +237,7 @@ def test_forms_from_a_round_of_unseen_abstracts(protocol):
 
 
 def test_forms_from_a_second_unseen_round(protocol):
-    """'(95% confidence interval [95% CI] 3.6-5.3)', the 'FTD–TPI group' with an en dash, and
+    """'(95% confidence interval [95% CI] 3.3-5.1)', the 'FTD–TPI group' with an en dash, and
     real-world times to discontinuation or next treatment (rwTTD, rwTNTD) are no OS"""
     t = "Median PFS was 4.2 months (95% confidence interval [95% CI] 3.3-5.1)."
     outcomes = extract_abstract(t, protocol).outcomes
