@@ -230,7 +230,7 @@ OTHER_ANCHORS = [
     r"event[\s\-]*free[\s\-]+survival|\bEFS\b|failure[\s\-]*free[\s\-]+survival|\bFFS\b",
     r"post[\s\-]*progression[\s\-]+survival",
     r"duration[\s\-]+of[\s\-]+disease[\s\-]+control",
-    r"time[\s\-]+to[\s\-]+(?:(?:definitive|first|confirmed)[\s\-]+)?(?:response|treatment[\s\-]+failure|next[\s\-]+treatment|deterioration|onset|first|objective|strategy)",
+    r"time[\s\-]+to[\s\-]+(?:(?:definitive|first|confirmed)[\s\-]+)?(?:response|worsening|treatment[\s\-]+failure|next[\s\-]+treatment|deterioration|onset|first|objective|strategy)",
     r"\bTTR\b",
     r"\bTTF\d?\b",
     r"\bTTNT\d?\b",

@@ -1324,8 +1324,12 @@ class SurvivalRulesV1:
                     masks.append((a, b))
         # other time concepts matter only from the first endpoint on (or everywhere when an
         # endpoint may be carried over from the previous sentence)
-        if anchors:
+        if anchors and not _OTHER_BEFORE_WORDS_RE.search(lsent, 0, min(m.start for m in anchors) - s):
             other_from = min(m.start for m in anchors) - s
+        elif anchors:
+            # "Median rwTTD was 3.2 months; ... 12-month rwOS rate was 61.6%": a time of another
+            # kind before the first endpoint is read as such
+            other_from = 0
         elif carry_ep and _CARRY_CUE.search(sent):
             other_from = 0
         else:
@@ -3551,6 +3555,8 @@ _THREE_ARM_GAP_RE = re.compile(
     re.I,
 )
 _BETWEEN_END_RE = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+# words a time of another kind may be named with, written before a sentence's first endpoint
+_OTHER_BEFORE_WORDS_RE = re.compile(r"\b(?:rw)?(?:ttd|tntd|ttnt|ttf)\d?\b|time\s+to\s+(?!progression)")
 _HR_DASH_RE = re.compile(r"\s*[\])]?\s*[\-\u2013](?=\d)")
 _COMPARED_WITH_LEAD_RE = re.compile(
     r"\s*(?:(?:as\s+)?compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|relative\s+to|versus|vs\.?)\s+(?:the\s+)?",

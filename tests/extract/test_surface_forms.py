@@ -293,3 +293,20 @@ def test_a_lone_m_glued_to_a_decimal_and_time_to_definitive_deterioration(protoc
     assert [(o.value, o.unit) for o in extract_abstract(t, protocol).outcomes] == [(6.3, "months")]
     t = "Median OS was 9.0 months. Time to definitive deterioration of HRQOL was 30.2 months."
     assert [(o.endpoint, o.value) for o in extract_abstract(t, protocol).outcomes] == [("OS", 9.0)]
+
+
+def test_times_of_other_kinds_before_a_sentences_first_endpoint(protocol):
+    """'Median rwTTD was a months; median rwTNTD b months; the 12-month rwOS rate c%': the first
+    two are times to discontinuation and to next treatment, also after a sentence that named OS;
+    'the median time to worsening of the performance status was d months' is no PFS"""
+    t = (
+        "Real-world overall survival (rwOS) and times to discontinuation (rwTTD) and to next "
+        "treatment (rwTNTD) were assessed. Median rwTTD was 2.9 months; median rwTNTD was 7.0 months; "
+        "the 12-month rwOS rate was 57.5%. Median PFS was 4.0 months, and the median time to "
+        "worsening of performance status was 8.8 months."
+    )
+    outcomes = extract_abstract(t, protocol).outcomes
+    assert [(o.endpoint, o.statistic, o.value) for o in outcomes] == [
+        ("OS", "rate", 57.5),
+        ("PFS", "median", 4.0),
+    ]
