@@ -806,7 +806,7 @@ class SurvivalRulesV1:
         # "physician's choice chemotherapy", "investigator-chosen chemotherapy"
         if "hemotherapy" in text or "choice" in text or "chosen" in text or "standard" in text:
             for m in _COMPARATOR_AT.finditer(text, low):  # positions as _COMPARATOR_RE's
-                lead = max(0, m.start() - 12)
+                lead = max(0, m.start() - 16)
                 if m.group("line") and not _RECEIVED_BEFORE_RE.search(text, lead, m.start()):
                     continue  # chemotherapy by its line counts only as what patients received
                 if free(m.start(), m.end()):
@@ -2915,14 +2915,19 @@ _COMPARATOR_RE = re.compile(
     # chemotherapy" (not "chemotherapy with X", "chemotherapy-naive", "chemotherapy regimens")
     # (a `line` match counts only after _RECEIVED_BEFORE_RE, checked by arm_mentions: a lookbehind
     # here would leave the pattern without the literal starts _COMPARATOR_AT needs)
-    r"|(?P<line>(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic)\s+chemotherapy\b)"
+    r"|(?P<line>(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional)"
+    r"\s+chemotherapy\b)"
     r"(?![\s\-]+(?:with|of|including|consisting|containing|such|based|regimens?|agents?|na.ve|refractory)\b|-)",
     re.I,
 )
 _LINE_CHEMO_NAME_RE = re.compile(
-    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic)\s+chemotherapy", re.I
+    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional)"
+    r"\s+chemotherapy",
+    re.I,
 )
-_RECEIVED_BEFORE_RE = re.compile(r"\b(?:received|receiving|given|with|underwent|undergoing)\s$", re.I)
+_RECEIVED_BEFORE_RE = re.compile(
+    r"\b(?:received|receiving|given|with|underwent|undergoing|for|versus|vs\.?)\s(?:the\s)?$", re.I
+)
 _COMPARATOR_CI = lx.CI(_COMPARATOR_RE.pattern, _COMPARATOR_RE.flags & ~re.I)  # its lowercase twin
 # tried only where "physician", "chemotherapy", "standard", ... start (the lookbehinds otherwise
 # run at every position of the text)

@@ -921,3 +921,16 @@ def test_hazard_ratio_compares_the_sentence_arms_without_a_design(protocol):
     t = "Median OS was 4.0 mo with 5-FU/LV and 5.9 mo with nal-IRI/5-FU/LV (HR 0.60; 95% CI, 0.41-0.88)."
     comparisons = [h.comparison for h in extract_abstract(t, protocol).hazard_ratios]
     assert comparisons == ["nal-IRI + 5-FU/LV vs 5-FU/LV"]
+
+
+def test_standard_chemotherapy_as_the_comparator(protocol):
+    """'a months for the triple regimen compared to b months for standard chemotherapy': the
+    comparator is an arm of its own, not the agent named elsewhere; 'refractory to standard
+    chemotherapy' is a history, no arm"""
+    t = "Median PFS was 5.5 months for the triple regimen compared to 2.2 months for standard chemotherapy."
+    assert [(v, a) for _, v, a, _ in arms(protocol, t)] == [
+        (5.5, "triple regimen"),
+        (2.2, "standard chemotherapy"),
+    ]
+    t = "Patients refractory to standard chemotherapy received regorafenib. Median OS was 6.3 months."
+    assert [r for _, _, _, r in arms(protocol, t)] == ["regorafenib"]
