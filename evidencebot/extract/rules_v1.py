@@ -2915,14 +2915,14 @@ _COMPARATOR_RE = re.compile(
     # chemotherapy" (not "chemotherapy with X", "chemotherapy-naive", "chemotherapy regimens")
     # (a `line` match counts only after _RECEIVED_BEFORE_RE, checked by arm_mentions: a lookbehind
     # here would leave the pattern without the literal starts _COMPARATOR_AT needs)
-    r"|(?P<line>(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional)"
-    r"\s+chemotherapy\b)"
+    r"|(?P<line>(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional"
+    r"|cytotoxic)\s+chemotherapy\b)"
     r"(?![\s\-]+(?:with|of|including|consisting|containing|such|based|regimens?|agents?|na.ve|refractory)\b|-)",
     re.I,
 )
 _LINE_CHEMO_NAME_RE = re.compile(
-    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional)"
-    r"\s+chemotherapy",
+    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional"
+    r"|cytotoxic)\s+chemotherapy",
     re.I,
 )
 _RECEIVED_BEFORE_RE = re.compile(
@@ -3322,7 +3322,7 @@ _LETTER_THEN_AGENT_RE = re.compile(
     r"(?:\s*\(\s*n\s*=\s*\d+\s*\))?"
     r"(?:\s*[(\[:=,]\s*|\s*[\-\u2013\u2014]\s+"
     r"|,?\s+(?:patients\s+)?(?:who\s+)?(?:received|receiving|(?:was|were)\s+given|(?:was|were)\s+treated\s+with|"
-    r"treated\s+with|consisted\s+of|comprised)\s+)"
+    r"treated\s+with|consisted\s+of|comprised)\s+|\s+(?:chemotherapy|treatment|therapy)\s+with\s+)"
     r"(?:the\s+|a\s+)?(?:combination\s+of\s+)?",
     re.I,
 )

@@ -418,3 +418,15 @@ def test_triple_and_dual_therapy_are_arms_named_by_role(protocol):
         "(median PFS: 9.8 vs. 10.6 months, P > 0.05)."
     )
     assert [(v, a) for v, a, _, _ in rows(protocol, t)] == [(9.8, "triple therapy"), (10.6, "dual therapy")]
+
+
+def test_lettered_group_defined_as_chemotherapy_with_a_regimen(protocol):
+    """'Group A, BSC; Group B chemotherapy with GEMOX': each letter takes its regimen"""
+    t = (
+        "Group A, BSC; Group B chemotherapy with GEMOX. Median OS was 3.9 months in group A and 7.7 "
+        "months in group B."
+    )
+    assert [(v, r) for v, _, r, _ in rows(protocol, t)] == [
+        (3.9, "active symptom control"),
+        (7.7, "gemcitabine + oxaliplatin"),
+    ]
