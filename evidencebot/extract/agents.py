@@ -163,6 +163,13 @@ ABBREVIATIONS = {
     "UFT": "tegafur + uracil",
     # spellings seen in real abstracts (Japanese and European trial shorthand)
     "GEM": "gemcitabine",
+    "Gem": "gemcitabine",
+    "GnP": "gemcitabine + nab-paclitaxel",
+    "GNP": "gemcitabine + nab-paclitaxel",
+    "LEN": "lenvatinib",
+    "SOR": "sorafenib",
+    "REGO": "regorafenib",
+    "CABO": "cabozantinib",
     "mGEMOX": "gemcitabine + oxaliplatin",
     "FUFA": "5-FU/LV",
     "FU/FA": "5-FU/LV",

@@ -226,6 +226,7 @@ OTHER_ANCHORS = [
     r"treated[\s\-]+for",
     r"\bon[\s\-]+(?:treatment|therapy)\b",
     r"\bPPS\b",
+    r"\blandmarks?\b",  # "survival was longer at landmarks of 12 and 18 months"
     # endpoints outside this review's set, whose numbers are no OS or PFS
     r"event[\s\-]*free[\s\-]+survival|\bEFS\b|failure[\s\-]*free[\s\-]+survival|\bFFS\b",
     r"post[\s\-]*progression[\s\-]+survival",

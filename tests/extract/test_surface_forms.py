@@ -310,3 +310,15 @@ def test_times_of_other_kinds_before_a_sentences_first_endpoint(protocol):
         ("OS", "rate", 57.5),
         ("PFS", "median", 4.0),
     ]
+
+
+def test_common_drug_shorthand_and_landmark_timepoints(protocol):
+    """'for LEN and ... for SOR', 'the GnP group ... the Gem group': shorthand names its agents;
+    'longer at landmarks of 12 and 18 months' names timepoints, not medians"""
+    t = "Median OS was 20.1 months for LEN and 18.7 months for SOR."
+    assert [o.regimen for o in extract_abstract(t, protocol).outcomes] == ["lenvatinib", "sorafenib"]
+    t = "Median OS was longer in the GnP group than in the Gem group (11.8 vs. 8.9 months)."
+    regimens = [o.regimen for o in extract_abstract(t, protocol).outcomes]
+    assert regimens == ["gemcitabine + nab-paclitaxel", "gemcitabine"]
+    t = "Median PFS was 8.1 months. PFS was longer in the first group at landmarks of 12 and 18 months."
+    assert [o.value for o in extract_abstract(t, protocol).outcomes] == [8.1]
