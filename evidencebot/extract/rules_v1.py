@@ -2343,12 +2343,18 @@ class SurvivalRulesV1:
         if better and len(before) == 1 and not _COMPARE_RE.search(text, clause, before[0].start):
             # "X resulted in longer PFS (a vs b)", "a significant improvement in PFS in the X group (a vs b)"
             return before[0]
-        if better and len(before) == 2:
-            # "longer with X than with Y (median, a vs. b)"
-            gap = (before[0].start + len(before[0].label), before[1].start)
-            if _OVER_RE.fullmatch(text, *gap) or _BETTER_THAN_RE.fullmatch(text, *gap):
+        if better and len(before) >= 2:
+            # "longer with X than with Y (median, a vs. b)": the last two arms named before the
+            # numbers (arms named earlier in the clause, as in "with a follow-up of c months for X
+            # and d months for Y, patients given X had longer OS than ...", set up nothing)
+            raw = [a for a in sent_arms if clause <= a.start < members[0].start and (a.family or a.generic)]
+            x, y = raw[-2], raw[-1]
+            gap = (x.start + len(x.label), y.start)
+            if (x.family or x.generic) != (y.family or y.generic) and (
+                _OVER_RE.fullmatch(text, *gap) or _BETTER_THAN_RE.fullmatch(text, *gap)
+            ):
                 # "Patients who received X had longer OS than those managed with Y (a vs b)"
-                return before[0]
+                return x
         return None
 
     def _disfavoured_arm(
@@ -2950,7 +2956,7 @@ _OVER_RE = re.compile(
 # "X had longer OS than those managed with Y": between the favoured arm and the other one
 _BETTER_THAN_RE = re.compile(
     r"[^.;()\d]{0,60}?\b(?:longer|improved|better|superior|prolonged|extended|higher|greater"
-    r"|shorter|worse|inferior|lower|poorer)\b[^.;()\d]{0,40}?"
+    r"|shorter|worse|inferior|lower|poorer)\b(?:[^.;()\d]|\([A-Za-z]{2,5}\)){0,90}?"
     r"\bthan\s+(?:that\s+of\s+|those\s+of\s+)?(?:(?:those|patients|the\s+patients)\s+(?:who\s+)?(?:were\s+)?"
     r"(?:managed|treated|receiving|received|given|on|undergoing|underwent)\s+)?(?:with\s+)?(?:the\s+)?",
     re.I,

@@ -934,3 +934,20 @@ def test_standard_chemotherapy_as_the_comparator(protocol):
     ]
     t = "Patients refractory to standard chemotherapy received regorafenib. Median OS was 6.3 months."
     assert [r for _, _, _, r in arms(protocol, t)] == ["regorafenib"]
+
+
+def test_favoured_arm_after_a_clause_that_names_both_arms_first(protocol):
+    """'With follow-up of c months for X and d months for Y, patients given X had superior PFS
+    (PFS) and OS (OS) than those given Y (median PFS a vs. b months; and median OS e vs. f)'"""
+    t = (
+        "With a median follow-up of 10.2 for atezolizumab-bevacizumab and 18.0 months for the "
+        "lenvatinib groups, patients given atezolizumab-bevacizumab had superior progression-free "
+        "survival (PFS) and overall survival (OS) than those given lenvatinib (median PFS 6.0 vs. "
+        "4.4 months; and median OS 17.0 vs. 10.9 months)."
+    )
+    assert [(o.value, o.regimen) for o in extract_abstract(t, protocol).outcomes] == [
+        (6.0, "atezolizumab + bevacizumab"),
+        (4.4, "lenvatinib"),
+        (17.0, "atezolizumab + bevacizumab"),
+        (10.9, "lenvatinib"),
+    ]
