@@ -1059,6 +1059,9 @@ class SurvivalRulesV1:
                 d.arms = [d.arms[1], d.arms[0]]
                 d.arm_components = [d.arm_components[1], d.arm_components[0]]
         self._with_or_without(title, title_arms, d)
+        if not d.arms and "without" in text:
+            # "patients received chemotherapy with or without trastuzumab" in the text
+            self._with_or_without(text, [a for a in arms if not _background(text, a.start)], d)
         d.letter_family = _letter_families(text, arms)
         if not d.arms and len(set(d.letter_family.values())) >= 2:
             # "Arm A received X and arm B received Y": the letters name the compared arms
@@ -1215,6 +1218,8 @@ class SurvivalRulesV1:
         for s, e in own:
             ctx["subject_arm"] = _subject_arm(arms, s, e, ctx.get("subject_arm"))
             carry_ep = self._sentence(text, s, e, arms, design, ex, mentions, carry_ep, ctx, low)
+        if "without" in text:
+            _bare_without(text, ex.outcomes, design)
         self._toxicities(text, own, arms, design, ex)
         mentions.extend(Mention("TOX", t.span[0], t.span[1], t.event) for t in ex.toxicities)
         return ex, mentions
@@ -3447,6 +3452,24 @@ def _parallel_timepoint(outcomes: list[Outcome], anc: Mention, s: int, members: 
     if len(before) == len(members) > 1 and len(set(before)) == len(before):
         return before[i]
     return None
+
+
+_BARE_WITHOUT_RE = re.compile(
+    r"(?:\s*(?:months?|mo|weeks?|days?))?(?:\s*[(\[][^()\[\]]*[)\]])?\s*without\b(?=\s*(?:[(,;.]|$))"
+)
+
+
+def _bare_without(text: str, outcomes: list[Outcome], design: Design) -> None:
+    """'a months with X versus b months without': the second number is the arm without X, not
+    X's (the design's other arm where it has one, else no regimen)."""
+    for prev, o in itertools.pairwise(outcomes):
+        if prev.endpoint != o.endpoint or not prev.arm or o.arm:
+            continue
+        if not _BARE_WITHOUT_RE.match(text, o.span[1]):
+            continue
+        others = [(label, fam) for label, fam in design.arms if fam != prev.regimen]
+        o.arm = f"without {prev.arm}"
+        o.regimen = others[0][1] if len(design.arms) == 2 and len(others) == 1 else None
 
 
 def _rated(outcomes: list[Outcome], anc: Mention, s: int) -> bool:

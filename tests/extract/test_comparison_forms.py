@@ -951,3 +951,15 @@ def test_favoured_arm_after_a_clause_that_names_both_arms_first(protocol):
         (17.0, "atezolizumab + bevacizumab"),
         (10.9, "lenvatinib"),
     ]
+
+
+def test_a_bare_without_names_the_other_arm(protocol):
+    """'a months (CI) with X versus b months (CI) without': b is not X's"""
+    t = (
+        "The median PFS was 10.4 months (95% CI, 7.0 to 13.8) with trastuzumab versus 3.0 months "
+        "(95% CI, 2.5 to 3.5) without."
+    )
+    assert [(o.value, o.arm, o.regimen) for o in extract_abstract(t, protocol).outcomes] == [
+        (10.4, "trastuzumab", "trastuzumab"),
+        (3.0, "without trastuzumab", None),
+    ]
