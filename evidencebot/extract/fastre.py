@@ -299,6 +299,19 @@ class Gated:
         return None if self._absent(low, pos, endpos) else self.ci.search(text, low, pos, endpos)
 
 
+def _zero_width(items) -> bool:
+    """Whether parsed pattern items read no character (\\b, lookarounds, groups of such)."""
+    for op, av in items:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue
+        if op is sre.SUBPATTERN and not av[1] & re.I and _zero_width(av[-1]):
+            continue
+        if op is sre.BRANCH and all(_zero_width(alt) for alt in av[1]):
+            continue
+        return False
+    return True
+
+
 def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Literal texts one of which every match of `pattern` starts with (None when no such set
     is found), read from the parsed pattern past what reads no character (\\b, lookarounds): a
@@ -309,16 +322,6 @@ def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     if parsed is None:
         return None
 
-    def zero_width(items) -> bool:
-        for op, av in items:
-            if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
-                continue
-            if op is sre.SUBPATTERN and not av[1] & re.I and zero_width(av[-1]):
-                continue
-            if op is sre.BRANCH and all(zero_width(alt) for alt in av[1]):
-                continue
-            return False
-        return True
 
     def starts(items) -> frozenset[str] | None:
         items = list(items)
@@ -331,7 +334,7 @@ def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
                     run.append(chr(av2))
                 # ("cycles?" parses as c, y, c, l, e and a repeat of s: the run is "cycle")
                 return frozenset(["".join(run)])
-            if zero_width([(op, av)]):
+            if _zero_width([(op, av)]):
                 continue
             if op is sre.IN and all(op2 is sre.LITERAL for op2, _ in av):  # [Pp]: its characters
                 return frozenset(chr(ch) for _, ch in av)
@@ -413,16 +416,6 @@ def start_patterns(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozen
     if parsed is None:
         return None
 
-    def zero_width(items) -> bool:
-        for op, av in items:
-            if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
-                continue
-            if op is sre.SUBPATTERN and not av[1] & re.I and zero_width(av[-1]):
-                continue
-            if op is sre.BRANCH and all(zero_width(alt) for alt in av[1]):
-                continue
-            return False
-        return True
 
     def merge(parts):
         if any(p is None for p in parts):
@@ -439,7 +432,7 @@ def start_patterns(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozen
                         break
                     run.append(chr(av2))
                 return frozenset(["".join(run)]), frozenset()
-            if zero_width([(op, av)]):
+            if _zero_width([(op, av)]):
                 continue
             if op is sre.IN:
                 if all(op2 is sre.LITERAL for op2, _ in av):
