@@ -322,7 +322,6 @@ def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     if parsed is None:
         return None
 
-
     def starts(items) -> frozenset[str] | None:
         items = list(items)
         for k, (op, av) in enumerate(items):
@@ -415,7 +414,6 @@ def start_patterns(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozen
     parsed = _parse_case_sensitive(pattern, flags)
     if parsed is None:
         return None
-
 
     def merge(parts):
         if any(p is None for p in parts):
