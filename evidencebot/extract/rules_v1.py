@@ -1128,7 +1128,8 @@ class SurvivalRulesV1:
                 d.n_by_label.setdefault(key, n)
             if not fam:
                 continue
-            if n is not None:
+            if n is not None and not (a.family and _background(text, a.start)):
+                # (not "progressed on gemcitabine-cisplatin (n = 36)": a history, not an arm's size)
                 d.n_by_family.setdefault(fam, n)
         if per_arm and d.arms:
             for _, fam in d.arms:
@@ -3264,7 +3265,7 @@ _N_STRONG_AFTER = lx.CI(
 
 _ARM_N_AFTER = re.compile(
     # "(n = 49)", "(XELIRI 31, ...)" - not "capecitabine 1,000 mg/m2", where the comma groups thousands
-    r"(?:\s+(?:alone|monotherapy))?\s*(?:arm|group|cohort)?\s*(?:[\[(,;:]\s*n\s*=\s*(?P<n>\d+)|[(:]?\s*(?P<n2>\d+)\s*(?:patients\s*)?(?=[),;](?!\d)))",
+    r"(?:\s+(?:alone|monotherapy))?\s*(?:arm|group|cohort)?\s*(?:(?:[\[(,;:]\s*|\s+)n\s*=\s*(?P<n>\d+)|[(:]?\s*(?P<n2>\d+)\s*(?:patients\s*)?(?=[),;](?!\d)))",
     re.I,
 )
 _ARM_N_BEFORE = lx.CI(

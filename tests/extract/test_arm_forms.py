@@ -430,3 +430,15 @@ def test_lettered_group_defined_as_chemotherapy_with_a_regimen(protocol):
         (3.9, "active symptom control"),
         (7.7, "gemcitabine + oxaliplatin"),
     ]
+
+
+def test_arm_sized_with_n_after_a_space(protocol):
+    """'(mFOLFOX6 n=70; FOLFIRI n=66)': each arm's size, also without a bracket before 'n='"""
+    t = (
+        "Patients were randomised to mFOLFOX6 or FOLFIRI (mFOLFOX6 n=70; FOLFIRI n=66). "
+        "Median PFS was 3.3 months with mFOLFOX6 and 2.9 months with FOLFIRI."
+    )
+    assert [(o.value, o.regimen, o.n) for o in extract_abstract(t, protocol).outcomes] == [
+        (3.3, "FOLFOX", 70),
+        (2.9, "FOLFIRI", 66),
+    ]
