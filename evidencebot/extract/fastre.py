@@ -312,6 +312,17 @@ def _zero_width(items) -> bool:
     return True
 
 
+def _literal_run(items: list, k: int) -> str:
+    """The run of literal characters from parsed item k on ("cycles?" parses as c, y, c, l, e and
+    a repeat of s: the run is "cycle")."""
+    run = []
+    for op, av in items[k:]:
+        if op is not sre.LITERAL:
+            break
+        run.append(chr(av))
+    return "".join(run)
+
+
 def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Literal texts one of which every match of `pattern` starts with (None when no such set
     is found), read from the parsed pattern past what reads no character (\\b, lookarounds): a
@@ -326,13 +337,7 @@ def literal_starts(pattern: str, flags: int = 0) -> frozenset[str] | None:
         items = list(items)
         for k, (op, av) in enumerate(items):
             if op is sre.LITERAL:
-                run = []
-                for op2, av2 in items[k:]:
-                    if op2 is not sre.LITERAL:
-                        break
-                    run.append(chr(av2))
-                # ("cycles?" parses as c, y, c, l, e and a repeat of s: the run is "cycle")
-                return frozenset(["".join(run)])
+                return frozenset([_literal_run(items, k)])
             if _zero_width([(op, av)]):
                 continue
             if op is sre.IN and all(op2 is sre.LITERAL for op2, _ in av):  # [Pp]: its characters
@@ -424,12 +429,7 @@ def start_patterns(pattern: str, flags: int = 0) -> tuple[frozenset[str], frozen
         items = list(items)
         for k, (op, av) in enumerate(items):
             if op is sre.LITERAL:
-                run = []
-                for op2, av2 in items[k:]:
-                    if op2 is not sre.LITERAL:
-                        break
-                    run.append(chr(av2))
-                return frozenset(["".join(run)]), frozenset()
+                return frozenset([_literal_run(items, k)]), frozenset()
             if _zero_width([(op, av)]):
                 continue
             if op is sre.IN:

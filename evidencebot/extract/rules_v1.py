@@ -2916,6 +2916,11 @@ def _plus_chemotherapy(text: str, low: str | None) -> dict[int, tuple[int, int]]
     'chemotherapy')}, not where 'chemotherapy with gemcitabine ...' names its agents after it."""
     found = _words_after(text, low if low is not None else text.lower(), "chemotherapy", _PLUS_CHEMO_LEAD)
     return {k: v for k, v in found.items() if not _CHEMO_NOT_ALONE.match(text, v[1])}
+# chemotherapy named by its line or kind: "second-line chemotherapy", "standard chemotherapy"
+_LINE_CHEMO = (
+    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional"
+    r"|cytotoxic)\s+chemotherapy"
+)
 _COMPARATOR_RE = re.compile(
     r"\b(?:physician|investigator|clinician)(?:['\u2019]s|s['\u2019])?[\s\-]+(?:choice|chosen)(?:\s+of)?"
     r"(?:\s+(?:chemotherapy|treatment|therapy))?"
@@ -2927,16 +2932,11 @@ _COMPARATOR_RE = re.compile(
     # chemotherapy" (not "chemotherapy with X", "chemotherapy-naive", "chemotherapy regimens")
     # (a `line` match counts only after _RECEIVED_BEFORE_RE, checked by arm_mentions: a lookbehind
     # here would leave the pattern without the literal starts _COMPARATOR_AT needs)
-    r"|(?P<line>(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional"
-    r"|cytotoxic)\s+chemotherapy\b)"
+    rf"|(?P<line>{_LINE_CHEMO}\b)"
     r"(?![\s\-]+(?:with|of|including|consisting|containing|such|based|regimens?|agents?|na.ve|refractory)\b|-)",
     re.I,
 )
-_LINE_CHEMO_NAME_RE = re.compile(
-    r"(?:(?:second|third|later|subsequent)[\s\-]+line|palliative|salvage|systemic|standard|conventional"
-    r"|cytotoxic)\s+chemotherapy",
-    re.I,
-)
+_LINE_CHEMO_NAME_RE = re.compile(_LINE_CHEMO, re.I)
 _RECEIVED_BEFORE_RE = re.compile(
     r"\b(?:received|receiving|given|with|underwent|undergoing|for|versus|vs\.?)\s(?:the\s)?$", re.I
 )
